@@ -1,0 +1,201 @@
+import type { Pool, PoolClient } from 'pg';
+import { ConcurrencyError, DuplicateEventIdError } from './errors';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
+import type { AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
+import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
+import { UpcasterRegistry } from './upcasting/upcaster-registry';
+
+const INSERT_EVENTS = `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
+  SELECT e.event_id, $1, $2, e.stream_version, e.event_type, e.event_version, e.data::jsonb, e.metadata::jsonb
+  FROM unnest($4::uuid[], $5::bigint[], $6::text[], $7::int[], $8::text[], $9::text[])
+       WITH ORDINALITY AS e(event_id, stream_version, event_type, event_version, data, metadata, ord)
+  WHERE EXISTS (SELECT 1 FROM s)
+  ORDER BY e.ord
+  RETURNING global_position::text AS global_position, transaction_id::text AS transaction_id,
+            stream_version::int AS stream_version, recorded_at`;
+
+/**
+ * One statement checks the stream's version and inserts its events: the stream row is the lock
+ * that serialises writers of one stream, and nothing is inserted unless the check passed.
+ */
+const APPEND_NEW_STREAM = {
+  name: 'event_store_append_new_stream',
+  text: `WITH s AS (
+    INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING version)
+  ${INSERT_EVENTS}`,
+};
+
+const APPEND_EXISTING_STREAM = {
+  name: 'event_store_append_existing_stream',
+  text: `WITH s AS (
+    UPDATE streams SET version = $3, updated_at = now()
+    WHERE stream_id = $1 AND version = $10
+    RETURNING version)
+  ${INSERT_EVENTS}`,
+};
+
+interface InsertedRow {
+  global_position: string;
+  transaction_id: string;
+  stream_version: number;
+  recorded_at: Date;
+}
+
+export interface EventStoreOptions {
+  readonly upcasters?: UpcasterRegistry;
+}
+
+/**
+ * The append-only event log on Postgres: the source of truth. Appends are atomic across streams
+ * and guarded by optimistic concurrency; `readAll` never skips an event that commits late.
+ */
+export class EventStore {
+  readonly upcasters: UpcasterRegistry;
+
+  constructor(
+    private readonly pool: Pool,
+    options: EventStoreOptions = {},
+  ) {
+    this.upcasters = options.upcasters ?? new UpcasterRegistry();
+  }
+
+  /**
+   * Appends to one or more streams atomically. A single stream is written by one statement;
+   * several streams share one transaction. Throws `ConcurrencyError` when a stream is not at its
+   * expected version, unless every event of the append is already stored (a retried append), in
+   * which case nothing is written and the stored events are returned with `alreadyStored`.
+   */
+  async append(appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
+    if (appends.length === 1) {
+      const [only] = appends as [StreamAppend];
+      return [await this.appendStream(this.pool, only)];
+    }
+    return inTransaction(this.pool, (tx) => this.appendWithin(tx, appends));
+  }
+
+  /** Appends inside a transaction the caller owns, so that its own writes commit or roll back with the events. */
+  async appendWithin(tx: PoolClient, appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
+    const results: AppendedStream[] = [];
+    for (const streamAppend of appends) results.push(await this.appendStream(tx, streamAppend));
+    return results;
+  }
+
+  /** Runs `work` in one transaction; use `appendWithin(tx, …)` inside it. */
+  transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
+  }
+
+  async readStream(streamId: string, fromVersion = 1, sql: Sql = this.pool): Promise<RecordedEvent[]> {
+    const { rows } = await sql.query<EventRow>({
+      name: 'event_store_read_stream',
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      values: [streamId, fromVersion],
+    });
+    return rows.map((row) => toRecordedEvent(row, this.upcasters));
+  }
+
+  /**
+   * Reads the log after `cursor` in (transaction id, position) order, returning only events whose
+   * transaction is older than the oldest one still running. Everything below that horizon has
+   * either committed or rolled back for good, so a consumer that follows the cursor sees every
+   * committed event exactly once, even when positions commit out of order.
+   */
+  async readAll(cursor: LogCursor, limit: number, sql: Sql = this.pool): Promise<ReadAllResult> {
+    const { rows } = await sql.query<EventRow>({
+      name: 'event_store_read_all',
+      text: `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      values: [cursor.transactionId, cursor.position, limit],
+    });
+    const events = rows.map((row) => toRecordedEvent(row, this.upcasters));
+    const last = events.at(-1);
+    return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
+  }
+
+  /** The stream's current version, 0 when it does not exist. */
+  async streamVersion(streamId: string, sql: Sql = this.pool): Promise<number> {
+    const { rows } = await sql.query<{ version: number }>(
+      'SELECT version::int AS version FROM streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  private async appendStream(sql: Sql, append: StreamAppend): Promise<AppendedStream> {
+    if (append.events.length === 0) throw new Error(`append to ${append.streamId} has no events`);
+    const base = append.expectedVersion === 'no_stream' ? 0 : append.expectedVersion;
+    const nextVersion = base + append.events.length;
+    const values: unknown[] = [
+      append.streamId,
+      append.streamType,
+      nextVersion,
+      append.events.map((e) => e.eventId),
+      append.events.map((_, i) => base + i + 1),
+      append.events.map((e) => e.type),
+      append.events.map((e) => e.schemaVersion ?? 1),
+      append.events.map((e) => JSON.stringify(e.data)),
+      append.events.map((e) => JSON.stringify(e.metadata ?? {})),
+    ];
+    let inserted: InsertedRow[];
+    try {
+      const statement = append.expectedVersion === 'no_stream' ? APPEND_NEW_STREAM : APPEND_EXISTING_STREAM;
+      if (append.expectedVersion !== 'no_stream') values.push(append.expectedVersion);
+      ({ rows: inserted } = await sql.query<InsertedRow>({ ...statement, values }));
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'events_event_id_key') {
+        throw new DuplicateEventIdError(append.events.map((e) => e.eventId));
+      }
+      throw error;
+    }
+    if (inserted.length === append.events.length) {
+      const byVersion = new Map(inserted.map((row) => [row.stream_version, row]));
+      const events = append.events.map((event, i): RecordedEvent => {
+        const row = byVersion.get(base + i + 1);
+        if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from RETURNING`);
+        const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
+        return {
+          position: Number(row.global_position),
+          transactionId: row.transaction_id,
+          eventId: event.eventId,
+          streamId: append.streamId,
+          streamType: append.streamType,
+          version: row.stream_version,
+          type: event.type,
+          schemaVersion: upcast.schemaVersion,
+          data: upcast.data,
+          metadata: event.metadata ?? {},
+          recordedAt: row.recorded_at,
+        };
+      });
+      return { streamId: append.streamId, streamType: append.streamType, nextVersion, events, alreadyStored: false };
+    }
+    return this.explainRefusedAppend(sql, append);
+  }
+
+  /** The version check failed: either this exact append is already stored, or someone else wrote first. */
+  private async explainRefusedAppend(sql: Sql, append: StreamAppend): Promise<AppendedStream> {
+    const ids = append.events.map((e) => e.eventId.toLowerCase());
+    const { rows } = await sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_version`,
+      [ids],
+    );
+    const actualVersion = await this.streamVersion(append.streamId, sql);
+    if (rows.length === 0) throw new ConcurrencyError(append.streamId, append.expectedVersion, actualVersion);
+    const sameAppend =
+      rows.length === ids.length && rows.every((row, i) => row.stream_id === append.streamId && row.event_id === ids[i]);
+    if (!sameAppend) throw new DuplicateEventIdError(rows.map((row) => row.event_id));
+    const events = rows.map((row) => toRecordedEvent(row, this.upcasters));
+    return {
+      streamId: append.streamId,
+      streamType: append.streamType,
+      nextVersion: events.at(-1)?.version ?? actualVersion,
+      events,
+      alreadyStored: true,
+    };
+  }
+}

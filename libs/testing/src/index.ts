@@ -1,0 +1,3 @@
+export * from './decider-spec';
+export * from './eventually';
+export * from './test-database';

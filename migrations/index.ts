@@ -1,0 +1,5 @@
+import { EventStore1795852800000 } from './1795852800000-EventStore';
+import { AidRequestViews1795852800001 } from './1795852800001-AidRequestViews';
+
+/** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
+export const MIGRATIONS = [EventStore1795852800000, AidRequestViews1795852800001];

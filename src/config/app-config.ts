@@ -1,0 +1,55 @@
+export type AppRole = 'api' | 'worker' | 'all';
+export type NodeEnv = 'development' | 'production' | 'test';
+export type Priority = 1 | 2 | 3 | 4 | 5;
+export const PRIORITIES: readonly Priority[] = [1, 2, 3, 4, 5];
+
+export interface SlaDurations {
+  readonly acknowledgeMs: number;
+  readonly decideMs: number;
+}
+
+export interface JwtConfig {
+  /** HS256 key; absent when tokens are verified with a public key. */
+  readonly secret?: Uint8Array;
+  /** PEM (SPKI) public key for RS256 or EdDSA tokens. */
+  readonly publicKeyPem?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  /** True when the built-in development secret is in use (never in production). */
+  readonly usingDevelopmentSecret: boolean;
+}
+
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+  readonly idleInTransactionTimeoutMs: number;
+}
+
+/** Everything the service can be tuned by, parsed and validated once at start-up. */
+export interface AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly role: AppRole;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly database: DatabaseConfig;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly jwt: JwtConfig;
+  /** Cents; an approval at or above needs two officers. */
+  readonly fourEyesThreshold: bigint;
+  readonly sla: Readonly<Record<Priority, SlaDurations>>;
+  /** 1..12; the fiscal year is named by the calendar year in which it ends. */
+  readonly fiscalYearStartMonth: number;
+  readonly audit: {
+    /** PEM text or a path to a PEM file; absent in development (a key is generated and kept locally). */
+    readonly signingKey?: string;
+    readonly checkpointIntervalMs: number;
+    readonly checkpointMaxEvents: number;
+  };
+  /** Local folder for development-only state (the generated audit key). */
+  readonly dataDir: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

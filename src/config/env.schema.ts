@@ -1,0 +1,145 @@
+import type { AppConfig, AppRole, NodeEnv, Priority, SlaDurations } from './app-config';
+import { PRIORITIES } from './app-config';
+import { parseIsoDuration } from './iso-duration';
+
+/** A development-only HS256 key: tokens signed with it are worthless anywhere else. */
+export const DEVELOPMENT_JWT_SECRET = 'cdt-fund-development-secret-do-not-use-in-production';
+
+const SLA_DEFAULTS: Readonly<Record<Priority, string>> = {
+  1: 'PT1H/PT24H',
+  2: 'PT4H/PT72H',
+  3: 'PT24H/P7D',
+  4: 'P5D/P45D',
+  5: 'P10D/P90D',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The only reader of the environment. Collects every problem before failing so that an operator
+ * fixes them all in one go; each message names the variable.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, fallback: string, protocols: readonly string[]): string => {
+    const value = read(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return value;
+    } catch {
+      problems.push(`${name} must be a ${protocols.join(' or ')}// URL (got "${value}")`);
+      return fallback;
+    }
+  };
+
+  const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const role = oneOf<AppRole>('APP_ROLE', ['api', 'worker', 'all'], 'all');
+
+  const queuePrefix = read('QUEUE_PREFIX') ?? 'cdt';
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(queuePrefix)) {
+    problems.push(`QUEUE_PREFIX must be 1-64 letters, digits, '-', '_' or '{}' (got "${queuePrefix}")`);
+  }
+
+  const fourEyesRaw = read('FOUR_EYES_THRESHOLD') ?? '25000000';
+  let fourEyesThreshold = 25_000_000n;
+  if (/^\d{1,15}$/.test(fourEyesRaw) && BigInt(fourEyesRaw) > 0n) fourEyesThreshold = BigInt(fourEyesRaw);
+  else problems.push(`FOUR_EYES_THRESHOLD must be a positive integer amount in cents (got "${fourEyesRaw}")`);
+
+  const sla = {} as Record<Priority, SlaDurations>;
+  for (const priority of PRIORITIES) {
+    const name = `SLA_PRIORITY_${priority}`;
+    const raw = read(name) ?? SLA_DEFAULTS[priority];
+    const [ack, decide, ...rest] = raw.split('/');
+    const acknowledgeMs = ack === undefined ? undefined : parseIsoDuration(ack);
+    const decideMs = decide === undefined ? undefined : parseIsoDuration(decide);
+    if (acknowledgeMs === undefined || decideMs === undefined || rest.length > 0) {
+      problems.push(`${name} must be "<acknowledge>/<decide>" ISO-8601 durations such as PT1H/PT24H (got "${raw}")`);
+      continue;
+    }
+    if (decideMs < acknowledgeMs) {
+      problems.push(`${name}: the decide deadline must not come before the acknowledge deadline (got "${raw}")`);
+    }
+    sla[priority] = { acknowledgeMs, decideMs };
+  }
+
+  const jwtSecret = read('JWT_SECRET');
+  const jwtPublicKey = read('JWT_PUBLIC_KEY');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push('JWT_SECRET must be at least 32 bytes');
+  }
+  if (jwtPublicKey !== undefined && !jwtPublicKey.includes('BEGIN PUBLIC KEY')) {
+    problems.push('JWT_PUBLIC_KEY must be a PEM public key ("-----BEGIN PUBLIC KEY-----")');
+  }
+  if (nodeEnv === 'production' && jwtSecret === undefined && jwtPublicKey === undefined) {
+    problems.push('JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  }
+  const usingDevelopmentSecret = jwtSecret === undefined && jwtPublicKey === undefined;
+  const secret = jwtSecret ?? (usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : undefined);
+
+  const auditSigningKey = read('AUDIT_SIGNING_KEY');
+  if (nodeEnv === 'production' && auditSigningKey === undefined) {
+    problems.push('AUDIT_SIGNING_KEY (an Ed25519 private key, PEM or a path to one) is required when NODE_ENV=production');
+  }
+
+  const config: AppConfig = {
+    nodeEnv,
+    role,
+    host: read('HOST') ?? '0.0.0.0',
+    port: integer('PORT', 3000, 0, 65_535),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    database: {
+      url: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cdt_fund', ['postgres:', 'postgresql:']),
+      poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 200),
+      statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+      idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    },
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix,
+    jwt: {
+      ...(secret === undefined ? {} : { secret: new TextEncoder().encode(secret) }),
+      ...(jwtPublicKey === undefined ? {} : { publicKeyPem: jwtPublicKey.replace(/\\n/g, '\n') }),
+      ...(read('JWT_ISSUER') === undefined ? {} : { issuer: read('JWT_ISSUER') }),
+      ...(read('JWT_AUDIENCE') === undefined ? {} : { audience: read('JWT_AUDIENCE') }),
+      usingDevelopmentSecret,
+    },
+    fourEyesThreshold,
+    sla,
+    fiscalYearStartMonth: integer('FISCAL_YEAR_START_MONTH', 10, 1, 12),
+    audit: {
+      ...(auditSigningKey === undefined ? {} : { signingKey: auditSigningKey }),
+      checkpointIntervalMs: integer('CHECKPOINT_INTERVAL_MS', 60_000, 100, 86_400_000),
+      checkpointMaxEvents: integer('CHECKPOINT_MAX_EVENTS', 1000, 1, 10_000_000),
+    },
+    dataDir: read('DATA_DIR') ?? '.data',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

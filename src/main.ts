@@ -1,0 +1,2 @@
+console.log('hello');
+import { y } from "./x"; console.log(y);
