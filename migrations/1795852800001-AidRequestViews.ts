@@ -16,7 +16,7 @@ export class AidRequestViews1795852800001 implements MigrationInterface {
         filed_at    timestamptz NOT NULL,
         updated_at  timestamptz NOT NULL,
         version     integer NOT NULL,
-        view        jsonb NOT NULL
+        view        json NOT NULL
       )`);
     // Newest first, optionally within one country (a partner's list) or one status.
     await db.query(`CREATE INDEX aid_request_views_filed_idx ON aid_request_views (filed_at DESC, id DESC)`);

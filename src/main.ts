@@ -1,2 +1,50 @@
-console.log('hello');
-import { y } from "./x"; console.log(y);
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { ConfigError, loadConfig } from './config/env.schema';
+import { prepareDatabase } from './database/prepare-database';
+import { configureHttpApp, createFastifyAdapter } from './http/http-app';
+
+const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+  fatal: ['fatal'],
+  silent: [],
+};
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const logger = new Logger('bootstrap');
+  Logger.overrideLogger(NEST_LEVELS[config.logLevel]);
+  if (config.jwt.usingDevelopmentSecret) {
+    logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
+  }
+  const applied = await prepareDatabase(config.database.url);
+  logger.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+    logger: NEST_LEVELS[config.logLevel],
+  });
+  configureHttpApp(app);
+  await app.listen({ port: config.port, host: config.host });
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  logger.log(`cdt-fund (${config.role}) listening on http://${shownHost}:${config.port}`);
+  logger.log(`  health: http://${shownHost}:${config.port}/health/ready`);
+  logger.log('  get a token: npm run token -- --role partner --country CR --sub cr-csirt');
+  logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" http://${shownHost}:${config.port}/v1/aid-requests`);
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('cdt-fund failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,7 +1,7 @@
-import { TEST_TEMPLATE_DATABASE, withAdminClient } from '../libs/testing/src/test-database';
+import { testTemplateDatabase, withAdminClient } from '../libs/testing/src/test-database';
 
 export default async function globalTeardown(): Promise<void> {
   await withAdminClient(async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS ${TEST_TEMPLATE_DATABASE} WITH (FORCE)`);
+    await client.query(`DROP DATABASE IF EXISTS ${testTemplateDatabase()} WITH (FORCE)`);
   });
 }

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const TEST_TEMPLATE_DATABASE = 'cdt_fund_test_template';
+/**
+ * The migrated template this test run clones from. Named per run (global setup picks the name and
+ * passes it to the workers through the environment) so that concurrent runs never share one.
+ */
+export function testTemplateDatabase(): string {
+  const name = process.env['CDT_TEST_TEMPLATE_DATABASE'];
+  if (name === undefined) throw new Error('CDT_TEST_TEMPLATE_DATABASE is not set: run the tests with npm test (global setup)');
+  return name;
+}
 
 /** The server the tests use; the only knob is TEST_DATABASE_SERVER_URL (default: local trust auth). */
 export function testServerUrl(database = 'postgres'): string {
@@ -33,7 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     // Concurrent clones of one template can briefly collide; retry a few times.
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${name} TEMPLATE ${TEST_TEMPLATE_DATABASE}`);
+        await client.query(`CREATE DATABASE ${name} TEMPLATE ${testTemplateDatabase()}`);
         return;
       } catch (error) {
         if (attempt >= 10 || (error as { code?: string }).code !== '55006') throw error;

@@ -1,0 +1,20 @@
+import type { FastifyReply } from 'fastify';
+import type { ExecutionResult } from '../common/idempotency/idempotent-execution';
+import type { AidRequestView } from './projections/aid-request-view';
+
+export function aidRequestLocation(id: string): string {
+  return `/v1/aid-requests/${id}`;
+}
+
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/** Answers with a request view: ETag always, Location on creation, and a marker on idempotent replays. */
+export async function sendAidRequest(reply: FastifyReply, result: ExecutionResult): Promise<void> {
+  const view = result.body as AidRequestView;
+  void reply.status(result.status).header('etag', etagOf(view.version));
+  if (result.status === 201) void reply.header('location', aidRequestLocation(view.id));
+  if (result.replayed) void reply.header('idempotent-replayed', 'true');
+  await reply.send(view);
+}

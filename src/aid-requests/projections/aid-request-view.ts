@@ -1,0 +1,79 @@
+import type { AidRequestState, ExistingAidRequest } from '../domain/aid-request.state';
+import type { ActionArea, RequestKind, RequestStatus, Track } from '../domain/aid-request.values';
+import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
+
+/** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
+export interface AidRequestView {
+  readonly id: string;
+  readonly country: string;
+  readonly kind: RequestKind;
+  readonly title: string;
+  readonly description: string;
+  readonly actionArea: ActionArea;
+  readonly status: RequestStatus;
+  readonly track: Track | null;
+  readonly priority: number | null;
+  readonly triageReasons: readonly string[];
+  readonly amountRequested: number;
+  readonly amountApproved: number | null;
+  readonly acknowledgeBy: string | null;
+  readonly decideBy: string | null;
+  readonly slaBreaches: readonly string[];
+  readonly assignedOfficer: string | null;
+  readonly approvals: readonly string[];
+  readonly tranches: readonly { readonly number: number; readonly amount: number; readonly status: string }[];
+  readonly incident: (Omit<IncidentDetails, 'sectors'> & { readonly sectors: readonly string[] }) | null;
+  readonly capacity:
+    | (Omit<CapacityDetails, 'milestones'> & { readonly milestones: readonly { readonly title: string; readonly amount: number }[] })
+    | null;
+  readonly contact: Contact | null;
+  readonly filedBy: string;
+  readonly version: number;
+  readonly filedAt: string;
+  readonly updatedAt: string;
+}
+
+/** Cents stay exact: every amount the API accepts is far below 2^53. */
+function cents(amount: bigint | string): number {
+  const value = Number(amount);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`amount ${String(amount)} exceeds the JSON-safe range`);
+  return value;
+}
+
+export function toAidRequestView(state: ExistingAidRequest, version: number): AidRequestView {
+  const filed = state.filed;
+  return {
+    id: filed.requestId,
+    country: filed.country,
+    kind: filed.kind,
+    title: filed.title,
+    description: filed.description,
+    actionArea: filed.actionArea,
+    status: state.status,
+    track: null,
+    priority: null,
+    triageReasons: [],
+    amountRequested: cents(filed.amountRequested),
+    amountApproved: null,
+    acknowledgeBy: null,
+    decideBy: null,
+    slaBreaches: [],
+    assignedOfficer: null,
+    approvals: [],
+    tranches: [],
+    incident: filed.incident,
+    capacity: filed.capacity && {
+      ...filed.capacity,
+      milestones: filed.capacity.milestones.map((m) => ({ title: m.title, amount: cents(m.amount) })),
+    },
+    contact: filed.contact,
+    filedBy: filed.filedBy,
+    version,
+    filedAt: filed.filedAt,
+    updatedAt: state.updatedAt,
+  };
+}
+
+export function isExisting(state: AidRequestState): state is ExistingAidRequest {
+  return state.status !== 'none';
+}

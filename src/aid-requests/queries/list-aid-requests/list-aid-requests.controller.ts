@@ -1,0 +1,46 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Actor } from '../../../auth/actor';
+import { CurrentActor } from '../../../auth/current-actor.decorator';
+import { Roles } from '../../../auth/roles.decorator';
+import { decodeCursor, encodeCursor } from '../../../common/cursor';
+import type { AidRequestView } from '../../projections/aid-request-view';
+import type { ListPosition } from '../../projections/aid-request-view.store';
+import { ListAidRequestsDto } from './list-aid-requests.dto';
+import { ListAidRequestsQuery } from './list-aid-requests.query';
+
+const DEFAULT_LIMIT = 50;
+
+function isListPosition(value: unknown): value is ListPosition {
+  if (typeof value !== 'object' || value === null) return false;
+  const { filedAt, id } = value as Record<string, unknown>;
+  return (
+    typeof filedAt === 'string' &&
+    !Number.isNaN(Date.parse(filedAt)) &&
+    typeof id === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+  );
+}
+
+@Controller('v1/aid-requests')
+export class ListAidRequestsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  /** Newest first; a partner sees its own country's requests only. */
+  @Get()
+  @Roles('partner', 'officer', 'auditor')
+  async list(
+    @Query() query: ListAidRequestsDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<{ items: readonly AidRequestView[]; nextCursor: string | null }> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isListPosition);
+    const filter = {
+      ...(query.status && { status: query.status }),
+      ...(query.track && { track: query.track }),
+      ...(query.kind && { kind: query.kind }),
+      ...(query.country && { country: query.country }),
+    };
+    const page = await this.queryBus.execute(new ListAidRequestsQuery(actor, filter, after, query.limit ?? DEFAULT_LIMIT));
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+}

@@ -1,0 +1,34 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { REQUEST_KINDS, REQUEST_STATUSES, TRACKS } from '../../domain/aid-request.values';
+import type { RequestKind, RequestStatus, Track } from '../../domain/aid-request.values';
+
+export class ListAidRequestsDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+
+  @IsOptional()
+  @IsIn(REQUEST_STATUSES)
+  status?: RequestStatus;
+
+  @IsOptional()
+  @IsIn(TRACKS)
+  track?: Track;
+
+  @IsOptional()
+  @IsIn(REQUEST_KINDS)
+  kind?: RequestKind;
+
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code in capitals' })
+  country?: string;
+}

@@ -1,0 +1,41 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { Actor, Role } from './actor';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { InvalidTokenError, TokenVerifier } from './token-verifier';
+
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+
+/**
+ * Every route is closed unless marked `@Public()`: the bearer token must verify (401 otherwise)
+ * and the caller's role must be one the route names with `@Roles(...)` (403 otherwise).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = header === undefined ? null : /^Bearer ([A-Za-z0-9_.~+/=-]+)$/.exec(header);
+    if (!match?.[1]) throw new UnauthorizedException('an Authorization: Bearer <token> header is required');
+    try {
+      request.actor = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
+      throw error;
+    }
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles === undefined) throw new ForbiddenException('this route is not open to any role');
+    if (!roles.includes(request.actor.role)) {
+      throw new ForbiddenException(`this action needs the role ${roles.join(' or ')}; the token's role is ${request.actor.role}`);
+    }
+    return true;
+  }
+}

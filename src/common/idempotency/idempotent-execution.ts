@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../../auth/actor';
+import { ProblemException } from '../problem-details.filter';
+import { problem } from '../problem-details';
+import { IdempotencyInProgressError, IdempotencyRaceLostError, type IdempotencyClaim, type StoredResponse } from './idempotency';
+import { IdempotencyStore } from './idempotency.store';
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface ExecutionResult extends StoredResponse {
+  /** True when this is the stored answer to an earlier request with the same key. */
+  readonly replayed: boolean;
+}
+
+/**
+ * `Idempotency-Key` on a POST, scoped to the caller and the route: the same key and body get the
+ * first response again, another body gets 422, and a duplicate that arrives while the first is
+ * still running gets 409. The command itself records the response (see IdempotencyStore).
+ */
+@Injectable()
+export class IdempotentExecution {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async run(
+    request: FastifyRequest,
+    actor: Actor,
+    scope: string,
+    successStatus: number,
+    execute: (claim: IdempotencyClaim | undefined) => Promise<unknown>,
+  ): Promise<ExecutionResult> {
+    const header = request.headers['idempotency-key'];
+    if (header === undefined) return { status: successStatus, body: await execute(undefined), replayed: false };
+    if (typeof header !== 'string' || !KEY.test(header)) {
+      throw new ProblemException(
+        problem(400, 'idempotency_key.invalid', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+          errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+        }),
+      );
+    }
+    const claim: IdempotencyClaim = { actor: actor.sub, scope, key: header, requestHash: hashBody(request.body), successStatus };
+    const earlier = await this.replay(claim);
+    if (earlier) return earlier;
+    try {
+      return { status: successStatus, body: await execute(claim), replayed: false };
+    } catch (error) {
+      if (error instanceof IdempotencyInProgressError) {
+        throw new ProblemException(problem(409, 'idempotency_key.in_progress', error.message));
+      }
+      if (error instanceof IdempotencyRaceLostError) {
+        const winner = await this.replay(claim);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  private async replay(claim: IdempotencyClaim): Promise<ExecutionResult | undefined> {
+    const stored = await this.store.lookup(claim.actor, claim.scope, claim.key);
+    if (stored === undefined) return undefined;
+    if (stored.requestHash !== claim.requestHash) {
+      throw new ProblemException(
+        problem(422, 'idempotency_key.reused', 'this Idempotency-Key was already used with a different request body'),
+      );
+    }
+    return { ...stored.response, replayed: true };
+  }
+}
+
+function hashBody(body: unknown): string {
+  return createHash('sha256').update(canonicalize(body ?? null) ?? 'null').digest('hex');
+}

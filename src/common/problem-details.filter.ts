@@ -1,0 +1,93 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { DomainError, RetriesExhaustedError, type DomainErrorCategory, type FieldProblem } from '@app/event-store';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, problem, type ProblemDetails } from './problem-details';
+
+const STATUS_BY_CATEGORY: Readonly<Record<DomainErrorCategory, number>> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+};
+
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  503: 'service_unavailable',
+};
+
+/** An HttpException whose body is already a problem (thrown by the edge with a specific code). */
+export class ProblemException extends HttpException {
+  constructor(readonly problemDetails: ProblemDetails) {
+    super(problemDetails, problemDetails.status);
+  }
+}
+
+/**
+ * The one place errors become HTTP: domain refusals, validation failures, framework errors and
+ * anything unexpected all leave as RFC 9457 problem+json. Unexpected errors are logged with the
+ * request id and answered with a generic 500 that leaks nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const body = toProblem(error);
+    if (body.status >= 500) {
+      this.logger.error(
+        `${request.method} ${request.url} failed (request ${request.id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url });
+  }
+}
+
+export function toProblem(error: unknown): ProblemDetails {
+  if (error instanceof ProblemException) return error.problemDetails;
+  if (error instanceof DomainError) {
+    const status = STATUS_BY_CATEGORY[error.category];
+    return problem(status, error.code, error.message, error.fieldProblems.length > 0 ? { errors: error.fieldProblems } : {});
+  }
+  if (error instanceof RetriesExhaustedError) {
+    return problem(409, 'concurrent_modification', 'the resource is being changed by others at this moment; retry the request');
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const detail = typeof response === 'string' ? response : messageOf(response) ?? error.message;
+    const errors = typeof response === 'object' && response !== null && 'errors' in response ? (response as { errors: FieldProblem[] }).errors : undefined;
+    return problem(status, CODE_BY_STATUS[status] ?? `http_${status}`, detail, errors ? { errors } : {});
+  }
+  const frameworkStatus = clientErrorStatus(error);
+  if (frameworkStatus !== undefined) {
+    return problem(frameworkStatus, CODE_BY_STATUS[frameworkStatus] ?? `http_${frameworkStatus}`, (error as Error).message);
+  }
+  return problem(500, 'internal', 'an unexpected error occurred; it has been logged');
+}
+
+function messageOf(response: object): string | undefined {
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return undefined;
+}
+
+/** Fastify's own client errors (malformed JSON, body too large, unsupported media type) carry a 4xx statusCode. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
+  const status = (error as { statusCode: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
