@@ -7,6 +7,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { configureHttpApp, createFastifyAdapter } from './http/http-app';
+import { mountOpenApi } from './http/openapi';
 
 const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
@@ -32,10 +33,11 @@ async function bootstrap(): Promise<void> {
     logger: NEST_LEVELS[config.logLevel],
   });
   configureHttpApp(app);
+  mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`cdt-fund (${config.role}) listening on http://${shownHost}:${config.port}`);
-  logger.log(`  health: http://${shownHost}:${config.port}/health/ready`);
+  logger.log(`  health: http://${shownHost}:${config.port}/health/ready   API docs: http://${shownHost}:${config.port}/docs`);
   logger.log('  get a token: npm run token -- --role partner --country CR --sub cr-csirt');
   logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" http://${shownHost}:${config.port}/v1/aid-requests`);
 }

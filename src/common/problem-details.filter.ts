@@ -88,6 +88,6 @@ function messageOf(response: object): string | undefined {
 /** Fastify's own client errors (malformed JSON, body too large, unsupported media type) carry a 4xx statusCode. */
 function clientErrorStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
-  const status = (error as { statusCode: unknown }).statusCode;
+  const status = error.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }

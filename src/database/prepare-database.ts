@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { assertTransactionHorizon } from './transaction-horizon';
 
 /** Serialises migrations when several processes start at once (api and worker side by side). */
 const MIGRATION_LOCK_KEY = 4_215_017_001;
@@ -56,7 +57,10 @@ export async function runMigrations(url: string): Promise<string[]> {
   }
 }
 
+/** Everything the service needs before it starts: the database, its schema, and a sane transaction horizon. */
 export async function prepareDatabase(url: string): Promise<string[]> {
   await createDatabaseIfMissing(url);
-  return runMigrations(url);
+  const applied = await runMigrations(url);
+  await assertTransactionHorizon(url);
+  return applied;
 }

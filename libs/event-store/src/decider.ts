@@ -16,16 +16,20 @@ export interface FieldProblem {
 }
 
 /**
- * A command refused by the domain's rules: a value, not an exception, with a stable `code`
- * (`aid_request.not_claimable`) that becomes the problem `type` at the HTTP edge.
+ * A command refused by the domain's rules, with a stable `code` (`aid_request.not_claimable`) that
+ * becomes the problem `type` at the HTTP edge. Deciders return it as a value; only the command
+ * helper throws it, so that it travels to the edge like any other error.
  */
-export class DomainError {
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
   constructor(
     readonly category: DomainErrorCategory,
     readonly code: string,
-    readonly message: string,
+    message: string,
     readonly fieldProblems: readonly FieldProblem[] = [],
-  ) {}
+  ) {
+    super(message);
+  }
 }
 
 /** The pure core of an aggregate: no I/O, no clock, no randomness. */

@@ -32,7 +32,7 @@ export async function inTransaction<T>(pool: Pool, work: (tx: PoolClient) => Pro
 /** Postgres SQLSTATE of a driver error, if it carries one. */
 export function sqlState(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;
@@ -40,7 +40,7 @@ export function sqlState(error: unknown): string | undefined {
 
 export function constraintName(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'constraint' in error) {
-    const name = (error as { constraint: unknown }).constraint;
+    const name = error.constraint;
     return typeof name === 'string' ? name : undefined;
   }
   return undefined;

@@ -1,0 +1,100 @@
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './env.schema';
+import { parseIsoDuration } from './iso-duration';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has the defaults of API.md', () => {
+    const config = loadConfig({});
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/cdt_fund');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.queuePrefix).toBe('cdt');
+    expect(config.port).toBe(3000);
+    expect(config.role).toBe('all');
+    expect(config.fourEyesThreshold).toBe(25_000_000n);
+    expect(config.fiscalYearStartMonth).toBe(10);
+    expect(config.audit.checkpointIntervalMs).toBe(60_000);
+    expect(config.audit.checkpointMaxEvents).toBe(1000);
+    expect(config.logLevel).toBe('info');
+    expect(config.sla).toEqual({
+      1: { acknowledgeMs: 3_600_000, decideMs: 24 * 3_600_000 },
+      2: { acknowledgeMs: 4 * 3_600_000, decideMs: 72 * 3_600_000 },
+      3: { acknowledgeMs: 24 * 3_600_000, decideMs: 7 * 86_400_000 },
+      4: { acknowledgeMs: 5 * 86_400_000, decideMs: 45 * 86_400_000 },
+      5: { acknowledgeMs: 10 * 86_400_000, decideMs: 90 * 86_400_000 },
+    });
+  });
+
+  it('uses the development JWT secret, flagged, only outside production', () => {
+    const config = loadConfig({});
+    expect(config.jwt.usingDevelopmentSecret).toBe(true);
+    expect(new TextDecoder().decode(config.jwt.secret)).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: '/keys/audit.pem' })).toEqual([
+      expect.stringContaining('JWT_SECRET'),
+    ]);
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-production-secret-of-at-least-32-bytes',
+      AUDIT_SIGNING_KEY: '/keys/audit.pem',
+    });
+    expect(production.jwt.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      APP_ROLE: 'both',
+      DATABASE_URL: 'mysql://localhost/x',
+      REDIS_URL: 'not a url',
+      FOUR_EYES_THRESHOLD: '-5',
+      SLA_PRIORITY_2: 'PT4H',
+      FISCAL_YEAR_START_MONTH: '13',
+      JWT_SECRET: 'short',
+      LOG_LEVEL: 'loud',
+      QUEUE_PREFIX: 'has:colon',
+    });
+    for (const name of [
+      'PORT',
+      'APP_ROLE',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'FOUR_EYES_THRESHOLD',
+      'SLA_PRIORITY_2',
+      'FISCAL_YEAR_START_MONTH',
+      'JWT_SECRET',
+      'LOG_LEVEL',
+      'QUEUE_PREFIX',
+    ]) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('reads SLA durations such as PT2S/PT4S for fast tests', () => {
+    expect(loadConfig({ SLA_PRIORITY_1: 'PT2S/PT4S' }).sla[1]).toEqual({ acknowledgeMs: 2000, decideMs: 4000 });
+    expect(problemsOf({ SLA_PRIORITY_1: 'PT4S/PT2S' })[0]).toMatch(/^SLA_PRIORITY_1/);
+  });
+});
+
+describe('ISO-8601 durations', () => {
+  it.each([
+    ['PT1H', 3_600_000],
+    ['P7D', 7 * 86_400_000],
+    ['P1W', 7 * 86_400_000],
+    ['PT1.5S', 1500],
+    ['P1DT2H30M', 86_400_000 + 2 * 3_600_000 + 30 * 60_000],
+  ])('%s is %i ms', (text, ms) => {
+    expect(parseIsoDuration(text)).toBe(ms);
+  });
+
+  it.each(['', 'P', 'PT', '1H', 'P1M', 'P1Y', 'PT0S', 'PT-1H', 'P1DT'])('refuses %j', (text) => {
+    expect(parseIsoDuration(text)).toBeUndefined();
+  });
+});
