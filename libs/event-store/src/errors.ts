@@ -32,3 +32,15 @@ export class RetriesExhaustedError extends Error {
     super(`stream ${streamId}: gave up after ${attempts} concurrent-append conflicts`);
   }
 }
+
+/** The caller acted on a version of the stream (If-Match) that is no longer current. */
+export class StaleVersionError extends Error {
+  override readonly name = 'StaleVersionError';
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`stream ${streamId} is at version ${actualVersion}, not ${expectedVersion}`);
+  }
+}

@@ -3,6 +3,7 @@ import { ConcurrencyError, DuplicateEventIdError } from './errors';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
 import type { AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
+import type { AppendNotifier } from './subscriptions/append-notifier';
 import { UpcasterRegistry } from './upcasting/upcaster-registry';
 
 const INSERT_EVENTS = `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
@@ -36,6 +37,34 @@ const APPEND_EXISTING_STREAM = {
   ${INSERT_EVENTS}`,
 };
 
+/**
+ * The same two statements for the common single-event append, with scalar parameters: no arrays to
+ * encode on the client, and no unnest, ordinality or sort on the server.
+ */
+const INSERT_ONE_EVENT = `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
+  SELECT $4::uuid, $1, $2, $3::bigint, $5::text, $6::int, $7::jsonb, $8::jsonb
+  WHERE EXISTS (SELECT 1 FROM s)
+  RETURNING global_position::text AS global_position, transaction_id::text AS transaction_id,
+            stream_version::int AS stream_version, recorded_at`;
+
+const APPEND_ONE_NEW_STREAM = {
+  name: 'event_store_append_one_new_stream',
+  text: `WITH s AS (
+    INSERT INTO streams (stream_id, stream_type, version) VALUES ($1, $2, $3)
+    ON CONFLICT (stream_id) DO NOTHING
+    RETURNING version)
+  ${INSERT_ONE_EVENT}`,
+};
+
+const APPEND_ONE_EXISTING_STREAM = {
+  name: 'event_store_append_one_existing_stream',
+  text: `WITH s AS (
+    UPDATE streams SET version = $3, updated_at = now()
+    WHERE stream_id = $1 AND version = $9
+    RETURNING version)
+  ${INSERT_ONE_EVENT}`,
+};
+
 interface InsertedRow {
   global_position: string;
   transaction_id: string;
@@ -45,6 +74,8 @@ interface InsertedRow {
 
 export interface EventStoreOptions {
   readonly upcasters?: UpcasterRegistry;
+  /** Wakes log consumers (the relay, the sealer) once appends have committed. */
+  readonly notifier?: AppendNotifier;
 }
 
 /**
@@ -53,12 +84,14 @@ export interface EventStoreOptions {
  */
 export class EventStore {
   readonly upcasters: UpcasterRegistry;
+  private readonly notifier: AppendNotifier | undefined;
 
   constructor(
     private readonly pool: Pool,
     options: EventStoreOptions = {},
   ) {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.notifier = options.notifier;
   }
 
   /**
@@ -70,27 +103,43 @@ export class EventStore {
   async append(appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
     if (appends.length === 1) {
       const [only] = appends as [StreamAppend];
-      return [await this.appendStream(this.pool, only)];
+      const appended = await this.appendStream(this.pool, only);
+      this.notifier?.signal();
+      return [appended];
     }
-    return inTransaction(this.pool, (tx) => this.appendWithin(tx, appends));
+    return this.transaction((tx) => this.appendWithin(tx, appends));
   }
 
-  /** Appends inside a transaction the caller owns, so that its own writes commit or roll back with the events. */
+  /**
+   * Appends inside a transaction the caller owns, so that its own writes commit or roll back with
+   * the events. Streams are written (and their rows locked) in stream-id order, so that two
+   * multi-stream appends naming the same streams in different orders cannot deadlock; results
+   * come back in the order given.
+   */
   async appendWithin(tx: PoolClient, appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
-    const results: AppendedStream[] = [];
-    for (const streamAppend of appends) results.push(await this.appendStream(tx, streamAppend));
+    const order = appends.map((_, i) => i);
+    if (appends.length > 1) {
+      order.sort((a, b) => {
+        const [x, y] = [appends[a]!.streamId, appends[b]!.streamId];
+        return x < y ? -1 : x > y ? 1 : a - b;
+      });
+    }
+    const results = new Array<AppendedStream>(appends.length);
+    for (const i of order) results[i] = await this.appendStream(tx, appends[i]!);
     return results;
   }
 
-  /** Runs `work` in one transaction; use `appendWithin(tx, …)` inside it. */
-  transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, work);
+  /** Runs `work` in one transaction; use `appendWithin(tx, …)` inside it. Log consumers are woken after the commit. */
+  async transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const result = await inTransaction(this.pool, work);
+    this.notifier?.signal();
+    return result;
   }
 
   async readStream(streamId: string, fromVersion = 1, sql: Sql = this.pool): Promise<RecordedEvent[]> {
     const { rows } = await sql.query<EventRow>({
       name: 'event_store_read_stream',
-      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version`,
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY events.stream_version`,
       values: [streamId, fromVersion],
     });
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
@@ -108,7 +157,7 @@ export class EventStore {
       text: `SELECT ${EVENT_COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       values: [cursor.transactionId, cursor.position, limit],
     });
@@ -128,23 +177,46 @@ export class EventStore {
 
   private async appendStream(sql: Sql, append: StreamAppend): Promise<AppendedStream> {
     if (append.events.length === 0) throw new Error(`append to ${append.streamId} has no events`);
-    const base = append.expectedVersion === 'no_stream' ? 0 : append.expectedVersion;
+    const expected = append.expectedVersion;
+    if (expected !== 'no_stream' && !(Number.isSafeInteger(expected) && expected >= 0)) {
+      throw new Error(`append to ${append.streamId}: expected version must be 'no_stream' or an integer >= 0 (got ${String(expected)})`);
+    }
+    // Version 0 is the version of a stream that does not exist: the same check as 'no_stream'.
+    const isNew = expected === 'no_stream' || expected === 0;
+    const base = isNew ? 0 : expected;
     const nextVersion = base + append.events.length;
-    const values: unknown[] = [
-      append.streamId,
-      append.streamType,
-      nextVersion,
-      append.events.map((e) => e.eventId),
-      append.events.map((_, i) => base + i + 1),
-      append.events.map((e) => e.type),
-      append.events.map((e) => e.schemaVersion ?? 1),
-      append.events.map((e) => JSON.stringify(e.data)),
-      append.events.map((e) => JSON.stringify(e.metadata ?? {})),
-    ];
+    let statement: { name: string; text: string };
+    let values: unknown[];
+    const [only] = append.events;
+    if (append.events.length === 1 && only !== undefined) {
+      statement = isNew ? APPEND_ONE_NEW_STREAM : APPEND_ONE_EXISTING_STREAM;
+      values = [
+        append.streamId,
+        append.streamType,
+        nextVersion,
+        only.eventId,
+        only.type,
+        only.schemaVersion ?? 1,
+        JSON.stringify(only.data),
+        JSON.stringify(only.metadata ?? {}),
+      ];
+    } else {
+      statement = isNew ? APPEND_NEW_STREAM : APPEND_EXISTING_STREAM;
+      values = [
+        append.streamId,
+        append.streamType,
+        nextVersion,
+        append.events.map((e) => e.eventId),
+        append.events.map((_, i) => base + i + 1),
+        append.events.map((e) => e.type),
+        append.events.map((e) => e.schemaVersion ?? 1),
+        append.events.map((e) => JSON.stringify(e.data)),
+        append.events.map((e) => JSON.stringify(e.metadata ?? {})),
+      ];
+    }
+    if (!isNew) values.push(base);
     let inserted: InsertedRow[];
     try {
-      const statement = append.expectedVersion === 'no_stream' ? APPEND_NEW_STREAM : APPEND_EXISTING_STREAM;
-      if (append.expectedVersion !== 'no_stream') values.push(append.expectedVersion);
       ({ rows: inserted } = await sql.query<InsertedRow>({ ...statement, values }));
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'events_event_id_key') {
@@ -181,7 +253,7 @@ export class EventStore {
   private async explainRefusedAppend(sql: Sql, append: StreamAppend): Promise<AppendedStream> {
     const ids = append.events.map((e) => e.eventId.toLowerCase());
     const { rows } = await sql.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY stream_version`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY events.stream_id, events.stream_version`,
       [ids],
     );
     const actualVersion = await this.streamVersion(append.streamId, sql);

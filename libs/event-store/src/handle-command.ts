@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import { DomainError, fold, type Decider, type DomainEvent } from './decider';
-import { ConcurrencyError, RetriesExhaustedError } from './errors';
+import { ConcurrencyError, RetriesExhaustedError, StaleVersionError } from './errors';
 import type { EventStore } from './event-store';
 import type { EventMetadata, RecordedEvent, StreamAppend } from './event-store.types';
 
@@ -20,6 +20,11 @@ export interface HandleCommandOptions<TState> {
   readonly newEventId: () => string;
   /** A creation: start from the initial state without reading; a conflict falls back to reading. */
   readonly expectNew?: boolean;
+  /**
+   * The version the caller last saw (If-Match). A different current version refuses the command
+   * with `StaleVersionError` instead of deciding on a state the caller has not seen.
+   */
+  readonly ifMatch?: number | undefined;
   /** The schema version written for each new event type; 1 unless stated. */
   readonly schemaVersionOf?: (type: string) => number;
   /** Runs first inside the append's transaction (e.g. claim an idempotency key). */
@@ -47,6 +52,9 @@ export async function handleCommand<TState, TCommand, TEvent extends DomainEvent
   for (let attempt = 1; ; attempt++) {
     const history = assumeNew ? [] : await store.readStream(options.streamId);
     const version = history.at(-1)?.version ?? 0;
+    if (options.ifMatch !== undefined && options.ifMatch !== version) {
+      throw new StaleVersionError(options.streamId, options.ifMatch, version);
+    }
     const state = fold(decider, history as unknown as TEvent[]);
     const decision = decider.decide(command, state);
     if (decision instanceof DomainError) throw decision;

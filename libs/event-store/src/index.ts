@@ -5,3 +5,6 @@ export * from './event-store.types';
 export * from './handle-command';
 export * from './sql/sql';
 export * from './upcasting/upcaster-registry';
+export * from './subscriptions/append-notifier';
+export * from './subscriptions/checkpoints';
+export * from './subscriptions/event-log-subscription';

@@ -4,7 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * Polls `probe` until it stops throwing (or returns a truthy value) and returns its result;
  * tests wait for a condition instead of sleeping a fixed time.
  */
-export async function eventually<T>(probe: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 20 } = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  { timeoutMs = 10_000, intervalMs = 20 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

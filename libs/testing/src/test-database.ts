@@ -52,8 +52,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: testServerUrl(name),
-    drop: () => withAdminClient(async (client) => {
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }),
+    drop: () =>
+      withAdminClient(async (client) => {
+        // Pools report "ended" a moment before their connections are gone; forcing the drop while
+        // they close would hand each an error. Give them a second first.
+        for (let waited = 0; waited < 1_000; waited += 50) {
+          const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }),
   };
 }

@@ -1,0 +1,172 @@
+import pg from 'pg';
+import type { EventStore } from '../event-store';
+import type { LogCursor, RecordedEvent } from '../event-store.types';
+import { EVENT_LOG_CHANNEL } from './append-notifier';
+import { loadCheckpoint, saveCheckpoint } from './checkpoints';
+
+
+export interface EventLogSubscriptionOptions {
+  /** The consumer's name: its checkpoint row and its leadership lock. */
+  readonly name: string;
+  /** A dedicated connection holds the leadership lock and listens for wake-ups. */
+  readonly connectionString: string;
+  readonly handle: (events: readonly RecordedEvent[]) => Promise<void>;
+  readonly batchSize?: number;
+  /** Polling when nothing signals: the fallback if a notification is lost. */
+  readonly idlePollMs?: number;
+  /** After a wake-up, events may still sit above the horizon (an older transaction is running): look again this soon. */
+  readonly horizonPollMs?: number;
+  /** How long after a wake-up to keep looking that often. */
+  readonly horizonWindowMs?: number;
+  /** How often a standby tries to become the leader. */
+  readonly standbyRetryMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+interface Wait {
+  promise: Promise<void>;
+  wake: () => void;
+}
+
+/**
+ * A consumer of the whole event log that never skips an event: it follows `readAll`'s gap-safe
+ * cursor and stores its checkpoint after handling each batch (so a crash re-delivers, never
+ * loses; handlers must be idempotent). One instance across all processes is active: the one
+ * holding a Postgres advisory lock on a dedicated connection; if its process dies the lock goes
+ * with the connection and a standby takes over within `standbyRetryMs`.
+ */
+export class EventLogSubscription {
+  private stopped = false;
+  private running?: Promise<void>;
+  private leader = false;
+  private wait?: Wait;
+  private lastWokenAt = 0;
+  private cursor?: LogCursor;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: pg.Pool,
+    private readonly options: EventLogSubscriptionOptions,
+  ) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** The last position handled, while leading. */
+  get position(): LogCursor | undefined {
+    return this.cursor;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wait?.wake();
+    await this.running;
+  }
+
+  private async run(): Promise<void> {
+    const standbyRetryMs = this.options.standbyRetryMs ?? 1_000;
+    while (!this.stopped) {
+      let client: pg.Client | undefined;
+      try {
+        client = await this.tryToLead();
+        if (client) await this.lead(client);
+      } catch (error) {
+        this.options.onError?.(error);
+      } finally {
+        this.leader = false;
+        this.cursor = undefined;
+        await client?.end().catch(() => undefined);
+      }
+      if (!this.stopped) await this.sleep(standbyRetryMs);
+    }
+  }
+
+  private async tryToLead(): Promise<pg.Client | undefined> {
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      keepAlive: true,
+      application_name: `cdt-fund-${this.options.name}`,
+    });
+    client.on('error', (error) => {
+      this.leader = false;
+      this.options.onError?.(error);
+      this.wait?.wake();
+    });
+    client.on('end', () => {
+      this.leader = false;
+      this.wait?.wake();
+    });
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
+      `event-log-consumer:${this.options.name}`,
+    ]);
+    if (rows[0]?.locked !== true) {
+      await client.end();
+      return undefined;
+    }
+    client.on('notification', () => {
+      this.lastWokenAt = Date.now();
+      this.wait?.wake();
+    });
+    await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
+    this.leader = true;
+    return client;
+  }
+
+  private async lead(_client: pg.Client): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    const idlePollMs = this.options.idlePollMs ?? 1_000;
+    const horizonPollMs = this.options.horizonPollMs ?? 5;
+    const horizonWindowMs = this.options.horizonWindowMs ?? 2_000;
+    this.cursor = await loadCheckpoint(this.pool, this.options.name);
+    let failures = 0;
+    while (!this.stopped && this.leader) {
+      const readAt = Date.now();
+      const { events, cursor } = await this.store.readAll(this.cursor, batchSize);
+      if (events.length > 0) {
+        try {
+          await this.options.handle(events);
+          failures = 0;
+        } catch (error) {
+          // Keep the checkpoint and try the same batch again, backing off while the cause lasts.
+          this.options.onError?.(error);
+          failures += 1;
+          await this.sleep(Math.min(5_000, 50 * 2 ** failures));
+          continue;
+        }
+        await saveCheckpoint(this.pool, this.options.name, cursor);
+        this.cursor = cursor;
+        continue;
+      }
+      // Woken since (or just before) this read: the commit may still be above the horizon.
+      if (this.lastWokenAt >= readAt) continue;
+      const recentlyWoken = Date.now() - this.lastWokenAt < horizonWindowMs;
+      await this.sleep(recentlyWoken ? horizonPollMs : idlePollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wait = { promise, wake };
+    return promise;
+  }
+}
