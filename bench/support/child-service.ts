@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** A Node process started by a benchmark: its output goes to our stderr, prefixed with its name. */
+export interface ChildService {
+  readonly name: string;
+  readonly pid: number;
+  readonly process: ChildProcess;
+  /** Set once the process has exited (for whatever reason). */
+  exitCode(): number | NodeJS.Signals | undefined;
+  /** The last lines the process printed, for error messages. */
+  recentOutput(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface SpawnNodeOptions {
+  readonly name: string;
+  /** The script to run (a compiled .js file). */
+  readonly entry: string;
+  /** The complete environment of the child: nothing is inherited implicitly. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly nodeArgs?: readonly string[];
+  /** Opens an IPC channel (used by the probe in profiling mode). */
+  readonly ipc?: boolean;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Children must not outlive the benchmark, even when it crashes. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
+
+export function spawnNode(options: SpawnNodeOptions): ChildService {
+  installExitHook();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
+    env: options.env,
+    stdio: options.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`${options.name}: could not start ${options.entry}`);
+  running.add(child);
+  const recent: string[] = [];
+  let exit: number | NodeJS.Signals | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exit = signal ?? code ?? 0;
+      running.delete(child);
+      resolve();
+    });
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      recent.push(line);
+      if (recent.length > 40) recent.shift();
+      process.stderr.write(`  [${options.name}] ${line}\n`);
+    });
+  }
+  return {
+    name: options.name,
+    pid: child.pid,
+    process: child,
+    exitCode: () => exit,
+    recentOutput: () => recent.join('\n'),
+    async stop(graceMs = 10_000) {
+      if (exit !== undefined) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Polls `url` until it answers 200; fails early if the child dies. */
+export async function waitForHttpOk(url: string, child: ChildService, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    const exit = child.exitCode();
+    if (exit !== undefined) {
+      throw new Error(`${child.name} exited (${String(exit)}) before ${url} answered 200:\n${child.recentOutput()}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) {
+        await response.arrayBuffer();
+        return;
+      }
+      lastProblem = `status ${response.status}: ${await response.text()}`;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(100);
+  }
+  throw new Error(`${child.name}: ${url} did not answer 200 within ${timeoutMs} ms (${lastProblem}):\n${child.recentOutput()}`);
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
+  return address.port;
+}
+
+/** The variables a child needs from our environment to run at all; everything else is explicit. */
+export function baseChildEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
