@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import { DomainError, RetriesExhaustedError, type DomainErrorCategory, type FieldProblem } from '@app/event-store';
+import { DomainError, RetriesExhaustedError, StaleVersionError, type DomainErrorCategory, type FieldProblem } from '@app/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemDetails } from './problem-details';
 
@@ -60,6 +60,11 @@ export function toProblem(error: unknown): ProblemDetails {
   if (error instanceof DomainError) {
     const status = STATUS_BY_CATEGORY[error.category];
     return problem(status, error.code, error.message, error.fieldProblems.length > 0 ? { errors: error.fieldProblems } : {});
+  }
+  if (error instanceof StaleVersionError) {
+    return problem(412, 'precondition_failed', `If-Match names version ${error.expectedVersion}, but the current version is ${error.actualVersion}`, {
+      currentVersion: error.actualVersion,
+    });
   }
   if (error instanceof RetriesExhaustedError) {
     return problem(409, 'concurrent_modification', 'the resource is being changed by others at this moment; retry the request');

@@ -48,6 +48,17 @@ export interface AppConfig {
     readonly checkpointIntervalMs: number;
     readonly checkpointMaxEvents: number;
   };
+  readonly relay: {
+    readonly batchSize: number;
+    /** Fallback polling of the event log; commits normally wake the relay at once (LISTEN/NOTIFY). */
+    readonly pollIntervalMs: number;
+    /** How often a standby worker tries to take over the relay. */
+    readonly standbyRetryMs: number;
+  };
+  /** How often missed deadlines are swept for (timers lost with Redis). */
+  readonly slaSweepIntervalMs: number;
+  /** How often review rounds past their closing time are closed. */
+  readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */
   readonly dataDir: string;
 }

@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { EventStore, UpcasterRegistry } from '@app/event-store';
+import { AppendNotifier, EventStore, UpcasterRegistry } from '@app/event-store';
 import type { Pool } from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { createPgPool, PG_POOL } from './pg-pool';
@@ -17,7 +17,7 @@ import { createPgPool, PG_POOL } from './pg-pool';
     {
       provide: EventStore,
       inject: [PG_POOL, UpcasterRegistry],
-      useFactory: (pool: Pool, upcasters: UpcasterRegistry) => new EventStore(pool, { upcasters }),
+      useFactory: (pool: Pool, upcasters: UpcasterRegistry) => new EventStore(pool, { upcasters, notifier: new AppendNotifier(pool) }),
     },
   ],
   exports: [PG_POOL, EventStore, UpcasterRegistry],

@@ -2,11 +2,19 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Pool } from 'pg';
 import { Public } from '../auth/roles.decorator';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
+import { RedisProbe } from '../queues/redis-probe';
+
+type Check = { status: 'up' } | { status: 'down'; error: string };
 
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisProbe,
+  ) {}
 
   /** The process is up. */
   @Get('live')
@@ -15,15 +23,22 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The process can do its job: the API role needs Postgres. */
+  /**
+   * The process can do its job. The API needs Postgres only (filing does not need Redis, so Redis
+   * being away is reported but not fatal); the worker role needs both.
+   */
   @Get('ready')
   @Public()
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const postgres = await this.pool.query('SELECT 1').then(
-      () => ({ status: 'up' as const }),
-      (error: unknown) => ({ status: 'down' as const, error: error instanceof Error ? error.message : String(error) }),
-    );
-    const ok = postgres.status === 'up';
-    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks: { postgres } });
+    const [postgres, redis] = await Promise.all([
+      this.pool.query('SELECT 1').then(
+        (): Check => ({ status: 'up' }),
+        (error: unknown): Check => ({ status: 'down', error: error instanceof Error ? error.message : String(error) }),
+      ),
+      this.redis.ping(),
+    ]);
+    const needsRedis = this.config.role !== 'api';
+    const ok = postgres.status === 'up' && (!needsRedis || redis.status === 'up');
+    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', role: this.config.role, checks: { postgres, redis } });
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { QueuesModule } from '../queues/queues.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [QueuesModule], controllers: [HealthController] })
 export class HealthModule {}

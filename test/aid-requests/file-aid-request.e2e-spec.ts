@@ -6,7 +6,8 @@ let cr: string;
 let vn: string;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // The API alone: these tests look at requests exactly as filed, before any triage.
+  t = await createTestApp({ env: { APP_ROLE: 'api' } });
   cr = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
   vn = await t.token('partner', { country: 'VN', sub: 'vn-cert' });
 });

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/actor';
@@ -48,8 +49,20 @@ export interface TestApp {
  * The whole application against this test file's own database (cloned from the migrated
  * template) and its own queue prefix, with a fixed clock.
  */
-export async function createTestApp(env: Record<string, string> = {}, now = new Date('2026-11-28T10:00:00Z')): Promise<TestApp> {
-  const db = await createTestDatabase();
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults (e.g. APP_ROLE, SLA_PRIORITY_1). */
+  readonly env?: Record<string, string>;
+  /** A fixed, hand-moved clock (default, starting at this time), or the real one for tests of timers. */
+  readonly clock?: Date | 'system';
+  /** Share another test app's database (e.g. a second process's worker). */
+  readonly database?: TestDatabase;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const env = options.env ?? {};
+  const now = options.clock === 'system' ? new Date() : (options.clock ?? new Date('2026-11-28T10:00:00Z'));
+  const ownsDatabase = options.database === undefined;
+  const db = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -60,9 +73,9 @@ export async function createTestApp(env: Record<string, string> = {}, now = new 
     ...env,
   });
   const clock = new TestClock(now);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-    .overrideProvider(Clock)
-    .useValue(clock)
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  if (options.clock !== 'system') builder.overrideProvider(Clock).useValue(clock);
+  const moduleRef = await builder
     .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {}, fatal() {} })
     .compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false }));
@@ -70,6 +83,7 @@ export async function createTestApp(env: Record<string, string> = {}, now = new 
   const address = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', () => undefined);
   return {
     app,
     config,
@@ -87,7 +101,8 @@ export async function createTestApp(env: Record<string, string> = {}, now = new 
     close: async () => {
       await app.close();
       await pool.end();
-      await db.drop();
+      if (config.role !== 'api') await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+      if (ownsDatabase) await db.drop();
     },
   };
 }
@@ -123,4 +138,22 @@ async function request(baseUrl: string, options: RequestOptions): Promise<TestRe
     body: text,
     json: () => JSON.parse(text),
   };
+}
+
+/** Leaves nothing behind in Redis: every key under this test app's queue prefix. */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1_000 });
+  redis.on('error', () => undefined);
+  try {
+    // A test may point its app at a Redis that does not exist: there is nothing to clean there.
+    if (!(await redis.connect().then(() => true, () => false))) return;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

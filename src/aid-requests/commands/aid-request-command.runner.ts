@@ -1,27 +1,43 @@
 import { Injectable } from '@nestjs/common';
-import { EventStore, handleCommand } from '@app/event-store';
-import type { Actor } from '../../auth/actor';
+import { EventStore, handleCommand, type EventMetadata } from '@app/event-store';
 import { IdGenerator } from '../../common/ids';
 import type { IdempotencyClaim } from '../../common/idempotency/idempotency';
 import { IdempotencyStore } from '../../common/idempotency/idempotency.store';
-import type { RequestMeta } from '../../common/request-meta';
 import type { AidRequestCommand } from '../domain/aid-request.commands';
 import { aidRequestDecider } from '../domain/aid-request.decider';
 import { AID_REQUEST_STREAM_TYPE, aidRequestStreamId } from '../domain/aid-request.events';
 import { isExisting, toAidRequestView, type AidRequestView } from '../projections/aid-request-view';
 import { AidRequestViewProjection } from '../projections/aid-request-view.projection';
 
+/** Who acts: a verified caller, or the system itself (`system:<job>`) when a queue reacts to an event. */
+export interface CommandActor {
+  readonly sub: string;
+  readonly role: string;
+  readonly country?: string | undefined;
+}
+
+/** Ties the events back to what caused them: the HTTP request, or the event and job that reacted to it. */
+export interface CommandTrace {
+  readonly correlationId: string;
+  readonly requestId?: string;
+  readonly causationId?: string;
+  readonly jobId?: string;
+}
+
 export interface RunOptions {
-  readonly actor: Actor;
-  readonly meta: RequestMeta;
+  readonly actor: CommandActor;
+  readonly trace: CommandTrace;
   readonly idempotency?: IdempotencyClaim | undefined;
   /** A creation: the stream is not read first. */
   readonly expectNew?: boolean;
+  /** If-Match: the stream version the caller acted on. */
+  readonly ifMatch?: number | undefined;
 }
 
 /**
- * The one path by which a command reaches an aid request: decide against the stream, append,
- * project the view and record the idempotent response, all in one transaction.
+ * The one path by which a command reaches an aid request, from HTTP and from queue workers alike:
+ * decide against the stream, append, project the view and record the idempotent response, all in
+ * one transaction.
  */
 @Injectable()
 export class AidRequestCommandRunner {
@@ -38,16 +54,10 @@ export class AidRequestCommandRunner {
     await handleCommand(this.eventStore, aidRequestDecider, command, {
       streamId: aidRequestStreamId(requestId),
       streamType: AID_REQUEST_STREAM_TYPE,
-      metadata: {
-        actor: options.actor.country === undefined
-          ? { sub: options.actor.sub, role: options.actor.role }
-          : { sub: options.actor.sub, role: options.actor.role, country: options.actor.country },
-        requestId: options.meta.requestId,
-        correlationId: options.meta.correlationId,
-        commandId: this.ids.newId(),
-      },
+      metadata: this.metadata(options),
       newEventId: () => this.ids.newId(),
       expectNew: options.expectNew === true,
+      ifMatch: options.ifMatch,
       ...(claim ? { beforeAppend: (tx) => this.idempotency.claim(tx, claim) } : {}),
       afterAppend: async (tx, outcome) => {
         if (!isExisting(outcome.state)) throw new Error(`aid request ${requestId} has no state after ${command.type}`);
@@ -58,5 +68,16 @@ export class AidRequestCommandRunner {
     });
     if (view === undefined) throw new Error(`aid request ${requestId}: no view after ${command.type}`);
     return view;
+  }
+
+  private metadata({ actor, trace }: RunOptions): EventMetadata {
+    return {
+      actor: actor.country === undefined ? { sub: actor.sub, role: actor.role } : { sub: actor.sub, role: actor.role, country: actor.country },
+      correlationId: trace.correlationId,
+      ...(trace.requestId === undefined ? {} : { requestId: trace.requestId }),
+      ...(trace.causationId === undefined ? {} : { causationId: trace.causationId }),
+      ...(trace.jobId === undefined ? {} : { jobId: trace.jobId }),
+      commandId: this.ids.newId(),
+    };
   }
 }

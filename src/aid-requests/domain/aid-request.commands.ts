@@ -1,4 +1,7 @@
-import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.values';
+import type { Priority } from '../../config/app-config';
+import type { TriageConfig } from '../../triage/domain/triage.policy';
+import type { SlaDeadline } from './aid-request.events';
+import type { ActionArea, RequestKind, Sector, Severity, Track } from './aid-request.values';
 
 /** Who issued a command, and when: supplied by the edge, never read from a clock in the domain. */
 export interface CommandContext {
@@ -31,4 +34,51 @@ export interface FileAidRequest {
   readonly context: CommandContext;
 }
 
-export type AidRequestCommand = FileAidRequest;
+/** The automatic triage of a newly filed request (a no-op once it has been triaged). */
+export interface AutoTriage {
+  readonly type: 'AutoTriage';
+  readonly config: TriageConfig;
+  readonly context: CommandContext;
+}
+
+/** An officer's override of the triage; the SLA deadlines are derived anew from the filing time. */
+export interface OverrideTriage {
+  readonly type: 'OverrideTriage';
+  readonly data: { readonly track: Track; readonly priority: Priority; readonly reason: string };
+  readonly config: TriageConfig;
+  readonly context: CommandContext;
+}
+
+export interface ClaimAidRequest {
+  readonly type: 'ClaimAidRequest';
+  readonly context: CommandContext;
+}
+
+/** A deadline's timer fired (or the sweeper found it overdue): breach it unless it was met. */
+export interface CheckSla {
+  readonly type: 'CheckSla';
+  readonly data: { readonly deadline: SlaDeadline; readonly dueAt: string };
+  readonly context: CommandContext;
+}
+
+export interface FlagPossibleDuplicate {
+  readonly type: 'FlagPossibleDuplicate';
+  readonly data: { readonly duplicateOf: string; readonly reason: string };
+  readonly context: CommandContext;
+}
+
+export interface ScoreCapacityRequest {
+  readonly type: 'ScoreCapacityRequest';
+  /** What the capacity-building window still has available, or null when unknown. */
+  readonly data: { readonly windowAvailable: bigint | null };
+  readonly context: CommandContext;
+}
+
+export type AidRequestCommand =
+  | FileAidRequest
+  | AutoTriage
+  | OverrideTriage
+  | ClaimAidRequest
+  | CheckSla
+  | FlagPossibleDuplicate
+  | ScoreCapacityRequest;

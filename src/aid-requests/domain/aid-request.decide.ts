@@ -1,16 +1,42 @@
 import type { DomainError, FieldProblem } from '@app/event-store';
-import type { FileAidRequest, AidRequestCommand } from './aid-request.commands';
+import { raisePriority, slaDeadlines, triage, type TriageInput } from '../../triage/domain/triage.policy';
+import { scoreCapacityRequest } from '../../triage/domain/capacity-scoring.policy';
+import { nextReviewRound } from '../../triage/domain/review-round';
+import type {
+  AidRequestCommand,
+  AutoTriage,
+  CheckSla,
+  ClaimAidRequest,
+  FileAidRequest,
+  FlagPossibleDuplicate,
+  OverrideTriage,
+  ScoreCapacityRequest,
+} from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';
-import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData } from './aid-request.events';
-import type { AidRequestState } from './aid-request.state';
-import { MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, toCentsString } from './aid-request.values';
+import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestTriaged } from './aid-request.events';
+import { isAssessed, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
+import { fromCentsString, MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, toCentsString } from './aid-request.values';
 
-export function decideAidRequest(command: AidRequestCommand, state: AidRequestState): readonly AidRequestEvent[] | DomainError {
+type Decision = readonly AidRequestEvent[] | DomainError;
+
+export function decideAidRequest(command: AidRequestCommand, state: AidRequestState): Decision {
+  if (command.type === 'FileAidRequest') return fileAidRequest(command, state);
+  if (state.status === 'none') return AidRequestErrors.notFound();
   switch (command.type) {
-    case 'FileAidRequest':
-      return fileAidRequest(command, state);
+    case 'AutoTriage':
+      return autoTriage(command, state);
+    case 'OverrideTriage':
+      return overrideTriage(command, state);
+    case 'ClaimAidRequest':
+      return claim(command, state);
+    case 'CheckSla':
+      return checkSla(command, state);
+    case 'FlagPossibleDuplicate':
+      return flagPossibleDuplicate(command, state);
+    case 'ScoreCapacityRequest':
+      return scoreCapacity(command, state);
     default: {
-      const unknownCommand: never = command.type;
+      const unknownCommand: never = command;
       return unknownCommand;
     }
   }
@@ -83,4 +109,151 @@ function fileProblems({ data, context }: FileAidRequest): FieldProblem[] {
     }
   }
   return problems;
+}
+
+function triageInput(filed: FiledRequest): TriageInput {
+  return {
+    kind: filed.kind,
+    actionArea: filed.actionArea,
+    amountRequested: filed.amountRequested,
+    filedAt: new Date(filed.filedAt),
+    incident: filed.incident && { severity: filed.incident.severity, ongoing: filed.incident.ongoing, sectors: filed.incident.sectors },
+    capacity: filed.capacity && { sectors: filed.capacity.sectors, durationMonths: filed.capacity.durationMonths },
+  };
+}
+
+function autoTriage(command: AutoTriage, state: ExistingAidRequest): Decision {
+  // Only a submitted request is triaged automatically; a repeated job finds it done.
+  if (state.status !== 'submitted') return [];
+  const decision = triage(triageInput(state.filed), command.config);
+  const triaged: AidRequestTriaged = {
+    type: 'AidRequestTriaged',
+    data: {
+      requestId: state.filed.requestId,
+      track: decision.track,
+      priority: decision.priority,
+      reasons: decision.reasons,
+      acknowledgeBy: decision.acknowledgeBy.toISOString(),
+      decideBy: decision.decideBy.toISOString(),
+      source: { kind: 'policy' },
+      triagedAt: command.context.now.toISOString(),
+    },
+  };
+  return [triaged];
+}
+
+const OVERRIDABLE = ['submitted', 'triaged', 'under_review'] as const;
+
+function overrideTriage(command: OverrideTriage, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('override a triage');
+  if (!(OVERRIDABLE as readonly string[]).includes(state.status)) return AidRequestErrors.wrongStatus('override the triage', state.status);
+  const { track, priority, reason } = command.data;
+  const deadlines = slaDeadlines(new Date(state.filed.filedAt), priority, command.config);
+  return [
+    {
+      type: 'AidRequestTriaged',
+      data: {
+        requestId: state.filed.requestId,
+        track,
+        priority,
+        reasons: [`officer ${actor.sub} overrode the triage: ${track}, priority ${priority}. Reason: ${reason}`],
+        acknowledgeBy: deadlines.acknowledgeBy.toISOString(),
+        decideBy: deadlines.decideBy.toISOString(),
+        source: { kind: 'officer', officer: actor.sub, reason },
+        triagedAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
+function claim(command: ClaimAidRequest, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('claim a request');
+  if (state.status !== 'triaged') return AidRequestErrors.wrongStatus('claim the request', state.status);
+  return [
+    {
+      type: 'AidRequestClaimed',
+      data: {
+        requestId: state.filed.requestId,
+        officer: actor.sub,
+        claimedAt: now.toISOString(),
+        acknowledgedInTime: now.getTime() <= Date.parse(state.assessment.triage.acknowledgeBy),
+      },
+    },
+  ];
+}
+
+function checkSla(command: CheckSla, state: ExistingAidRequest): Decision {
+  if (!isAssessed(state)) return [];
+  const { deadline, dueAt } = command.data;
+  const { triage: current, acknowledgedAt, slaBreaches } = state.assessment;
+  const currentDue = deadline === 'acknowledge' ? current.acknowledgeBy : current.decideBy;
+  // A timer for a deadline that has since moved (a triage override) is stale.
+  if (Date.parse(currentDue) !== Date.parse(dueAt)) return [];
+  const now = command.context.now;
+  if (now.getTime() < Date.parse(dueAt)) return [];
+  if (slaBreaches.includes(deadline)) return [];
+  if (deadline === 'acknowledge' && acknowledgedAt !== null && Date.parse(acknowledgedAt) <= Date.parse(dueAt)) return [];
+  return [
+    {
+      type: 'SlaBreached',
+      data: {
+        requestId: state.filed.requestId,
+        deadline,
+        dueAt: currentDue,
+        detectedAt: now.toISOString(),
+        previousPriority: current.priority,
+        priority: raisePriority(current.priority),
+      },
+    },
+  ];
+}
+
+function flagPossibleDuplicate(command: FlagPossibleDuplicate, state: ExistingAidRequest): Decision {
+  if (!isAssessed(state)) return AidRequestErrors.wrongStatus('flag a duplicate', state.status);
+  const { duplicateOf, reason } = command.data;
+  if (duplicateOf === state.filed.requestId) {
+    return AidRequestErrors.invalid([{ field: 'duplicateOf', message: 'a request cannot duplicate itself' }]);
+  }
+  if (state.assessment.duplicates.some((d) => d.requestId === duplicateOf)) return [];
+  return [
+    {
+      type: 'PossibleDuplicateFlagged',
+      data: { requestId: state.filed.requestId, duplicateOf, reason, flaggedAt: command.context.now.toISOString() },
+    },
+  ];
+}
+
+function scoreCapacity(command: ScoreCapacityRequest, state: ExistingAidRequest): Decision {
+  if (!isAssessed(state)) return AidRequestErrors.wrongStatus('score the request', state.status);
+  if (state.assessment.triage.track !== 'capacity_building') return AidRequestErrors.wrongStatus('score a rapid-response request', state.status);
+  if (state.assessment.scoring !== null) return [];
+  const { filed } = state;
+  const now = command.context.now;
+  const result = scoreCapacityRequest({
+    actionArea: filed.actionArea,
+    sectors: filed.capacity?.sectors ?? filed.incident?.sectors ?? [],
+    durationMonths: filed.capacity?.durationMonths ?? 0,
+    amountRequested: filed.amountRequested,
+    milestones: filed.capacity?.milestones.map((m) => ({ amount: fromCentsString(m.amount) })) ?? [{ amount: filed.amountRequested }],
+    windowAvailable: command.data.windowAvailable,
+  });
+  const round = nextReviewRound(now);
+  return [
+    {
+      type: 'CapacityRequestScored',
+      data: {
+        requestId: filed.requestId,
+        score: result.score,
+        breakdown: result.breakdown,
+        windowAvailable: command.data.windowAvailable === null ? null : toCentsString(command.data.windowAvailable),
+        scoredAt: now.toISOString(),
+      },
+    },
+    {
+      type: 'AssignedToReviewRound',
+      data: { requestId: filed.requestId, roundId: round.roundId, closesAt: round.closesAt.toISOString(), assignedAt: now.toISOString() },
+    },
+  ];
 }

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@app/event-store';
-import type { ActionArea, CentsString, RequestKind, Sector, Severity } from './aid-request.values';
+import type { Priority } from '../../config/app-config';
+import type { ActionArea, CentsString, RequestKind, Sector, Severity, Track } from './aid-request.values';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -37,7 +38,99 @@ export type AidRequestFiledData =
 
 export type AidRequestFiled = DomainEvent<'AidRequestFiled', AidRequestFiledData>;
 
-export type AidRequestEvent = AidRequestFiled;
+/** Who decided a triage: the automatic policy, or an officer overriding it with a reason. */
+export type TriageSource =
+  | { readonly kind: 'policy' }
+  | { readonly kind: 'officer'; readonly officer: string; readonly reason: string };
+
+export type AidRequestTriaged = DomainEvent<
+  'AidRequestTriaged',
+  {
+    readonly requestId: string;
+    readonly track: Track;
+    readonly priority: Priority;
+    readonly reasons: readonly string[];
+    readonly acknowledgeBy: string;
+    readonly decideBy: string;
+    readonly source: TriageSource;
+    readonly triagedAt: string;
+  }
+>;
+
+export type AidRequestClaimed = DomainEvent<
+  'AidRequestClaimed',
+  {
+    readonly requestId: string;
+    readonly officer: string;
+    readonly claimedAt: string;
+    /** Claiming acknowledges the request; true when that happened by the acknowledge deadline. */
+    readonly acknowledgedInTime: boolean;
+  }
+>;
+
+export const SLA_DEADLINES = ['acknowledge', 'decide'] as const;
+export type SlaDeadline = (typeof SLA_DEADLINES)[number];
+
+export type SlaBreached = DomainEvent<
+  'SlaBreached',
+  {
+    readonly requestId: string;
+    readonly deadline: SlaDeadline;
+    readonly dueAt: string;
+    readonly detectedAt: string;
+    readonly previousPriority: Priority;
+    readonly priority: Priority;
+  }
+>;
+
+export type PossibleDuplicateFlagged = DomainEvent<
+  'PossibleDuplicateFlagged',
+  {
+    readonly requestId: string;
+    readonly duplicateOf: string;
+    readonly reason: string;
+    readonly flaggedAt: string;
+  }
+>;
+
+export interface ScoreItemData {
+  readonly criterion: string;
+  readonly points: number;
+  readonly max: number;
+  readonly reason: string;
+}
+
+export type CapacityRequestScored = DomainEvent<
+  'CapacityRequestScored',
+  {
+    readonly requestId: string;
+    readonly score: number;
+    readonly breakdown: readonly ScoreItemData[];
+    readonly windowAvailable: CentsString | null;
+    readonly scoredAt: string;
+  }
+>;
+
+export type AssignedToReviewRound = DomainEvent<
+  'AssignedToReviewRound',
+  {
+    readonly requestId: string;
+    readonly roundId: string;
+    readonly closesAt: string;
+    readonly assignedAt: string;
+  }
+>;
+
+export type AidRequestEvent =
+  | AidRequestFiled
+  | AidRequestTriaged
+  | AidRequestClaimed
+  | SlaBreached
+  | PossibleDuplicateFlagged
+  | CapacityRequestScored
+  | AssignedToReviewRound;
+
+export type AidRequestEventType = AidRequestEvent['type'];
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';
 

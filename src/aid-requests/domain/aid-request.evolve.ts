@@ -1,5 +1,6 @@
 import type { AidRequestEvent } from './aid-request.events';
-import type { AidRequestState } from './aid-request.state';
+import type { AidRequestState, Assessment, AssessedAidRequest } from './aid-request.state';
+import { isAssessed } from './aid-request.state';
 import { fromCentsString } from './aid-request.values';
 
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
@@ -25,9 +26,65 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
         updatedAt: data.filedAt,
       };
     }
+    case 'AidRequestTriaged': {
+      if (state.status === 'none') return state;
+      const { track, priority, reasons, acknowledgeBy, decideBy, source, triagedAt } = event.data;
+      const triage = { track, priority, reasons, acknowledgeBy, decideBy, source };
+      if (state.status === 'submitted') {
+        const assessment: Assessment = {
+          triage,
+          acknowledgedAt: null,
+          slaBreaches: [],
+          duplicates: [],
+          scoring: null,
+          reviewRound: null,
+        };
+        return { status: 'triaged', filed: state.filed, updatedAt: triagedAt, assessment };
+      }
+      return assess(state, triagedAt, (a) => ({ ...a, triage }));
+    }
+    case 'AidRequestClaimed': {
+      if (state.status !== 'triaged') return state;
+      const { officer, claimedAt } = event.data;
+      return {
+        status: 'under_review',
+        filed: state.filed,
+        updatedAt: claimedAt,
+        assessment: { ...state.assessment, acknowledgedAt: state.assessment.acknowledgedAt ?? claimedAt },
+        assignedOfficer: officer,
+      };
+    }
+    case 'SlaBreached': {
+      if (!isAssessed(state)) return state;
+      const { deadline, priority, detectedAt } = event.data;
+      return assess(state, detectedAt, (a) => ({
+        ...a,
+        triage: { ...a.triage, priority },
+        slaBreaches: a.slaBreaches.includes(deadline) ? a.slaBreaches : [...a.slaBreaches, deadline],
+      }));
+    }
+    case 'PossibleDuplicateFlagged': {
+      if (!isAssessed(state)) return state;
+      const { duplicateOf, reason, flaggedAt } = event.data;
+      return assess(state, flaggedAt, (a) => ({ ...a, duplicates: [...a.duplicates, { requestId: duplicateOf, reason }] }));
+    }
+    case 'CapacityRequestScored': {
+      if (!isAssessed(state)) return state;
+      const { score, breakdown, scoredAt } = event.data;
+      return assess(state, scoredAt, (a) => ({ ...a, scoring: { score, breakdown } }));
+    }
+    case 'AssignedToReviewRound': {
+      if (!isAssessed(state)) return state;
+      const { roundId, closesAt, assignedAt } = event.data;
+      return assess(state, assignedAt, (a) => ({ ...a, reviewRound: { roundId, closesAt } }));
+    }
     default: {
-      const unknownEvent: never = event.type;
+      const unknownEvent: never = event;
       return unknownEvent;
     }
   }
+}
+
+function assess<S extends AssessedAidRequest>(state: S, at: string, change: (assessment: Assessment) => Assessment): S {
+  return { ...state, updatedAt: at, assessment: change(state.assessment) };
 }

@@ -1,5 +1,6 @@
-import type { ActionArea, RequestKind } from './aid-request.values';
-import type { CapacityDetails, Contact, IncidentDetails } from './aid-request.events';
+import type { Priority } from '../../config/app-config';
+import type { ActionArea, RequestKind, Track } from './aid-request.values';
+import type { CapacityDetails, Contact, IncidentDetails, ScoreItemData, SlaDeadline, TriageSource } from './aid-request.events';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {
@@ -17,6 +18,26 @@ export interface FiledRequest {
   readonly filedAt: string;
 }
 
+export interface TriageOutcome {
+  readonly track: Track;
+  /** The current priority: raised one step by each breached SLA. */
+  readonly priority: Priority;
+  readonly reasons: readonly string[];
+  readonly acknowledgeBy: string;
+  readonly decideBy: string;
+  readonly source: TriageSource;
+}
+
+/** Everything learned about a request after filing: its triage, SLA record and automation results. */
+export interface Assessment {
+  readonly triage: TriageOutcome;
+  readonly acknowledgedAt: string | null;
+  readonly slaBreaches: readonly SlaDeadline[];
+  readonly duplicates: readonly { readonly requestId: string; readonly reason: string }[];
+  readonly scoring: { readonly score: number; readonly breakdown: readonly ScoreItemData[] } | null;
+  readonly reviewRound: { readonly roundId: string; readonly closesAt: string } | null;
+}
+
 export interface NoRequest {
   readonly status: 'none';
 }
@@ -27,9 +48,29 @@ export interface SubmittedRequest {
   readonly updatedAt: string;
 }
 
+export interface TriagedRequest {
+  readonly status: 'triaged';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+}
+
+export interface UnderReviewRequest {
+  readonly status: 'under_review';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly assignedOfficer: string;
+}
+
 /** A request's state, by status: each status carries exactly the fields that exist in it. */
-export type AidRequestState = NoRequest | SubmittedRequest;
+export type AidRequestState = NoRequest | SubmittedRequest | TriagedRequest | UnderReviewRequest;
 
 export type ExistingAidRequest = Exclude<AidRequestState, NoRequest>;
+export type AssessedAidRequest = Extract<AidRequestState, { assessment: Assessment }>;
 
 export const initialAidRequestState = (): AidRequestState => ({ status: 'none' });
+
+export function isAssessed(state: AidRequestState): state is AssessedAidRequest {
+  return 'assessment' in state;
+}

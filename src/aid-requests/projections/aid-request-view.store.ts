@@ -11,6 +11,13 @@ export interface AidRequestFilter {
   readonly kind?: RequestKind;
 }
 
+/** Where a page of the officers' queue ended. */
+export interface QueuePosition {
+  readonly priority: number;
+  readonly decideBy: string;
+  readonly id: string;
+}
+
 /** Where a page of the newest-first list ended: the last row's filing time and id. */
 export interface ListPosition {
   readonly filedAt: string;
@@ -57,5 +64,85 @@ export class AidRequestViewStore {
     const items = rows.slice(0, limit).map((row) => row.view);
     const last = items.at(-1);
     return rows.length > limit && last !== undefined ? { items, next: { filedAt: last.filedAt, id: last.id } } : { items };
+  }
+
+  /**
+   * The officers' work queue: requests waiting on the fund (triaged, under review, waiting for
+   * information or for a second approval), most urgent first, then by decide deadline.
+   */
+  async queue(after: QueuePosition | undefined, limit: number): Promise<{ items: AidRequestView[]; next?: QueuePosition }> {
+    const values: unknown[] = [limit + 1];
+    let cursor = '';
+    if (after !== undefined) {
+      values.push(after.priority, after.decideBy, after.id);
+      cursor = 'AND (priority, decide_by, id) > ($2::smallint, $3::timestamptz, $4::uuid)';
+    }
+    const { rows } = await this.pool.query<{ view: AidRequestView }>(
+      `SELECT view FROM aid_request_views
+       WHERE status IN ('triaged', 'under_review', 'information_requested', 'awaiting_second_approval') ${cursor}
+       ORDER BY priority, decide_by, id
+       LIMIT $1`,
+      values,
+    );
+    const items = rows.slice(0, limit).map((row) => row.view);
+    const last = items.at(-1);
+    return rows.length > limit && last?.priority != null && last.decideBy !== null
+      ? { items, next: { priority: last.priority, decideBy: last.decideBy, id: last.id } }
+      : { items };
+  }
+
+  /**
+   * Incident requests of the same country, still open, detected within `windowMs` of this one:
+   * likely reports of the same attack.
+   */
+  async findPossibleDuplicates(request: { id: string; country: string; detectedAt: string }, windowMs: number): Promise<{ id: string; detectedAt: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; detected_at: Date }>(
+      `SELECT id, detected_at FROM aid_request_views
+       WHERE country = $1 AND kind = 'incident_response' AND id <> $2
+         AND status NOT IN ('rejected', 'withdrawn', 'closed')
+         AND detected_at BETWEEN $3::timestamptz - make_interval(secs => $4 / 1000.0)
+                             AND $3::timestamptz + make_interval(secs => $4 / 1000.0)
+       ORDER BY detected_at, id`,
+      [request.country, request.id, request.detectedAt, windowMs],
+    );
+    return rows.map((row) => ({ id: row.id, detectedAt: row.detected_at.toISOString() }));
+  }
+
+  /** Open requests whose acknowledge or decide deadline has passed without a recorded breach. */
+  async findMissedDeadlines(now: Date, limit: number): Promise<{ id: string; deadline: 'acknowledge' | 'decide'; dueAt: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide'; due_at: Date }>(
+      `SELECT id, 'acknowledge' AS deadline, acknowledge_by AS due_at FROM aid_request_views
+       WHERE acknowledge_by <= $1 AND NOT ('acknowledge' = ANY (sla_breaches))
+         AND (acknowledged_at IS NULL OR acknowledged_at > acknowledge_by)
+         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed')
+       UNION ALL
+       SELECT id, 'decide' AS deadline, decide_by AS due_at FROM aid_request_views
+       WHERE decide_by <= $1 AND NOT ('decide' = ANY (sla_breaches))
+         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed')
+       ORDER BY due_at
+       LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((row) => ({ id: row.id, deadline: row.deadline, dueAt: row.due_at.toISOString() }));
+  }
+
+  /** Review rounds with requests assigned and no closing recorded yet. */
+  async unclosedReviewRounds(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ review_round: string }>(
+      `SELECT DISTINCT v.review_round FROM aid_request_views v
+       WHERE v.review_round IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM streams s WHERE s.stream_id = 'review-round-' || v.review_round)
+       ORDER BY 1`,
+    );
+    return rows.map((row) => row.review_round);
+  }
+
+  /** The scored requests of a round, for ranking. */
+  async reviewRoundEntries(roundId: string): Promise<{ requestId: string; score: number; filedAt: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; score: number; filed_at: Date }>(
+      `SELECT id, score, filed_at FROM aid_request_views WHERE review_round = $1 AND score IS NOT NULL ORDER BY filed_at, id`,
+      [roundId],
+    );
+    return rows.map((row) => ({ requestId: row.id, score: row.score, filedAt: row.filed_at.toISOString() }));
   }
 }

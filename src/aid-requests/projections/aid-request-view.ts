@@ -1,4 +1,4 @@
-import type { AidRequestState, ExistingAidRequest } from '../domain/aid-request.state';
+import { isAssessed, type AidRequestState, type ExistingAidRequest } from '../domain/aid-request.state';
 import type { ActionArea, RequestKind, RequestStatus, Track } from '../domain/aid-request.values';
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
 
@@ -27,6 +27,13 @@ export interface AidRequestView {
     | (Omit<CapacityDetails, 'milestones'> & { readonly milestones: readonly { readonly title: string; readonly amount: number }[] })
     | null;
   readonly contact: Contact | null;
+  /** Open requests of the same country that this one may duplicate (flagged by the incident-response automation). */
+  readonly possibleDuplicates: readonly { readonly requestId: string; readonly reason: string }[];
+  /** Capacity-building track: the 0–100 score with its breakdown, and the quarterly review round. */
+  readonly score: number | null;
+  readonly scoreBreakdown: readonly { readonly criterion: string; readonly points: number; readonly max: number; readonly reason: string }[];
+  readonly reviewRound: string | null;
+  readonly acknowledgedAt: string | null;
   readonly filedBy: string;
   readonly version: number;
   readonly filedAt: string;
@@ -42,6 +49,7 @@ function cents(amount: bigint | string): number {
 
 export function toAidRequestView(state: ExistingAidRequest, version: number): AidRequestView {
   const filed = state.filed;
+  const assessment = isAssessed(state) ? state.assessment : null;
   return {
     id: filed.requestId,
     country: filed.country,
@@ -50,15 +58,15 @@ export function toAidRequestView(state: ExistingAidRequest, version: number): Ai
     description: filed.description,
     actionArea: filed.actionArea,
     status: state.status,
-    track: null,
-    priority: null,
-    triageReasons: [],
+    track: assessment?.triage.track ?? null,
+    priority: assessment?.triage.priority ?? null,
+    triageReasons: assessment?.triage.reasons ?? [],
     amountRequested: cents(filed.amountRequested),
     amountApproved: null,
-    acknowledgeBy: null,
-    decideBy: null,
-    slaBreaches: [],
-    assignedOfficer: null,
+    acknowledgeBy: assessment?.triage.acknowledgeBy ?? null,
+    decideBy: assessment?.triage.decideBy ?? null,
+    slaBreaches: assessment?.slaBreaches ?? [],
+    assignedOfficer: state.status === 'under_review' ? state.assignedOfficer : null,
     approvals: [],
     tranches: [],
     incident: filed.incident,
@@ -67,6 +75,11 @@ export function toAidRequestView(state: ExistingAidRequest, version: number): Ai
       milestones: filed.capacity.milestones.map((m) => ({ title: m.title, amount: cents(m.amount) })),
     },
     contact: filed.contact,
+    possibleDuplicates: assessment?.duplicates ?? [],
+    score: assessment?.scoring?.score ?? null,
+    scoreBreakdown: assessment?.scoring?.breakdown ?? [],
+    reviewRound: assessment?.reviewRound?.roundId ?? null,
+    acknowledgedAt: assessment?.acknowledgedAt ?? null,
     filedBy: filed.filedBy,
     version,
     filedAt: filed.filedAt,

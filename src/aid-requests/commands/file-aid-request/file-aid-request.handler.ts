@@ -15,7 +15,7 @@ export class FileAidRequestHandler implements ICommandHandler<FileAidRequestComm
     return this.runner.run(
       request.requestId,
       { type: 'FileAidRequest', data: request, context: { actor, now: this.clock.now() } },
-      { actor, meta, idempotency, expectNew: true },
+      { actor, trace: meta, idempotency, expectNew: true },
     );
   }
 }

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AidRequestsModule } from './aid-requests.module';
+import { ClaimAidRequestController } from './commands/claim-aid-request/claim-aid-request.controller';
+import { ClaimAidRequestHandler } from './commands/claim-aid-request/claim-aid-request.handler';
+import { OverrideTriageController } from './commands/override-triage/override-triage.controller';
+import { OverrideTriageHandler } from './commands/override-triage/override-triage.handler';
+import { GetOfficerQueueController } from './queries/get-officer-queue/get-officer-queue.controller';
+import { GetOfficerQueueHandler } from './queries/get-officer-queue/get-officer-queue.handler';
+import { FileAidRequestController } from './commands/file-aid-request/file-aid-request.controller';
+import { FileAidRequestHandler } from './commands/file-aid-request/file-aid-request.handler';
+import { GetAidRequestController } from './queries/get-aid-request/get-aid-request.controller';
+import { GetAidRequestHandler } from './queries/get-aid-request/get-aid-request.handler';
+import { GetAidRequestTimelineController } from './queries/get-aid-request-timeline/get-aid-request-timeline.controller';
+import { GetAidRequestTimelineHandler } from './queries/get-aid-request-timeline/get-aid-request-timeline.handler';
+import { ListAidRequestsController } from './queries/list-aid-requests/list-aid-requests.controller';
+import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-requests.handler';
+
+/** The aid-request HTTP API (api role). */
+@Module({
+  imports: [CqrsModule, AidRequestsModule],
+  controllers: [
+    FileAidRequestController,
+    ListAidRequestsController,
+    GetAidRequestController,
+    GetAidRequestTimelineController,
+    ClaimAidRequestController,
+    OverrideTriageController,
+    GetOfficerQueueController,
+  ],
+  providers: [
+    FileAidRequestHandler,
+    GetAidRequestHandler,
+    ListAidRequestsHandler,
+    GetAidRequestTimelineHandler,
+    ClaimAidRequestHandler,
+    OverrideTriageHandler,
+    GetOfficerQueueHandler,
+  ],
+})
+export class AidRequestsHttpModule {}

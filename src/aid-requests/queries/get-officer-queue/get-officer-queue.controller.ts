@@ -1,0 +1,34 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { Roles } from '../../../auth/roles.decorator';
+import { decodeCursor, encodeCursor } from '../../../common/cursor';
+import type { QueuePosition } from '../../projections/aid-request-view.store';
+import { GetOfficerQueueDto } from './get-officer-queue.dto';
+import { GetOfficerQueueQuery, type QueueItem } from './get-officer-queue.query';
+
+function isQueuePosition(value: unknown): value is QueuePosition {
+  if (typeof value !== 'object' || value === null) return false;
+  const { priority, decideBy, id } = value as Record<string, unknown>;
+  return (
+    typeof priority === 'number' &&
+    Number.isInteger(priority) &&
+    typeof decideBy === 'string' &&
+    !Number.isNaN(Date.parse(decideBy)) &&
+    typeof id === 'string' &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+  );
+}
+
+@Controller('v1/queue')
+export class GetOfficerQueueController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  /** Requests waiting on the fund, most urgent first (priority, then decide deadline), with SLA state. */
+  @Get()
+  @Roles('officer')
+  async queue(@Query() query: GetOfficerQueueDto): Promise<{ items: readonly QueueItem[]; nextCursor: string | null }> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isQueuePosition);
+    const page = await this.queryBus.execute(new GetOfficerQueueQuery(after, query.limit ?? 50));
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+}

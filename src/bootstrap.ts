@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import type { AppConfig, AppRole } from './config/app-config';
+import { ConfigError, loadConfig } from './config/env.schema';
+import { prepareDatabase } from './database/prepare-database';
+import { configureHttpApp, createFastifyAdapter } from './http/http-app';
+import { mountOpenApi } from './http/openapi';
+
+const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+  fatal: ['fatal'],
+  silent: [],
+};
+
+/**
+ * Starts one process: prepares the database, then serves HTTP (the API, or only health checks
+ * for a worker) and, in the worker role, runs the relay and the queue processors.
+ */
+export async function bootstrap(role?: AppRole): Promise<void> {
+  const loaded = loadConfig();
+  const config: AppConfig = role === undefined ? loaded : { ...loaded, role };
+  const logger = new Logger('bootstrap');
+  Logger.overrideLogger(NEST_LEVELS[config.logLevel]);
+  if (config.jwt.usingDevelopmentSecret) {
+    logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
+  }
+  const applied = await prepareDatabase(config.database.url);
+  logger.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+    logger: NEST_LEVELS[config.logLevel],
+  });
+  configureHttpApp(app);
+  if (config.role !== 'worker') mountOpenApi(app);
+  await app.listen({ port: config.port, host: config.host });
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${config.port}`;
+  logger.log(`cdt-fund (${config.role}) listening on ${url}`);
+  if (config.role !== 'worker') {
+    logger.log(`  health: ${url}/health/ready   API docs: ${url}/docs`);
+    logger.log('  get a token: npm run token -- --role partner --country CR --sub cr-csirt');
+    logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/aid-requests`);
+  }
+}
+
+export function exitOnStartupFailure(error: unknown): never {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('cdt-fund failed to start:', error);
+  process.exit(1);
+}

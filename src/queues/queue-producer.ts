@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { settleWithin } from '../common/bounded';
+import { QUEUE_DEFINITIONS, type JobRequest, type QueueName } from './queue-definitions';
+import { queuePrefix, redisOptions } from './redis-connection';
+
+/** How long to wait for a queue's connection before reporting Redis as unavailable. */
+const READY_TIMEOUT_MS = 2_000;
+/** Closing a queue whose Redis is gone can wait forever; shutdown does not. */
+const CLOSE_TIMEOUT_MS = 3_000;
+
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+/**
+ * Adds jobs to the queues. Fails fast when Redis is away (the caller retries: the relay keeps its
+ * checkpoint and tries the batch again), so nothing waits forever on a dead connection.
+ */
+@Injectable()
+export class QueueProducer implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('queues');
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = new Queue(name, {
+        connection: redisOptions(this.config.redisUrl, 'producer'),
+        prefix: queuePrefix(this.config.queuePrefix),
+        defaultJobOptions: QUEUE_DEFINITIONS[name].jobOptions,
+      });
+      queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Adds the jobs, one round trip per queue. A job whose id is already in the queue is not added
+   * again. Throws `RedisUnavailableError` at once when the queue's connection is not ready, rather
+   * than leaving the caller waiting for Redis to come back.
+   */
+  async add(jobs: readonly JobRequest[]): Promise<void> {
+    const byQueue = new Map<QueueName, JobRequest[]>();
+    for (const job of jobs) byQueue.set(job.queue, [...(byQueue.get(job.queue) ?? []), job]);
+    await Promise.all(
+      [...byQueue].map(async ([name, queued]) => {
+        const queue = this.queue(name);
+        await this.assertReady(queue);
+        await queue.addBulk(
+          queued.map((job) => ({
+            name: job.name,
+            data: job.data,
+            opts: {
+              jobId: job.jobId,
+              ...(job.priority === undefined ? {} : { priority: job.priority }),
+              ...(job.delayMs === undefined ? {} : { delay: Math.max(0, job.delayMs) }),
+            },
+          })),
+        );
+      }),
+    );
+  }
+
+  /** Throws `RedisUnavailableError` unless the queue's connection is ready (waiting at most two seconds). */
+  async assertReady(queue: Queue): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisUnavailableError(`Redis is not reachable (queue ${queue.name})`)), READY_TIMEOUT_MS);
+    });
+    try {
+      const client: unknown = await Promise.race([queue.backend.client, timeout]);
+      if ((client as { status?: string }).status !== 'ready') throw new RedisUnavailableError(`Redis is not reachable (queue ${queue.name})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      [...this.queues.values()].map(async (queue) => {
+        if ((await settleWithin(queue.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') await settleWithin(queue.disconnect(), 1_000);
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { QueueProducer } from './queue-producer';
+
+/**
+ * Recurring jobs, as BullMQ job schedulers (one per id however many workers start): the sweep for
+ * missed SLA deadlines and the closing of due review rounds. Registered in the background so that
+ * a worker starting while Redis is away keeps retrying instead of failing.
+ */
+@Injectable()
+export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('schedules');
+  private stopped = false;
+  private registering?: Promise<void>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly producer: QueueProducer,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.registering = this.registerUntilDone();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.registering;
+  }
+
+  private async registerUntilDone(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.producer.assertReady(this.producer.queue('sla'));
+        await this.producer.assertReady(this.producer.queue('capacity-grants'));
+        await this.producer
+          .queue('sla')
+          .upsertJobScheduler('sla-sweep', { every: this.config.slaSweepIntervalMs }, { name: 'sweep-missed-deadlines', data: {} });
+        await this.producer
+          .queue('capacity-grants')
+          .upsertJobScheduler('review-round-closer', { every: this.config.reviewRoundCheckIntervalMs }, { name: 'close-review-rounds', data: {} });
+        return;
+      } catch (error) {
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.logger.warn(`could not register job schedulers yet (retrying): ${error instanceof Error ? error.message : String(error)}`);
+        }
+        await sleep(Math.min(5_000, 200 * attempt));
+      }
+    }
+  }
+}

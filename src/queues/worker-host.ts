@@ -1,0 +1,113 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DomainError } from '@app/event-store';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Pool } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { settleWithin } from '../common/bounded';
+import type { AppConfig } from '../config/app-config';
+import type { JobProcessor } from './job-processor';
+import { QUEUE_DEFINITIONS, QUEUE_NAMES, type QueueName } from './queue-definitions';
+import { queuePrefix, redisOptions } from './redis-connection';
+import type { RedisProbe } from './redis-probe';
+
+/** How long shutdown waits for running jobs before it leaves them to be recovered as stalled. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * Runs one BullMQ worker per queue with its processor. A job that fails its last attempt is
+ * written to `dead_letters` before BullMQ marks it failed, so no job is ever silently dropped.
+ */
+export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('workers');
+  private readonly workers: Worker[] = [];
+  private stopped = false;
+  private starting?: Promise<void>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly pool: Pool,
+    private readonly redis: RedisProbe,
+    private readonly processors: readonly JobProcessor<QueueName>[],
+  ) {
+    // Every queue has exactly one processor: a typo or a forgotten registration fails at start-up.
+    for (const queue of QUEUE_NAMES) {
+      const count = processors.filter((p) => p.queue === queue).length;
+      if (count !== 1) throw new Error(`queue ${queue} has ${count} processors; it needs exactly one`);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    this.starting = this.startWhenRedisIsUp();
+  }
+
+  /**
+   * BullMQ workers are started only once Redis answers: a worker created against an unreachable
+   * Redis can be neither closed nor disconnected, and would hold the process open.
+   */
+  private async startWhenRedisIsUp(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      const redis = await this.redis.ping();
+      if (redis.status === 'up') break;
+      if (attempt === 1 || attempt % 30 === 0) this.logger.warn(`waiting for Redis before starting the queue workers: ${redis.error}`);
+      await sleep(Math.min(2_000, 100 * attempt));
+    }
+    if (this.stopped) return;
+    for (const processor of this.processors) {
+      const definition = QUEUE_DEFINITIONS[processor.queue];
+      const worker = new Worker(processor.queue, (job: Job) => this.run(processor, job), {
+        connection: redisOptions(this.config.redisUrl, 'worker'),
+        prefix: queuePrefix(this.config.queuePrefix),
+        concurrency: definition.worker.concurrency,
+        lockDuration: definition.worker.lockDurationMs,
+        stalledInterval: definition.worker.stalledIntervalMs,
+        ...(definition.worker.limiter ? { limiter: { ...definition.worker.limiter } } : {}),
+      });
+      // Without an error listener a worker can stop processing silently.
+      worker.on('error', (error) => this.logger.warn(`worker ${processor.queue}: ${error.message}`));
+      this.workers.push(worker);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.starting;
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        // Running jobs get a bounded time to finish; past it (or with Redis gone) the connections
+        // are cut and the jobs are recovered as stalled by another worker.
+        if ((await settleWithin(worker.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') {
+          await settleWithin(worker.disconnect(), 1_000);
+        }
+      }),
+    );
+  }
+
+  private async run(processor: JobProcessor<QueueName>, job: Job): Promise<void> {
+    try {
+      await processor.process(job as Parameters<typeof processor.process>[0]);
+    } catch (error) {
+      // The domain refusing the command will refuse it again: retrying cannot help.
+      const permanent = error instanceof DomainError || error instanceof UnrecoverableError;
+      const attempts = job.opts.attempts ?? 1;
+      if (permanent || job.attemptsMade + 1 >= attempts) {
+        await this.deadLetter(processor.queue, job, error, job.attemptsMade + 1);
+      }
+      if (permanent && !(error instanceof UnrecoverableError)) throw new UnrecoverableError(`${(error).code}: ${(error).message}`);
+      throw error;
+    }
+  }
+
+  private async deadLetter(queue: QueueName, job: Job, error: unknown, attempts: number): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error(`job ${queue}/${job.id ?? '?'} failed for good after ${attempts} attempts: ${reason}`);
+    try {
+      await this.pool.query(
+        `INSERT INTO dead_letters (queue, job_id, job_name, reason, attempts, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [queue, job.id ?? '', job.name, reason.slice(0, 2000), attempts, JSON.stringify(job.data)],
+      );
+    } catch (writeError) {
+      // The job stays in BullMQ's failed set (kept 30 days) even when this write fails.
+      this.logger.error(`could not record dead letter ${queue}/${job.id ?? '?'}: ${String(writeError)}`);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { RecordedEvent } from '@app/event-store';
+import type { AidRequestEvent } from '../aid-requests/domain/aid-request.events';
+import type { AlertJob, JobRequest, JobTrace } from '../queues/queue-definitions';
+
+/**
+ * What must happen after each kind of event, as jobs with ids derived from the event (or, for
+ * deadlines, from the request and the deadline), so that relaying an event twice adds nothing.
+ * Pure: the relay supplies `now` to turn deadlines into delays.
+ */
+export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
+  const domainEvent = { type: event.type, data: event.data } as AidRequestEvent;
+  const trace: JobTrace = { causationId: event.eventId, correlationId: event.metadata.correlationId ?? event.eventId };
+  switch (domainEvent.type) {
+    case 'AidRequestFiled':
+      return [{ queue: 'triage', name: 'triage-request', data: { requestId: domainEvent.data.requestId, trace }, jobId: `${event.eventId}-triage` }];
+    case 'AidRequestTriaged': {
+      const { requestId, track, priority, acknowledgeBy, decideBy } = domainEvent.data;
+      const followUp: JobRequest =
+        track === 'rapid_response'
+          ? { queue: 'incident-response', name: 'assess-incident', data: { requestId, trace }, jobId: `${event.eventId}-incident-response`, priority }
+          : { queue: 'capacity-grants', name: 'score-request', data: { requestId, trace }, jobId: `${event.eventId}-capacity-grants` };
+      return [
+        followUp,
+        slaTimer(requestId, 'acknowledge', acknowledgeBy, now, trace),
+        slaTimer(requestId, 'decide', decideBy, now, trace),
+      ];
+    }
+    case 'SlaBreached':
+      return [alert(event, 'sla_breached', domainEvent.data.requestId, trace)];
+    case 'PossibleDuplicateFlagged':
+      return [alert(event, 'possible_duplicate', domainEvent.data.requestId, trace)];
+    case 'AidRequestClaimed':
+    case 'CapacityRequestScored':
+    case 'AssignedToReviewRound':
+      return [];
+    default:
+      // Events of other aggregates need no reaction (yet).
+      return [];
+  }
+}
+
+function slaTimer(requestId: string, deadline: 'acknowledge' | 'decide', dueAt: string, now: Date, trace: JobTrace): JobRequest<'sla'> {
+  const due = Date.parse(dueAt);
+  return {
+    queue: 'sla',
+    name: 'check-deadline',
+    data: { requestId, deadline, dueAt, trace },
+    jobId: `sla-${requestId}-${deadline}-${due}`,
+    delayMs: Math.max(0, due - now.getTime()),
+  };
+}
+
+function alert(event: RecordedEvent, kind: AlertJob['kind'], requestId: string, trace: JobTrace): JobRequest<'notifications'> {
+  const alertId = `${event.eventId}-alert`;
+  return { queue: 'notifications', name: 'send-alert', data: { alertId, kind, requestId, trace }, jobId: alertId };
+}

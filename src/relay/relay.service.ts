@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EventLogSubscription, EventStore, type RecordedEvent } from '@app/event-store';
+import type { Pool } from 'pg';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PG_POOL } from '../database/pg-pool';
+import { QueueProducer } from '../queues/queue-producer';
+import { reactionsTo } from './relay.reactions';
+
+export const RELAY_CONSUMER = 'relay';
+
+/**
+ * The outbox: tails the event log in commit order (gap-safe) and turns committed events into
+ * jobs, then advances its checkpoint. A crash between the two re-enqueues the same job ids, which
+ * BullMQ ignores while the jobs exist and the idempotent processors ignore after. Only one relay
+ * runs across all worker processes.
+ */
+@Injectable()
+export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('relay');
+  private readonly subscription: EventLogSubscription;
+  private lastErrorLoggedAt = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(PG_POOL) pool: Pool,
+    eventStore: EventStore,
+    private readonly producer: QueueProducer,
+    private readonly clock: Clock,
+  ) {
+    this.subscription = new EventLogSubscription(eventStore, pool, {
+      name: RELAY_CONSUMER,
+      connectionString: config.database.url,
+      batchSize: config.relay.batchSize,
+      idlePollMs: config.relay.pollIntervalMs,
+      standbyRetryMs: config.relay.standbyRetryMs,
+      handle: (events) => this.relay(events),
+      onError: (error) => this.logError(error),
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.subscription.isLeader;
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscription.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscription.stop();
+  }
+
+  private async relay(events: readonly RecordedEvent[]): Promise<void> {
+    const now = this.clock.now();
+    const jobs = events.flatMap((event) => reactionsTo(event, now));
+    if (jobs.length > 0) await this.producer.add(jobs);
+  }
+
+  /** While Redis is away every retry fails the same way: say so every few seconds, not every retry. */
+  private logError(error: unknown): void {
+    if (Date.now() - this.lastErrorLoggedAt < 5_000) return;
+    this.lastErrorLoggedAt = Date.now();
+    this.logger.warn(`relay is retrying: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

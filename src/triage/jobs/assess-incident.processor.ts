@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
+import { Clock } from '../../common/clock';
+import { jobTrace, systemActor } from '../../queues/job-context';
+import type { JobProcessor } from '../../queues/job-processor';
+import { QueueProducer } from '../../queues/queue-producer';
+import type { JobData } from '../../queues/queue-definitions';
+
+/** Incidents detected this close together in one country are likely the same attack. */
+export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
+
+/**
+ * `incident-response` (rapid track, by priority): flags likely duplicates and raises the urgent
+ * alert to officers. Both are idempotent: a flag is recorded once per pair, the alert id is fixed
+ * per request.
+ */
+@Injectable()
+export class AssessIncidentProcessor implements JobProcessor<'incident-response'> {
+  readonly queue = 'incident-response' as const;
+
+  constructor(
+    private readonly runner: AidRequestCommandRunner,
+    private readonly views: AidRequestViewStore,
+    private readonly producer: QueueProducer,
+    private readonly clock: Clock,
+  ) {}
+
+  async process(job: Job<JobData<'incident-response'>>): Promise<void> {
+    const { requestId, trace } = job.data;
+    const view = await this.views.findById(requestId);
+    if (view?.incident == null) return;
+    const actor = systemActor(this.queue);
+    const duplicates = await this.views.findPossibleDuplicates({ id: view.id, country: view.country, detectedAt: view.incident.detectedAt }, DUPLICATE_WINDOW_MS);
+    for (const other of duplicates) {
+      const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(view.incident.detectedAt)) / 360_000) / 10;
+      await this.runner.run(
+        requestId,
+        {
+          type: 'FlagPossibleDuplicate',
+          data: { duplicateOf: other.id, reason: `open incident request from ${view.country} detected ${hours} h apart` },
+          context: { actor, now: this.clock.now() },
+        },
+        { actor, trace: jobTrace(job, trace) },
+      );
+    }
+    const alertId = `${requestId}-urgent`;
+    await this.producer.add([
+      { queue: 'notifications', name: 'send-alert', data: { alertId, kind: 'urgent_incident', requestId, trace }, jobId: alertId },
+    ]);
+  }
+}

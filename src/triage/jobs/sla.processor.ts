@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
+import { Clock } from '../../common/clock';
+import { jobTrace, systemActor } from '../../queues/job-context';
+import type { JobProcessor } from '../../queues/job-processor';
+import type { JobData, JobName } from '../../queues/queue-definitions';
+
+/** How many overdue deadlines one sweep handles; the next sweep takes the rest. */
+const SWEEP_LIMIT = 500;
+
+/**
+ * `sla`: a deadline's delayed timer fires and the request is checked (a met or stale deadline
+ * changes nothing); a scheduled sweep finds deadlines whose timers were lost (Redis lost its
+ * data) and checks them the same way.
+ */
+@Injectable()
+export class SlaProcessor implements JobProcessor<'sla'> {
+  readonly queue = 'sla' as const;
+
+  constructor(
+    private readonly runner: AidRequestCommandRunner,
+    private readonly views: AidRequestViewStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async process(job: Job<JobData<'sla'>, unknown, JobName<'sla'>>): Promise<void> {
+    if (job.name === 'sweep-missed-deadlines') {
+      for (const missed of await this.views.findMissedDeadlines(this.clock.now(), SWEEP_LIMIT)) {
+        await this.check(job, missed.id, missed.deadline, missed.dueAt);
+      }
+      return;
+    }
+    const { requestId, deadline, dueAt } = job.data as JobData<'sla', 'check-deadline'>;
+    await this.check(job, requestId, deadline, dueAt);
+  }
+
+  private async check(job: Job<JobData<'sla'>>, requestId: string, deadline: 'acknowledge' | 'decide', dueAt: string): Promise<void> {
+    const actor = systemActor(this.queue);
+    const trace = 'trace' in job.data ? job.data.trace : undefined;
+    await this.runner.run(
+      requestId,
+      { type: 'CheckSla', data: { deadline, dueAt }, context: { actor, now: this.clock.now() } },
+      { actor, trace: jobTrace(job, trace) },
+    );
+  }
+}

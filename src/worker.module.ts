@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { AidRequestsModule } from './aid-requests/aid-requests.module';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { PG_POOL } from './database/pg-pool';
+import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
+import { QueueSchedules } from './queues/queue-schedules';
+import { QueuesModule } from './queues/queues.module';
+import { RedisProbe } from './queues/redis-probe';
+import { WorkerHost } from './queues/worker-host';
+import { RelayService } from './relay/relay.service';
+import { ReviewRoundCloser } from './review-rounds/review-round-closer';
+import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
+import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
+import { SlaProcessor } from './triage/jobs/sla.processor';
+import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.processor';
+
+/** The worker role: the relay, one processor per queue, and the recurring schedules. */
+@Module({
+  imports: [AidRequestsModule, QueuesModule],
+  providers: [
+    RelayService,
+    QueueSchedules,
+    ReviewRoundCloser,
+    TriageAidRequestProcessor,
+    AssessIncidentProcessor,
+    CapacityGrantsProcessor,
+    SlaProcessor,
+    SendAlertProcessor,
+    {
+      provide: WorkerHost,
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor],
+      useFactory: (
+        config: AppConfig,
+        pool: Pool,
+        redis: RedisProbe,
+        triage: TriageAidRequestProcessor,
+        incidents: AssessIncidentProcessor,
+        capacity: CapacityGrantsProcessor,
+        sla: SlaProcessor,
+        alerts: SendAlertProcessor,
+      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts]),
+    },
+  ],
+  exports: [RelayService],
+})
+export class WorkerModule {}

@@ -1,0 +1,4 @@
+import { bootstrap, exitOnStartupFailure } from './bootstrap';
+
+/** `npm run start:worker`: the worker role alone (relay, queue processors, schedules), whatever APP_ROLE says. */
+bootstrap('worker').catch(exitOnStartupFailure);
