@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { errors, importSPKI, jwtVerify, type JWTPayload } from 'jose';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ROLES, type Actor, type Role } from './actor';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 const COUNTRY = /^[A-Z]{2}$/;
 
@@ -19,10 +21,18 @@ export class InvalidTokenError extends Error {
 @Injectable()
 export class TokenVerifier {
   private publicKey?: Promise<PublicKey>;
+  /** The HS256 key imported once: jose re-imports a raw secret on every verification. */
+  private readonly secretKey: KeyObject | undefined;
+  private readonly cache = new VerifiedTokenCache();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.secretKey = config.jwt.secret === undefined ? undefined : createSecretKey(config.jwt.secret);
+  }
 
   async verify(token: string): Promise<Actor> {
+    const now = Date.now();
+    const cached = this.cache.get(token, now);
+    if (cached !== undefined) return cached;
     let payload: JWTPayload;
     try {
       ({ payload } = await this.verifySignature(token));
@@ -32,7 +42,10 @@ export class TokenVerifier {
       if (error instanceof errors.JWTClaimValidationFailed) throw new InvalidTokenError(`the token's ${error.claim} claim is not accepted`);
       throw new InvalidTokenError('the token is malformed or its signature does not verify');
     }
-    return toActor(payload);
+    const actor = toActor(payload);
+    // Required claim: jwtVerify has checked that exp is present and in the future.
+    if (typeof payload.exp === 'number') this.cache.set(token, actor, payload.exp * 1000);
+    return actor;
   }
 
   private async verifySignature(token: string) {
@@ -47,8 +60,8 @@ export class TokenVerifier {
       const key = await this.publicKey;
       return jwtVerify(token, key, { ...options, algorithms: ['RS256', 'EdDSA', 'Ed25519'] });
     }
-    if (jwt.secret === undefined) throw new InvalidTokenError('no token verification key is configured');
-    return jwtVerify(token, jwt.secret, { ...options, algorithms: ['HS256'] });
+    if (this.secretKey === undefined) throw new InvalidTokenError('no token verification key is configured');
+    return jwtVerify(token, this.secretKey, { ...options, algorithms: ['HS256'] });
   }
 }
 

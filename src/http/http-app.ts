@@ -25,8 +25,9 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   return app;
 }

@@ -1,4 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from '../support/test-app';
 
 let t: TestApp;
@@ -15,36 +16,13 @@ afterAll(async () => {
   await t.close();
 });
 
+/** A complete incident request (with a contact); `overrides` replace top-level fields. */
 function incident(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'incident_response',
-    title: 'Ransomware on customs and tax systems',
-    description: 'Customs and tax systems encrypted; operations halted since this morning.',
-    actionArea: 'countering_threats',
-    amountRequested: 2_500_000,
-    incident: { severity: 'critical', ongoing: true, detectedAt: '2026-11-27T08:00:00Z', sectors: ['government', 'finance'] },
-    contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' },
-    ...overrides,
-  };
+  return incidentBody({ contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' }, ...overrides });
 }
 
 function capacity(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'capacity_building',
-    title: 'National CSIRT staffing',
-    description: 'Stand up and staff a national CSIRT over the next two years.',
-    actionArea: 'partner_capacity',
-    amountRequested: 3_000_000,
-    capacity: {
-      durationMonths: 24,
-      sectors: ['telecom'],
-      milestones: [
-        { title: 'CSIRT staffed', amount: 1_000_000 },
-        { title: 'CSIRT operational', amount: 2_000_000 },
-      ],
-    },
-    ...overrides,
-  };
+  return capacityBody(overrides);
 }
 
 async function file(token: string, body: unknown, headers: Record<string, string> = {}) {

@@ -570,7 +570,7 @@ describe('EventStore (real Postgres)', () => {
       expect(events.map((e) => e.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
-    it('runs afterAppend in the append transaction and retries it with the append', async () => {
+    it('runs its SQL effects in the append statement and retries them with the append', async () => {
       const streamId = `counter-hooked-${randomUUID()}`;
       await pool.query('CREATE TABLE IF NOT EXISTS counter_view (stream_id text PRIMARY KEY, count int NOT NULL)');
       await Promise.all(
@@ -580,13 +580,15 @@ describe('EventStore (real Postgres)', () => {
             streamType: 'counter',
             metadata: {},
             newEventId: randomUUID,
-            afterAppend: async (tx, outcome) => {
-              await tx.query(
-                `INSERT INTO counter_view (stream_id, count) VALUES ($1, $2)
-                 ON CONFLICT (stream_id) DO UPDATE SET count = EXCLUDED.count`,
-                [streamId, outcome.state.count],
-              );
-            },
+            effects: (outcome) => ({
+              after: [
+                {
+                  sql: `INSERT INTO counter_view (stream_id, count) VALUES ($1->>'streamId', ($1->>'count')::int)
+                        ON CONFLICT (stream_id) DO UPDATE SET count = EXCLUDED.count`,
+                  arg: { streamId, count: outcome.state.count },
+                },
+              ],
+            }),
             maxAttempts: 20,
           }),
         ),
@@ -594,6 +596,41 @@ describe('EventStore (real Postgres)', () => {
       const { rows } = await pool.query<{ count: number }>('SELECT count FROM counter_view WHERE stream_id = $1', [streamId]);
       expect(rows[0]!.count).toBe(20);
       expect(await store.streamVersion(streamId)).toBe(10);
+    });
+  });
+
+  describe('appendWithEffects', () => {
+    it('rolls the events back when an effect fails, and commits both when it succeeds', async () => {
+      await pool.query('CREATE TABLE IF NOT EXISTS effect_log (id text PRIMARY KEY)');
+      const streamId = `effects-${randomUUID()}`;
+      const append = { streamId, streamType: 'effects', expectedVersion: 'no_stream' as const, events: [{ eventId: randomUUID(), type: 'Happened', data: { n: 1 } }] };
+      const failing = { sql: 'INSERT INTO effect_log (id) VALUES (($1->>\'id\')::int::text)', arg: { id: 'not-a-number' } };
+      await expect(store.appendWithEffects([append], { after: [failing] })).rejects.toThrow(/invalid input syntax/);
+      expect(await store.streamVersion(streamId)).toBe(0);
+      expect(await store.readStream(streamId)).toEqual([]);
+
+      const [appended] = await store.appendWithEffects([append], { after: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id: streamId } }] });
+      expect(appended!.events.map((e) => e.version)).toEqual([1]);
+      const { rows } = await pool.query('SELECT id FROM effect_log WHERE id = $1', [streamId]);
+      expect(rows).toHaveLength(1);
+    });
+
+    it('reports a version conflict as ConcurrencyError and a retried append as already stored', async () => {
+      const streamId = `effects-conflict-${randomUUID()}`;
+      const first = { streamId, streamType: 'effects', expectedVersion: 'no_stream' as const, events: [{ eventId: randomUUID(), type: 'Happened', data: {} }] };
+      await store.appendWithEffects([first], {});
+      const [again] = await store.appendWithEffects([first], {});
+      expect(again!.alreadyStored).toBe(true);
+      const other = { ...first, events: [{ eventId: randomUUID(), type: 'Happened', data: {} }] };
+      await expect(store.appendWithEffects([other], {})).rejects.toBeInstanceOf(ConcurrencyError);
+    });
+
+    it('runs the effects alone when there is nothing to append', async () => {
+      await pool.query('CREATE TABLE IF NOT EXISTS effect_log (id text PRIMARY KEY)');
+      const id = `alone-${randomUUID()}`;
+      expect(await store.appendWithEffects([], { before: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id } }] })).toEqual([]);
+      const { rows } = await pool.query('SELECT 1 FROM effect_log WHERE id = $1', [id]);
+      expect(rows).toHaveLength(1);
     });
   });
 });

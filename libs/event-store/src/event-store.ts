@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
-import type { AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
+import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
 import type { AppendNotifier } from './subscriptions/append-notifier';
 import { UpcasterRegistry } from './upcasting/upcaster-registry';
@@ -65,6 +65,24 @@ const APPEND_ONE_EXISTING_STREAM = {
   ${INSERT_ONE_EVENT}`,
 };
 
+const APPEND_WITH_EFFECTS = {
+  name: 'event_store_append_with_effects',
+  text: `SELECT appended_stream_id, appended_version::int AS appended_version, appended_position::text AS appended_position,
+                appended_transaction_id::text AS appended_transaction_id, appended_recorded_at
+         FROM event_store_append($1::jsonb, $2::jsonb, $3::jsonb)`,
+};
+
+/** SQLSTATE raised by event_store_append when a stream is not at its expected version (DETAIL: the stream id). */
+const STREAM_VERSION_CONFLICT = 'CE409';
+
+interface AppendedRow {
+  appended_stream_id: string;
+  appended_version: number;
+  appended_position: string;
+  appended_transaction_id: string;
+  appended_recorded_at: Date;
+}
+
 interface InsertedRow {
   global_position: string;
   transaction_id: string;
@@ -108,6 +126,71 @@ export class EventStore {
       return [appended];
     }
     return this.transaction((tx) => this.appendWithin(tx, appends));
+  }
+
+  /**
+   * Appends to any number of streams (possibly none) together with the caller's SQL effects, in
+   * one round trip and one transaction: the effects commit if and only if the events do. Refusals
+   * are reported as by `append`; an effect's own error is thrown as the driver raised it.
+   */
+  async appendWithEffects(appends: readonly StreamAppend[], effects: AppendEffects): Promise<AppendedStream[]> {
+    const payload = appends.map((append) => {
+      if (append.events.length === 0) throw new Error(`append to ${append.streamId} has no events`);
+      return {
+        streamId: append.streamId,
+        streamType: append.streamType,
+        expectedVersion: baseVersion(append),
+        events: append.events.map((e) => ({
+          eventId: e.eventId,
+          type: e.type,
+          schemaVersion: e.schemaVersion ?? 1,
+          data: e.data,
+          metadata: e.metadata ?? {},
+        })),
+      };
+    });
+    let rows: AppendedRow[];
+    try {
+      ({ rows } = await this.pool.query<AppendedRow>({
+        ...APPEND_WITH_EFFECTS,
+        values: [JSON.stringify(payload), JSON.stringify(effects.before ?? []), JSON.stringify(effects.after ?? [])],
+      }));
+    } catch (error) {
+      if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'events_event_id_key') {
+        throw new DuplicateEventIdError(appends.flatMap((a) => a.events.map((e) => e.eventId)));
+      }
+      if (sqlState(error) !== STREAM_VERSION_CONFLICT) throw error;
+      // The refused stream is either already holding exactly these events (a retried append,
+      // committed before with all its streams) or someone else wrote first.
+      const refused = appends.find((a) => a.streamId === (error as { detail?: string }).detail) ?? appends[0];
+      if (refused === undefined) throw error;
+      await this.explainRefusedAppend(this.pool, refused);
+      return Promise.all(appends.map((append) => this.explainRefusedAppend(this.pool, append)));
+    }
+    this.notifier?.signal();
+    return appends.map((append) => {
+      const base = baseVersion(append);
+      const byVersion = new Map(rows.filter((row) => row.appended_stream_id === append.streamId).map((row) => [row.appended_version, row]));
+      const events = append.events.map((event, i): RecordedEvent => {
+        const row = byVersion.get(base + i + 1);
+        if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from the result`);
+        const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
+        return {
+          position: Number(row.appended_position),
+          transactionId: row.appended_transaction_id,
+          eventId: event.eventId,
+          streamId: append.streamId,
+          streamType: append.streamType,
+          version: row.appended_version,
+          type: event.type,
+          schemaVersion: upcast.schemaVersion,
+          data: upcast.data,
+          metadata: event.metadata ?? {},
+          recordedAt: row.appended_recorded_at,
+        };
+      });
+      return { streamId: append.streamId, streamType: append.streamType, nextVersion: base + append.events.length, events, alreadyStored: false };
+    });
   }
 
   /**
@@ -177,13 +260,9 @@ export class EventStore {
 
   private async appendStream(sql: Sql, append: StreamAppend): Promise<AppendedStream> {
     if (append.events.length === 0) throw new Error(`append to ${append.streamId} has no events`);
-    const expected = append.expectedVersion;
-    if (expected !== 'no_stream' && !(Number.isSafeInteger(expected) && expected >= 0)) {
-      throw new Error(`append to ${append.streamId}: expected version must be 'no_stream' or an integer >= 0 (got ${String(expected)})`);
-    }
     // Version 0 is the version of a stream that does not exist: the same check as 'no_stream'.
-    const isNew = expected === 'no_stream' || expected === 0;
-    const base = isNew ? 0 : expected;
+    const base = baseVersion(append);
+    const isNew = base === 0;
     const nextVersion = base + append.events.length;
     let statement: { name: string; text: string };
     let values: unknown[];
@@ -270,4 +349,14 @@ export class EventStore {
       alreadyStored: true,
     };
   }
+}
+
+/** The version a stream must be at for the append to apply: 0 for a new stream. */
+function baseVersion(append: StreamAppend): number {
+  const expected = append.expectedVersion;
+  if (expected === 'no_stream') return 0;
+  if (!(Number.isSafeInteger(expected) && expected >= 0)) {
+    throw new Error(`append to ${append.streamId}: expected version must be 'no_stream' or an integer >= 0 (got ${String(expected)})`);
+  }
+  return expected;
 }

@@ -68,3 +68,20 @@ export interface ReadAllResult {
   /** Pass back to continue; equal to the input cursor when nothing new is readable. */
   readonly cursor: LogCursor;
 }
+
+/**
+ * A statement of the caller's that runs in the same statement (and so the same transaction) as an
+ * append: `sql` takes its one argument as `$1` (jsonb). It must be the application's own SQL,
+ * never text from a client.
+ */
+export interface SqlEffect {
+  readonly sql: string;
+  readonly arg: unknown;
+}
+
+export interface AppendEffects {
+  /** Run before any stream is written (e.g. claim an idempotency key). */
+  readonly before?: readonly SqlEffect[];
+  /** Run after every stream is written (inline projections, idempotency records). */
+  readonly after?: readonly SqlEffect[];
+}

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PoolClient } from 'pg';
 import { DomainError, fold, type Decider, type DomainEvent } from './decider';
 import { ConcurrencyError, RetriesExhaustedError, StaleVersionError } from './errors';
 import type { EventStore } from './event-store';
-import type { EventMetadata, RecordedEvent, StreamAppend } from './event-store.types';
+import type { AppendEffects, EventMetadata, RecordedEvent, StreamAppend } from './event-store.types';
 
 export interface CommandOutcome<TState> {
   readonly state: TState;
@@ -13,7 +12,14 @@ export interface CommandOutcome<TState> {
   readonly events: readonly RecordedEvent[];
 }
 
-export interface HandleCommandOptions<TState> {
+/** What the command will have done if its append succeeds: the basis for its SQL effects. */
+export interface DecidedOutcome<TState, TEvent extends DomainEvent> {
+  readonly state: TState;
+  readonly version: number;
+  readonly events: readonly TEvent[];
+}
+
+export interface HandleCommandOptions<TState, TEvent extends DomainEvent = DomainEvent> {
   readonly streamId: string;
   readonly streamType: string;
   readonly metadata: EventMetadata;
@@ -27,10 +33,11 @@ export interface HandleCommandOptions<TState> {
   readonly ifMatch?: number | undefined;
   /** The schema version written for each new event type; 1 unless stated. */
   readonly schemaVersionOf?: (type: string) => number;
-  /** Runs first inside the append's transaction (e.g. claim an idempotency key). */
-  readonly beforeAppend?: (tx: PoolClient) => Promise<void>;
-  /** Runs after the append inside its transaction (inline projections, idempotency records). */
-  readonly afterAppend?: (tx: PoolClient, outcome: CommandOutcome<TState>) => Promise<void>;
+  /**
+   * SQL run in the same statement as the append (inline projections, idempotency records), from
+   * the outcome the append will produce. Also run when the decider produced no events.
+   */
+  readonly effects?: (decided: DecidedOutcome<TState, TEvent>) => AppendEffects;
   readonly maxAttempts?: number;
 }
 
@@ -39,13 +46,13 @@ const DEFAULT_MAX_ATTEMPTS = 8;
 /**
  * Load the stream, fold `evolve`, call `decide`, append with the expected version — and on a
  * concurrency conflict reload and try again, a bounded number of times with jittered backoff.
- * A refusal by the decider is thrown as the `DomainError` value it returned.
+ * A refusal by the decider is thrown as the `DomainError` it returned.
  */
 export async function handleCommand<TState, TCommand, TEvent extends DomainEvent>(
   store: EventStore,
   decider: Decider<TState, TCommand, TEvent>,
   command: TCommand,
-  options: HandleCommandOptions<TState>,
+  options: HandleCommandOptions<TState, TEvent>,
 ): Promise<CommandOutcome<TState>> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   let assumeNew = options.expectNew === true;
@@ -72,44 +79,37 @@ export async function handleCommand<TState, TCommand, TEvent extends DomainEvent
 async function appendDecision<TState, TCommand, TEvent extends DomainEvent>(
   store: EventStore,
   decider: Decider<TState, TCommand, TEvent>,
-  options: HandleCommandOptions<TState>,
+  options: HandleCommandOptions<TState, TEvent>,
   state: TState,
   version: number,
   decided: readonly TEvent[],
 ): Promise<CommandOutcome<TState>> {
   const nextState = fold(decider, decided, state);
-  const append: StreamAppend = {
-    streamId: options.streamId,
-    streamType: options.streamType,
-    expectedVersion: version === 0 ? 'no_stream' : version,
-    events: decided.map((event) => ({
-      eventId: options.newEventId(),
-      type: event.type,
-      schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
-      data: event.data,
-      metadata: options.metadata,
-    })),
-  };
-  const { beforeAppend, afterAppend } = options;
-  if (decided.length === 0) {
-    const outcome = { state, version, events: [] };
-    if (beforeAppend || afterAppend) {
-      await store.transaction(async (tx) => {
-        await beforeAppend?.(tx);
-        await afterAppend?.(tx, outcome);
-      });
-    }
-    return outcome;
-  }
-  if (!beforeAppend && !afterAppend) {
-    const [appended] = await store.append([append]);
+  const nextVersion = version + decided.length;
+  const effects = options.effects?.({ state: nextState, version: nextVersion, events: decided });
+  const appends: StreamAppend[] =
+    decided.length === 0
+      ? []
+      : [
+          {
+            streamId: options.streamId,
+            streamType: options.streamType,
+            expectedVersion: version === 0 ? 'no_stream' : version,
+            events: decided.map((event) => ({
+              eventId: options.newEventId(),
+              type: event.type,
+              schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
+              data: event.data,
+              metadata: options.metadata,
+            })),
+          },
+        ];
+  const hasEffects = (effects?.before?.length ?? 0) + (effects?.after?.length ?? 0) > 0;
+  if (appends.length === 0 && !hasEffects) return { state, version, events: [] };
+  if (effects === undefined) {
+    const [appended] = await store.append(appends);
     return { state: nextState, version: appended!.nextVersion, events: appended!.events };
   }
-  return store.transaction(async (tx) => {
-    await beforeAppend?.(tx);
-    const [appended] = await store.appendWithin(tx, [append]);
-    const outcome = { state: nextState, version: appended!.nextVersion, events: appended!.events };
-    await afterAppend?.(tx, outcome);
-    return outcome;
-  });
+  const [appended] = await store.appendWithEffects(appends, effects);
+  return { state: nextState, version: nextVersion, events: appended?.events ?? [] };
 }

@@ -51,21 +51,29 @@ export class AidRequestCommandRunner {
   async run(requestId: string, command: AidRequestCommand, options: RunOptions): Promise<AidRequestView> {
     const claim = options.idempotency;
     let view: AidRequestView | undefined;
-    await handleCommand(this.eventStore, aidRequestDecider, command, {
-      streamId: aidRequestStreamId(requestId),
-      streamType: AID_REQUEST_STREAM_TYPE,
-      metadata: this.metadata(options),
-      newEventId: () => this.ids.newId(),
-      expectNew: options.expectNew === true,
-      ifMatch: options.ifMatch,
-      ...(claim ? { beforeAppend: (tx) => this.idempotency.claim(tx, claim) } : {}),
-      afterAppend: async (tx, outcome) => {
-        if (!isExisting(outcome.state)) throw new Error(`aid request ${requestId} has no state after ${command.type}`);
-        view = toAidRequestView(outcome.state, outcome.version);
-        if (outcome.events.length > 0) await this.projection.project(tx, view);
-        if (claim) await this.idempotency.record(tx, claim, view);
-      },
-    });
+    try {
+      await handleCommand(this.eventStore, aidRequestDecider, command, {
+        streamId: aidRequestStreamId(requestId),
+        streamType: AID_REQUEST_STREAM_TYPE,
+        metadata: this.metadata(options),
+        newEventId: () => this.ids.newId(),
+        expectNew: options.expectNew === true,
+        ifMatch: options.ifMatch,
+        effects: (decided) => {
+          if (!isExisting(decided.state)) throw new Error(`aid request ${requestId} has no state after ${command.type}`);
+          view = toAidRequestView(decided.state, decided.version);
+          return {
+            before: claim ? [this.idempotency.claimEffect(claim)] : [],
+            after: [
+              ...(decided.events.length > 0 ? [this.projection.effect(view)] : []),
+              ...(claim ? [this.idempotency.recordEffect(claim, view)] : []),
+            ],
+          };
+        },
+      });
+    } catch (error) {
+      throw this.idempotency.translate(error);
+    }
     if (view === undefined) throw new Error(`aid request ${requestId}: no view after ${command.type}`);
     return view;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Sql } from '@app/event-store';
+import { constraintName, sqlState, UNIQUE_VIOLATION, type SqlEffect } from '@app/event-store';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
 import { IdempotencyInProgressError, IdempotencyRaceLostError, type IdempotencyClaim, type StoredResponse } from './idempotency';
@@ -9,8 +9,12 @@ interface StoredRow {
   response: StoredResponse;
 }
 
+/** SQLSTATEs raised by idempotency_claim (see the SingleRoundTripAppends migration). */
+const KEY_IN_PROGRESS = 'CI409';
+const KEY_ALREADY_USED = 'CI200';
+
 /**
- * Idempotency keys live in Postgres and are written in the same transaction as the command's
+ * Idempotency keys live in Postgres and are written in the same statement as the command's
  * events, so a key is recorded if and only if its request's effects are.
  */
 @Injectable()
@@ -27,27 +31,32 @@ export class IdempotencyStore {
     return row === undefined ? undefined : { requestHash: row.request_hash, response: row.response };
   }
 
-  /** First statement of the command's transaction: a second request with the same key gets 409 instead of waiting. */
-  async claim(tx: Sql, claim: IdempotencyClaim): Promise<void> {
-    const { rows } = await tx.query<{ locked: boolean }>({
-      name: 'idempotency_claim',
-      text: 'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
-      values: [JSON.stringify([claim.actor, claim.scope, claim.key])],
-    });
-    if (rows[0]?.locked !== true) {
-      throw new IdempotencyInProgressError('a request with this Idempotency-Key is still being processed; retry shortly');
-    }
+  /** Runs before the append: a second request with the same key fails at once instead of waiting. */
+  claimEffect(claim: IdempotencyClaim): SqlEffect {
+    return {
+      sql: 'SELECT idempotency_claim($1)',
+      arg: { lockKey: JSON.stringify([claim.actor, claim.scope, claim.key]), actor: claim.actor, scope: claim.scope, key: claim.key },
+    };
   }
 
-  /** Last statement of the command's transaction. Losing a race rolls the whole command back. */
-  async record(tx: Sql, claim: IdempotencyClaim, body: unknown): Promise<void> {
+  /** Runs after the append: losing a race to another request with the key rolls everything back. */
+  recordEffect(claim: IdempotencyClaim, body: unknown): SqlEffect {
     const response: StoredResponse = { status: claim.successStatus, body };
-    const { rowCount } = await tx.query({
-      name: 'idempotency_record',
-      text: `INSERT INTO idempotency_keys (actor, scope, key, request_hash, response) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT DO NOTHING`,
-      values: [claim.actor, claim.scope, claim.key, claim.requestHash, JSON.stringify(response)],
-    });
-    if (rowCount !== 1) throw new IdempotencyRaceLostError('another request with this Idempotency-Key committed first');
+    return {
+      sql: 'SELECT idempotency_record($1)',
+      arg: { actor: claim.actor, scope: claim.scope, key: claim.key, requestHash: claim.requestHash, response },
+    };
+  }
+
+  /** The idempotency errors the effects raise, as typed errors; anything else unchanged. */
+  translate(error: unknown): unknown {
+    const state = sqlState(error);
+    if (state === KEY_IN_PROGRESS) {
+      return new IdempotencyInProgressError('a request with this Idempotency-Key is still being processed; retry shortly');
+    }
+    if (state === KEY_ALREADY_USED || (state === UNIQUE_VIOLATION && constraintName(error) === 'idempotency_keys_pkey')) {
+      return new IdempotencyRaceLostError('another request with this Idempotency-Key was recorded first');
+    }
+    return error;
   }
 }

@@ -19,7 +19,7 @@ export class IdempotencyInProgressError extends Error {
   override readonly name = 'IdempotencyInProgressError';
 }
 
-/** Another request with the same key committed first; the caller replays its response. */
+/** Another request with the same key was recorded first (now or earlier): the caller replays its response. */
 export class IdempotencyRaceLostError extends Error {
   override readonly name = 'IdempotencyRaceLostError';
 }

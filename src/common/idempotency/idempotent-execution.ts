@@ -30,6 +30,7 @@ export class IdempotentExecution {
     scope: string,
     successStatus: number,
     execute: (claim: IdempotencyClaim | undefined) => Promise<unknown>,
+    options: { readonly optimistic?: boolean } = {},
   ): Promise<ExecutionResult> {
     const header = request.headers['idempotency-key'];
     if (header === undefined) return { status: successStatus, body: await execute(undefined), replayed: false };
@@ -41,8 +42,13 @@ export class IdempotentExecution {
       );
     }
     const claim: IdempotencyClaim = { actor: actor.sub, scope, key: header, requestHash: hashBody(request.body), successStatus };
-    const earlier = await this.replay(claim);
-    if (earlier) return earlier;
+    // An action is looked up first: its decider may refuse a repeat (a second claim) before the
+    // key is ever checked. A creation never depends on what exists, so it can go straight to the
+    // append, whose claim effect reports a used key.
+    if (options.optimistic !== true) {
+      const earlier = await this.replay(claim);
+      if (earlier) return earlier;
+    }
     try {
       return { status: successStatus, body: await execute(claim), replayed: false };
     } catch (error) {

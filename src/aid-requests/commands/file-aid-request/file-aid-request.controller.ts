@@ -31,6 +31,7 @@ export class FileAidRequestController {
   ): Promise<void> {
     const result = await this.idempotent.run(request, actor, 'POST /v1/aid-requests', 201, (claim) =>
       this.commandBus.execute(new FileAidRequestCommand(toFileAidRequest(dto, this.ids.newId()), actor, meta, claim)),
+      { optimistic: true },
     );
     await sendAidRequest(reply, result);
   }

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { Roles } from '../../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../../common/cursor';
+import { DEFAULT_PAGE_SIZE } from '../../../common/page-query.dto';
 import type { QueuePosition } from '../../projections/aid-request-view.store';
 import { GetOfficerQueueDto } from './get-officer-queue.dto';
 import { GetOfficerQueueQuery, type QueueItem } from './get-officer-queue.query';
@@ -28,7 +29,7 @@ export class GetOfficerQueueController {
   @Roles('officer')
   async queue(@Query() query: GetOfficerQueueDto): Promise<{ items: readonly QueueItem[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isQueuePosition);
-    const page = await this.queryBus.execute(new GetOfficerQueueQuery(after, query.limit ?? 50));
+    const page = await this.queryBus.execute(new GetOfficerQueueQuery(after, query.limit ?? DEFAULT_PAGE_SIZE));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 }

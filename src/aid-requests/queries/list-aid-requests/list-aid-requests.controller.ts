@@ -4,12 +4,11 @@ import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../../common/cursor';
+import { DEFAULT_PAGE_SIZE } from '../../../common/page-query.dto';
 import type { AidRequestView } from '../../projections/aid-request-view';
 import type { ListPosition } from '../../projections/aid-request-view.store';
 import { ListAidRequestsDto } from './list-aid-requests.dto';
 import { ListAidRequestsQuery } from './list-aid-requests.query';
-
-const DEFAULT_LIMIT = 50;
 
 function isListPosition(value: unknown): value is ListPosition {
   if (typeof value !== 'object' || value === null) return false;
@@ -40,7 +39,7 @@ export class ListAidRequestsController {
       ...(query.kind && { kind: query.kind }),
       ...(query.country && { country: query.country }),
     };
-    const page = await this.queryBus.execute(new ListAidRequestsQuery(actor, filter, after, query.limit ?? DEFAULT_LIMIT));
+    const page = await this.queryBus.execute(new ListAidRequestsQuery(actor, filter, after, query.limit ?? DEFAULT_PAGE_SIZE));
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 }

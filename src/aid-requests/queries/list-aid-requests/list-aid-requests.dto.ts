@@ -1,21 +1,9 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PageQueryDto } from '../../../common/page-query.dto';
 import { REQUEST_KINDS, REQUEST_STATUSES, TRACKS } from '../../domain/aid-request.values';
 import type { RequestKind, RequestStatus, Track } from '../../domain/aid-request.values';
 
-export class ListAidRequestsDto {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
-
+export class ListAidRequestsDto extends PageQueryDto {
   @IsOptional()
   @IsIn(REQUEST_STATUSES)
   status?: RequestStatus;
