@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AidRequestsHttpModule } from './aid-requests/aid-requests-http.module';
 import { AuthModule } from './auth/auth.module';
+import { FundsHttpModule } from './funds/funds-http.module';
 import { CommonModule } from './common/common.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import type { AppConfig } from './config/app-config';
@@ -22,7 +23,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         HealthModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { AidRequestsModule } from './aid-requests/aid-requests.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { PG_POOL } from './database/pg-pool';
+import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processor';
 import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
 import { QueueSchedules } from './queues/queue-schedules';
 import { QueuesModule } from './queues/queues.module';
@@ -27,9 +28,10 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
     CapacityGrantsProcessor,
     SlaProcessor,
     SendAlertProcessor,
+    DisburseTrancheProcessor,
     {
       provide: WorkerHost,
-      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor],
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor, DisburseTrancheProcessor],
       useFactory: (
         config: AppConfig,
         pool: Pool,
@@ -39,7 +41,8 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
         capacity: CapacityGrantsProcessor,
         sla: SlaProcessor,
         alerts: SendAlertProcessor,
-      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts]),
+        disbursements: DisburseTrancheProcessor,
+      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts, disbursements]),
     },
   ],
   exports: [RelayService],

@@ -7,6 +7,20 @@ import { OverrideTriageController } from './commands/override-triage/override-tr
 import { OverrideTriageHandler } from './commands/override-triage/override-triage.handler';
 import { GetOfficerQueueController } from './queries/get-officer-queue/get-officer-queue.controller';
 import { GetOfficerQueueHandler } from './queries/get-officer-queue/get-officer-queue.handler';
+import { RequestInformationController } from './commands/request-information/request-information.controller';
+import { RequestInformationHandler } from './commands/request-information/request-information.handler';
+import { ProvideInformationController } from './commands/provide-information/provide-information.controller';
+import { ProvideInformationHandler } from './commands/provide-information/provide-information.handler';
+import { ApproveAidRequestController } from './commands/approve-aid-request/approve-aid-request.controller';
+import { ApproveAidRequestHandler } from './commands/approve-aid-request/approve-aid-request.handler';
+import { RejectAidRequestController } from './commands/reject-aid-request/reject-aid-request.controller';
+import { RejectAidRequestHandler } from './commands/reject-aid-request/reject-aid-request.handler';
+import { WithdrawAidRequestController } from './commands/withdraw-aid-request/withdraw-aid-request.controller';
+import { WithdrawAidRequestHandler } from './commands/withdraw-aid-request/withdraw-aid-request.handler';
+import { ReportProgressController } from './commands/report-progress/report-progress.controller';
+import { ReportProgressHandler } from './commands/report-progress/report-progress.handler';
+import { ReleaseTrancheController } from './commands/release-tranche/release-tranche.controller';
+import { ReleaseTrancheHandler } from './commands/release-tranche/release-tranche.handler';
 import { FileAidRequestController } from './commands/file-aid-request/file-aid-request.controller';
 import { FileAidRequestHandler } from './commands/file-aid-request/file-aid-request.handler';
 import { GetAidRequestController } from './queries/get-aid-request/get-aid-request.controller';
@@ -27,6 +41,13 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
     ClaimAidRequestController,
     OverrideTriageController,
     GetOfficerQueueController,
+    RequestInformationController,
+    ProvideInformationController,
+    ApproveAidRequestController,
+    RejectAidRequestController,
+    WithdrawAidRequestController,
+    ReportProgressController,
+    ReleaseTrancheController,
   ],
   providers: [
     FileAidRequestHandler,
@@ -36,6 +57,13 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
     ClaimAidRequestHandler,
     OverrideTriageHandler,
     GetOfficerQueueHandler,
+    RequestInformationHandler,
+    ProvideInformationHandler,
+    ApproveAidRequestHandler,
+    RejectAidRequestHandler,
+    WithdrawAidRequestHandler,
+    ReportProgressHandler,
+    ReleaseTrancheHandler,
   ],
 })
 export class AidRequestsHttpModule {}

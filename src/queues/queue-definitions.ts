@@ -30,6 +30,7 @@ export interface JobsByQueue {
     readonly 'sweep-missed-deadlines': NoData;
   };
   readonly notifications: { readonly 'send-alert': AlertJob };
+  readonly disbursements: { readonly 'disburse-tranche': { readonly requestId: string; readonly tranche: number; readonly trace: JobTrace } };
 }
 
 export type QueueName = keyof JobsByQueue;
@@ -50,7 +51,7 @@ export type JobRequest<Q extends QueueName = QueueName> = Q extends QueueName
     }[JobName<Q>]
   : never;
 
-export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications'];
+export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications', 'disbursements'];
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -93,5 +94,10 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
   notifications: {
     jobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1_000 }, ...RETENTION },
     worker: { concurrency: 8, lockDurationMs: 15_000, stalledIntervalMs: 10_000 },
+  },
+  // Paying a tranche is idempotent by tranche number: a job run twice pays once.
+  disbursements: {
+    jobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 1_000 }, ...RETENTION },
+    worker: { concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
   },
 };

@@ -25,6 +25,15 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
         slaTimer(requestId, 'decide', decideBy, now, trace),
       ];
     }
+    case 'InformationProvided':
+      // The decide clock stood still while the fund waited: a new timer for the moved deadline
+      // (the old one finds its deadline gone and does nothing).
+      return [slaTimer(domainEvent.data.requestId, 'decide', domainEvent.data.decideBy, now, trace)];
+    case 'TrancheReleased': {
+      const { requestId, tranche } = domainEvent.data;
+      const jobId = `${event.eventId}-disbursement`;
+      return [{ queue: 'disbursements', name: 'disburse-tranche', data: { requestId, tranche, trace }, jobId }];
+    }
     case 'SlaBreached':
       return [alert(event, 'sla_breached', domainEvent.data.requestId, trace)];
     case 'PossibleDuplicateFlagged':
@@ -32,6 +41,14 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
     case 'AidRequestClaimed':
     case 'CapacityRequestScored':
     case 'AssignedToReviewRound':
+    case 'InformationRequested':
+    case 'ApprovalRecorded':
+    case 'GrantApproved':
+    case 'AidRequestRejected':
+    case 'AidRequestWithdrawn':
+    case 'TrancheDisbursed':
+    case 'ProgressReported':
+    case 'GrantClosed':
       return [];
     default:
       // Events of other aggregates need no reaction (yet).

@@ -38,7 +38,19 @@ export interface HandleCommandOptions<TState, TEvent extends DomainEvent = Domai
    * the outcome the append will produce. Also run when the decider produced no events.
    */
   readonly effects?: (decided: DecidedOutcome<TState, TEvent>) => AppendEffects;
+  /**
+   * Another aggregate's part in the same decision (approving a grant commits money from the
+   * fund): its appends, each with its own expected version, join this one in one transaction, and
+   * a conflict on any of them retries the whole command. May throw a DomainError to refuse.
+   */
+  readonly link?: (decided: DecidedOutcome<TState, TEvent>) => Promise<LinkedDecision | undefined>;
   readonly maxAttempts?: number;
+}
+
+/** What a linked aggregate adds to a command's append. */
+export interface LinkedDecision {
+  readonly appends: readonly StreamAppend[];
+  readonly effects?: AppendEffects;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8;
@@ -65,10 +77,11 @@ export async function handleCommand<TState, TCommand, TEvent extends DomainEvent
     const state = fold(decider, history as unknown as TEvent[]);
     const decision = decider.decide(command, state);
     if (decision instanceof DomainError) throw decision;
+    const streams = new Set([options.streamId]);
     try {
-      return await appendDecision(store, decider, options, state, version, decision);
+      return await appendDecision(store, decider, options, state, version, decision, streams);
     } catch (error) {
-      if (!(error instanceof ConcurrencyError) || error.streamId !== options.streamId) throw error;
+      if (!(error instanceof ConcurrencyError) || !streams.has(error.streamId)) throw error;
       if (attempt >= maxAttempts) throw new RetriesExhaustedError(options.streamId, attempt, error);
       assumeNew = false;
       await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
@@ -83,11 +96,22 @@ async function appendDecision<TState, TCommand, TEvent extends DomainEvent>(
   state: TState,
   version: number,
   decided: readonly TEvent[],
+  streams: Set<string>,
 ): Promise<CommandOutcome<TState>> {
   const nextState = fold(decider, decided, state);
   const nextVersion = version + decided.length;
-  const effects = options.effects?.({ state: nextState, version: nextVersion, events: decided });
-  const appends: StreamAppend[] =
+  const outcome = { state: nextState, version: nextVersion, events: decided };
+  const own = options.effects?.(outcome);
+  const linked = await options.link?.(outcome);
+  for (const append of linked?.appends ?? []) streams.add(append.streamId);
+  const effects: AppendEffects | undefined =
+    own === undefined && linked?.effects === undefined
+      ? undefined
+      : {
+          before: [...(own?.before ?? []), ...(linked?.effects?.before ?? [])],
+          after: [...(own?.after ?? []), ...(linked?.effects?.after ?? [])],
+        };
+  const ownAppends: StreamAppend[] =
     decided.length === 0
       ? []
       : [
@@ -104,12 +128,10 @@ async function appendDecision<TState, TCommand, TEvent extends DomainEvent>(
             })),
           },
         ];
+  const appends = [...ownAppends, ...(linked?.appends ?? [])];
   const hasEffects = (effects?.before?.length ?? 0) + (effects?.after?.length ?? 0) > 0;
   if (appends.length === 0 && !hasEffects) return { state, version, events: [] };
-  if (effects === undefined) {
-    const [appended] = await store.append(appends);
-    return { state: nextState, version: appended!.nextVersion, events: appended!.events };
-  }
-  const [appended] = await store.appendWithEffects(appends, effects);
-  return { state: nextState, version: nextVersion, events: appended?.events ?? [] };
+  const appended = effects === undefined ? await store.append(appends) : await store.appendWithEffects(appends, effects);
+  const mine = appended.find((a) => a.streamId === options.streamId);
+  return { state: nextState, version: nextVersion, events: mine?.events ?? [] };
 }

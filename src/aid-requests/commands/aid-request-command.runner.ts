@@ -5,6 +5,8 @@ import type { IdempotencyClaim } from '../../common/idempotency/idempotency';
 import { IdempotencyStore } from '../../common/idempotency/idempotency.store';
 import type { AidRequestCommand } from '../domain/aid-request.commands';
 import { aidRequestDecider } from '../domain/aid-request.decider';
+import { fundCommandFor } from '../domain/aid-request.funding';
+import { FundLedger } from '../../funds/fund-ledger';
 import { AID_REQUEST_STREAM_TYPE, aidRequestStreamId } from '../domain/aid-request.events';
 import { isExisting, toAidRequestView, type AidRequestView } from '../projections/aid-request-view';
 import { AidRequestViewProjection } from '../projections/aid-request-view.projection';
@@ -46,16 +48,18 @@ export class AidRequestCommandRunner {
     private readonly ids: IdGenerator,
     private readonly projection: AidRequestViewProjection,
     private readonly idempotency: IdempotencyStore,
+    private readonly fundLedger: FundLedger,
   ) {}
 
   async run(requestId: string, command: AidRequestCommand, options: RunOptions): Promise<AidRequestView> {
     const claim = options.idempotency;
+    const metadata = this.metadata(options);
     let view: AidRequestView | undefined;
     try {
       await handleCommand(this.eventStore, aidRequestDecider, command, {
         streamId: aidRequestStreamId(requestId),
         streamType: AID_REQUEST_STREAM_TYPE,
-        metadata: this.metadata(options),
+        metadata,
         newEventId: () => this.ids.newId(),
         expectNew: options.expectNew === true,
         ifMatch: options.ifMatch,
@@ -70,6 +74,8 @@ export class AidRequestCommandRunner {
             ],
           };
         },
+        // Money moves with the decision: the fund's events join the same append.
+        link: (decided) => this.fundLedger.link(fundCommandFor(decided.events, command.context), metadata),
       });
     } catch (error) {
       throw this.idempotency.translate(error);

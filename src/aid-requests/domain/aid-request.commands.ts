@@ -74,7 +74,73 @@ export interface ScoreCapacityRequest {
   readonly context: CommandContext;
 }
 
+export interface RequestInformation {
+  readonly type: 'RequestInformation';
+  readonly data: { readonly question: string };
+  readonly context: CommandContext;
+}
+
+export interface ProvideInformation {
+  readonly type: 'ProvideInformation';
+  readonly data: { readonly answer: string };
+  readonly context: CommandContext;
+}
+
+/** The rules an approval is judged by, from configuration. */
+export interface ApprovalPolicy {
+  /** Cents: an approval of this amount or more needs two distinct officers. */
+  readonly fourEyesThreshold: bigint;
+  /** The fund's fiscal year starts in this month (1–12); a request is funded from its filing year. */
+  readonly fiscalYearStartMonth: number;
+}
+
+export interface ApproveAidRequest {
+  readonly type: 'ApproveAidRequest';
+  readonly data: { readonly amountApproved: bigint; readonly tranches?: readonly bigint[] | undefined };
+  readonly policy: ApprovalPolicy;
+  readonly context: CommandContext;
+}
+
+export interface RejectAidRequest {
+  readonly type: 'RejectAidRequest';
+  readonly data: { readonly reason: string };
+  readonly context: CommandContext;
+}
+
+export interface WithdrawAidRequest {
+  readonly type: 'WithdrawAidRequest';
+  readonly data: { readonly reason: string | null };
+  readonly context: CommandContext;
+}
+
+export interface ReleaseTranche {
+  readonly type: 'ReleaseTranche';
+  readonly data: { readonly tranche: number };
+  readonly context: CommandContext;
+}
+
+/** The disbursements worker paid a released tranche (a no-op when it was already paid). */
+export interface DisburseTranche {
+  readonly type: 'DisburseTranche';
+  readonly data: { readonly tranche: number };
+  readonly context: CommandContext;
+}
+
+export interface ReportProgress {
+  readonly type: 'ReportProgress';
+  readonly data: { readonly summary: string; readonly final: boolean };
+  readonly context: CommandContext;
+}
+
 export type AidRequestCommand =
+  | RequestInformation
+  | ProvideInformation
+  | ApproveAidRequest
+  | RejectAidRequest
+  | WithdrawAidRequest
+  | ReleaseTranche
+  | DisburseTranche
+  | ReportProgress
   | FileAidRequest
   | AutoTriage
   | OverrideTriage

@@ -1,9 +1,18 @@
-import type { DomainError, FieldProblem } from '@app/event-store';
+import { DomainError, type FieldProblem } from '@app/event-store';
 import { raisePriority, slaDeadlines, triage, type TriageInput } from '../../triage/domain/triage.policy';
 import { scoreCapacityRequest } from '../../triage/domain/capacity-scoring.policy';
 import { nextReviewRound } from '../../triage/domain/review-round';
 import type {
   AidRequestCommand,
+  ApproveAidRequest,
+  DisburseTranche,
+  ProvideInformation,
+  RejectAidRequest,
+  ReleaseTranche,
+  ReportProgress,
+  RequestInformation,
+  WithdrawAidRequest,
+  CommandContext,
   AutoTriage,
   CheckSla,
   ClaimAidRequest,
@@ -13,8 +22,9 @@ import type {
   ScoreCapacityRequest,
 } from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';
-import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestTriaged } from './aid-request.events';
-import { isAssessed, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
+import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestTriaged, TrancheData } from './aid-request.events';
+import { fiscalYearOf } from '../../funds/domain/fund.values';
+import { isAssessed, isUndecided, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
 import { fromCentsString, MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, toCentsString } from './aid-request.values';
 
 type Decision = readonly AidRequestEvent[] | DomainError;
@@ -35,6 +45,22 @@ export function decideAidRequest(command: AidRequestCommand, state: AidRequestSt
       return flagPossibleDuplicate(command, state);
     case 'ScoreCapacityRequest':
       return scoreCapacity(command, state);
+    case 'RequestInformation':
+      return requestInformation(command, state);
+    case 'ProvideInformation':
+      return provideInformation(command, state);
+    case 'ApproveAidRequest':
+      return approve(command, state);
+    case 'RejectAidRequest':
+      return reject(command, state);
+    case 'WithdrawAidRequest':
+      return withdraw(command, state);
+    case 'ReleaseTranche':
+      return releaseTranche(command, state);
+    case 'DisburseTranche':
+      return disburseTranche(command, state);
+    case 'ReportProgress':
+      return reportProgress(command, state);
     default: {
       const unknownCommand: never = command;
       return unknownCommand;
@@ -191,6 +217,9 @@ function checkSla(command: CheckSla, state: ExistingAidRequest): Decision {
   const currentDue = deadline === 'acknowledge' ? current.acknowledgeBy : current.decideBy;
   // A timer for a deadline that has since moved (a triage override) is stale.
   if (Date.parse(currentDue) !== Date.parse(dueAt)) return [];
+  // A decided request met its decide deadline (or was breached by then); while the partner is
+  // asked for information the decide clock stands still.
+  if (deadline === 'decide' && (!isUndecided(state) || state.status === 'information_requested')) return [];
   const now = command.context.now;
   if (now.getTime() < Date.parse(dueAt)) return [];
   if (slaBreaches.includes(deadline)) return [];
@@ -256,4 +285,191 @@ function scoreCapacity(command: ScoreCapacityRequest, state: ExistingAidRequest)
       data: { requestId: filed.requestId, roundId: round.roundId, closesAt: round.closesAt.toISOString(), assignedAt: now.toISOString() },
     },
   ];
+}
+
+/** A partner acts only on its own country's requests; any other is as if it did not exist. */
+function partnerOwns(context: CommandContext, state: ExistingAidRequest): boolean {
+  return context.actor.role === 'partner' && context.actor.country === state.filed.country;
+}
+
+function requestInformation(command: RequestInformation, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('ask the partner for information');
+  if (state.status !== 'under_review') return AidRequestErrors.wrongStatus('ask for information', state.status);
+  if (state.assignedOfficer !== actor.sub) return AidRequestErrors.notAssigned(state.assignedOfficer);
+  return [
+    {
+      type: 'InformationRequested',
+      data: { requestId: state.filed.requestId, officer: actor.sub, question: command.data.question, requestedAt: now.toISOString() },
+    },
+  ];
+}
+
+function provideInformation(command: ProvideInformation, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (!partnerOwns(command.context, state)) return AidRequestErrors.notFound();
+  if (state.status !== 'information_requested') return AidRequestErrors.wrongStatus('provide information', state.status);
+  const pausedMs = Math.max(0, now.getTime() - Date.parse(state.requestedAt));
+  const decideBy = new Date(Date.parse(state.assessment.triage.decideBy) + pausedMs).toISOString();
+  return [
+    {
+      type: 'InformationProvided',
+      data: { requestId: state.filed.requestId, answer: command.data.answer, providedBy: actor.sub, providedAt: now.toISOString(), pausedMs, decideBy },
+    },
+  ];
+}
+
+/** Tranches as given, or by default: one for rapid response, one per milestone scaled to the amount for capacity building. */
+function tranchesFor(state: ExistingAidRequest, amountApproved: bigint, given: readonly bigint[] | undefined): TrancheData[] | DomainError {
+  if (given !== undefined) {
+    if (given.length === 0 || given.some((amount) => amount <= 0n)) {
+      return AidRequestErrors.invalid([{ field: 'tranches', message: 'tranches must be one or more positive amounts' }]);
+    }
+    const total = given.reduce((sum, amount) => sum + amount, 0n);
+    if (total !== amountApproved) {
+      return AidRequestErrors.invalid([{ field: 'tranches', message: `tranche amounts sum to ${total}, but amountApproved is ${amountApproved}` }]);
+    }
+    return given.map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
+  }
+  const milestones = state.filed.capacity?.milestones.map((m) => fromCentsString(m.amount)) ?? [];
+  const track = isAssessed(state) ? state.assessment.triage.track : 'rapid_response';
+  if (track === 'rapid_response' || milestones.length === 0) return [{ number: 1, amount: toCentsString(amountApproved) }];
+  // Scale each milestone to the approved amount, rounding down; the remainder goes to the last.
+  const requested = state.filed.amountRequested;
+  const scaled = milestones.map((amount) => (amount * amountApproved) / requested);
+  const remainder = amountApproved - scaled.reduce((sum, amount) => sum + amount, 0n);
+  scaled[scaled.length - 1] = (scaled[scaled.length - 1] ?? 0n) + remainder;
+  return scaled.map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
+}
+
+function approve(command: ApproveAidRequest, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('approve a request');
+  const { amountApproved } = command.data;
+  if (state.status === 'awaiting_second_approval') {
+    const first = state.firstApproval;
+    if (first.officer === actor.sub) return AidRequestErrors.sameOfficer();
+    if (amountApproved !== first.amountApproved) return AidRequestErrors.approvalMismatch(first.amountApproved);
+    const tranches = first.tranches.map((t) => ({ number: t.number, amount: toCentsString(t.amount) }));
+    const source = { fiscalYear: first.fiscalYear, window: first.window };
+    return [
+      {
+        type: 'ApprovalRecorded',
+        data: { requestId: state.filed.requestId, officer: actor.sub, amountApproved: toCentsString(amountApproved), tranches, ...source, awaitingSecondApproval: false, approvedAt: now.toISOString() },
+      },
+      {
+        type: 'GrantApproved',
+        data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [first.officer, actor.sub], approvedAt: now.toISOString() },
+      },
+    ];
+  }
+  if (state.status !== 'under_review') return AidRequestErrors.wrongStatus('approve the request', state.status);
+  if (amountApproved <= 0n || amountApproved > state.filed.amountRequested) {
+    return AidRequestErrors.invalid([{ field: 'amountApproved', message: `amountApproved must be from 1 to the ${state.filed.amountRequested} cents requested` }]);
+  }
+  const tranches = tranchesFor(state, amountApproved, command.data.tranches);
+  if (tranches instanceof DomainError) return tranches;
+  const source = {
+    fiscalYear: fiscalYearOf(new Date(state.filed.filedAt), command.policy.fiscalYearStartMonth),
+    window: state.assessment.triage.track,
+  };
+  const awaitingSecondApproval = amountApproved >= command.policy.fourEyesThreshold;
+  const recorded: AidRequestEvent = {
+    type: 'ApprovalRecorded',
+    data: { requestId: state.filed.requestId, officer: actor.sub, amountApproved: toCentsString(amountApproved), tranches, ...source, awaitingSecondApproval, approvedAt: now.toISOString() },
+  };
+  if (awaitingSecondApproval) return [recorded];
+  return [
+    recorded,
+    {
+      type: 'GrantApproved',
+      data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [actor.sub], approvedAt: now.toISOString() },
+    },
+  ];
+}
+
+function reject(command: RejectAidRequest, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('reject a request');
+  if (state.status !== 'under_review' && state.status !== 'awaiting_second_approval') return AidRequestErrors.wrongStatus('reject the request', state.status);
+  const released =
+    state.status === 'awaiting_second_approval'
+      ? { fiscalYear: state.firstApproval.fiscalYear, window: state.firstApproval.window, amount: toCentsString(state.firstApproval.amountApproved) }
+      : null;
+  return [
+    { type: 'AidRequestRejected', data: { requestId: state.filed.requestId, officer: actor.sub, reason: command.data.reason, rejectedAt: now.toISOString(), released } },
+  ];
+}
+
+function withdraw(command: WithdrawAidRequest, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (!partnerOwns(command.context, state)) return AidRequestErrors.notFound();
+  if (state.status === 'approved' || state.status === 'rejected' || state.status === 'closed' || state.status === 'withdrawn') {
+    return AidRequestErrors.wrongStatus('withdraw the request', state.status);
+  }
+  const released =
+    state.status === 'awaiting_second_approval'
+      ? { fiscalYear: state.firstApproval.fiscalYear, window: state.firstApproval.window, amount: toCentsString(state.firstApproval.amountApproved) }
+      : null;
+  return [
+    { type: 'AidRequestWithdrawn', data: { requestId: state.filed.requestId, withdrawnBy: actor.sub, reason: command.data.reason, withdrawnAt: now.toISOString(), released } },
+  ];
+}
+
+function releaseTranche(command: ReleaseTranche, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (actor.role !== 'officer') return AidRequestErrors.officerOnly('release a tranche');
+  if (state.status !== 'approved') return AidRequestErrors.wrongStatus('release a tranche', state.status);
+  const tranche = state.grant.tranches.find((t) => t.number === command.data.tranche);
+  if (tranche === undefined) return AidRequestErrors.trancheUnknown(command.data.tranche);
+  if (tranche.status !== 'pending') return AidRequestErrors.trancheState(tranche.number, `already ${tranche.status}`);
+  return [
+    {
+      type: 'TrancheReleased',
+      data: {
+        requestId: state.filed.requestId,
+        tranche: tranche.number,
+        amount: toCentsString(tranche.amount),
+        fiscalYear: state.grant.fiscalYear,
+        window: state.grant.window,
+        releasedBy: actor.sub,
+        releasedAt: now.toISOString(),
+      },
+    },
+  ];
+}
+
+function disburseTranche(command: DisburseTranche, state: ExistingAidRequest): Decision {
+  if (state.status !== 'approved' && state.status !== 'closed') return AidRequestErrors.wrongStatus('disburse a tranche', state.status);
+  const tranche = state.grant.tranches.find((t) => t.number === command.data.tranche);
+  if (tranche === undefined) return AidRequestErrors.trancheUnknown(command.data.tranche);
+  if (tranche.status === 'disbursed') return [];
+  if (tranche.status !== 'released') return AidRequestErrors.trancheState(tranche.number, 'not released');
+  return [
+    {
+      type: 'TrancheDisbursed',
+      data: {
+        requestId: state.filed.requestId,
+        tranche: tranche.number,
+        amount: toCentsString(tranche.amount),
+        fiscalYear: state.grant.fiscalYear,
+        window: state.grant.window,
+        disbursedAt: command.context.now.toISOString(),
+      },
+    },
+  ];
+}
+
+function reportProgress(command: ReportProgress, state: ExistingAidRequest): Decision {
+  const { actor, now } = command.context;
+  if (!partnerOwns(command.context, state)) return AidRequestErrors.notFound();
+  if (state.status !== 'approved') return AidRequestErrors.wrongStatus('report progress', state.status);
+  const { summary, final } = command.data;
+  const pending = state.grant.tranches.filter((t) => t.status !== 'disbursed').length;
+  if (final && pending > 0) return AidRequestErrors.notAllDisbursed(pending);
+  const reported: AidRequestEvent = {
+    type: 'ProgressReported',
+    data: { requestId: state.filed.requestId, summary, final, reportedBy: actor.sub, reportedAt: now.toISOString() },
+  };
+  return final ? [reported, { type: 'GrantClosed', data: { requestId: state.filed.requestId, closedAt: now.toISOString() } }] : [reported];
 }

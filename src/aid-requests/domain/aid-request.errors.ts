@@ -12,4 +12,15 @@ export const AidRequestErrors = {
     new DomainError('invalid', 'aid_request.invalid', 'the aid request is not valid', problems),
   wrongStatus: (action: string, status: RequestStatus) =>
     new DomainError('conflict', 'aid_request.wrong_status', `cannot ${action}: the request is ${status}`),
+  notAssigned: (officer: string) =>
+    new DomainError('forbidden', 'aid_request.not_assigned', `only the assigned officer (${officer}) may ask the partner for information`),
+  sameOfficer: () =>
+    new DomainError('conflict', 'aid_request.four_eyes', 'the second approval must come from a different officer than the first'),
+  approvalMismatch: (first: bigint) =>
+    new DomainError('conflict', 'aid_request.approval_mismatch', `the second approval must confirm the first: amountApproved ${first}`),
+  trancheUnknown: (tranche: number) => new DomainError('not_found', 'aid_request.tranche_not_found', `the grant has no tranche ${tranche}`),
+  trancheState: (tranche: number, status: string) =>
+    new DomainError('conflict', 'aid_request.tranche_state', `tranche ${tranche} is ${status}`),
+  notAllDisbursed: (pending: number) =>
+    new DomainError('conflict', 'aid_request.not_all_disbursed', `a final report needs every tranche disbursed; ${pending} still to go (the request is approved)`),
 };

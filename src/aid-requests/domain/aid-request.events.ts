@@ -121,7 +121,116 @@ export type AssignedToReviewRound = DomainEvent<
   }
 >;
 
+export type InformationRequested = DomainEvent<
+  'InformationRequested',
+  { readonly requestId: string; readonly officer: string; readonly question: string; readonly requestedAt: string }
+>;
+
+export type InformationProvided = DomainEvent<
+  'InformationProvided',
+  {
+    readonly requestId: string;
+    readonly answer: string;
+    readonly providedBy: string;
+    readonly providedAt: string;
+    /** The decide clock stood still while the fund waited for the partner: the deadline moves by this much. */
+    readonly pausedMs: number;
+    readonly decideBy: string;
+  }
+>;
+
+export interface TrancheData {
+  readonly number: number;
+  readonly amount: CentsString;
+}
+
+/** Which fund window pays: the request's track, in the fiscal year of its filing. */
+export interface FundingSource {
+  readonly fiscalYear: number;
+  readonly window: Track;
+}
+
+export type ApprovalRecorded = DomainEvent<
+  'ApprovalRecorded',
+  FundingSource & {
+    readonly requestId: string;
+    readonly officer: string;
+    readonly amountApproved: CentsString;
+    readonly tranches: readonly TrancheData[];
+    /** The first of two approvals (four-eyes): the money is reserved and a second officer must confirm. */
+    readonly awaitingSecondApproval: boolean;
+    readonly approvedAt: string;
+  }
+>;
+
+export type GrantApproved = DomainEvent<
+  'GrantApproved',
+  FundingSource & {
+    readonly requestId: string;
+    readonly amountApproved: CentsString;
+    readonly tranches: readonly TrancheData[];
+    readonly approvals: readonly string[];
+    readonly approvedAt: string;
+  }
+>;
+
+export type AidRequestRejected = DomainEvent<
+  'AidRequestRejected',
+  {
+    readonly requestId: string;
+    readonly officer: string;
+    readonly reason: string;
+    readonly rejectedAt: string;
+    /** Money a first approval had reserved, now returned to the window. */
+    readonly released: (FundingSource & { readonly amount: CentsString }) | null;
+  }
+>;
+
+export type AidRequestWithdrawn = DomainEvent<
+  'AidRequestWithdrawn',
+  {
+    readonly requestId: string;
+    readonly withdrawnBy: string;
+    readonly reason: string | null;
+    readonly withdrawnAt: string;
+    readonly released: (FundingSource & { readonly amount: CentsString }) | null;
+  }
+>;
+
+export type TrancheReleased = DomainEvent<
+  'TrancheReleased',
+  FundingSource & {
+    readonly requestId: string;
+    readonly tranche: number;
+    readonly amount: CentsString;
+    readonly releasedBy: string;
+    readonly releasedAt: string;
+  }
+>;
+
+export type TrancheDisbursed = DomainEvent<
+  'TrancheDisbursed',
+  FundingSource & { readonly requestId: string; readonly tranche: number; readonly amount: CentsString; readonly disbursedAt: string }
+>;
+
+export type ProgressReported = DomainEvent<
+  'ProgressReported',
+  { readonly requestId: string; readonly summary: string; readonly final: boolean; readonly reportedBy: string; readonly reportedAt: string }
+>;
+
+export type GrantClosed = DomainEvent<'GrantClosed', { readonly requestId: string; readonly closedAt: string }>;
+
 export type AidRequestEvent =
+  | InformationRequested
+  | InformationProvided
+  | ApprovalRecorded
+  | GrantApproved
+  | AidRequestRejected
+  | AidRequestWithdrawn
+  | TrancheReleased
+  | TrancheDisbursed
+  | ProgressReported
+  | GrantClosed
   | AidRequestFiled
   | AidRequestTriaged
   | AidRequestClaimed

@@ -1,8 +1,9 @@
-import type { AidRequestEvent } from './aid-request.events';
-import type { AidRequestState, Assessment, AssessedAidRequest } from './aid-request.state';
+import type { AidRequestEvent, TrancheData } from './aid-request.events';
+import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from './aid-request.state';
 import { isAssessed } from './aid-request.state';
 import { fromCentsString } from './aid-request.values';
 
+/** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
   switch (event.type) {
     case 'AidRequestFiled': {
@@ -27,20 +28,13 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       };
     }
     case 'AidRequestTriaged': {
-      if (state.status === 'none') return state;
       const { track, priority, reasons, acknowledgeBy, decideBy, source, triagedAt } = event.data;
       const triage = { track, priority, reasons, acknowledgeBy, decideBy, source };
       if (state.status === 'submitted') {
-        const assessment: Assessment = {
-          triage,
-          acknowledgedAt: null,
-          slaBreaches: [],
-          duplicates: [],
-          scoring: null,
-          reviewRound: null,
-        };
+        const assessment: Assessment = { triage, acknowledgedAt: null, slaBreaches: [], duplicates: [], scoring: null, reviewRound: null };
         return { status: 'triaged', filed: state.filed, updatedAt: triagedAt, assessment };
       }
+      if (!isAssessed(state)) return state;
       return assess(state, triagedAt, (a) => ({ ...a, triage }));
     }
     case 'AidRequestClaimed': {
@@ -78,11 +72,106 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       const { roundId, closesAt, assignedAt } = event.data;
       return assess(state, assignedAt, (a) => ({ ...a, reviewRound: { roundId, closesAt } }));
     }
+    case 'InformationRequested': {
+      if (state.status !== 'under_review') return state;
+      const { question, requestedAt } = event.data;
+      return { ...state, status: 'information_requested', updatedAt: requestedAt, question, requestedAt };
+    }
+    case 'InformationProvided': {
+      if (state.status !== 'information_requested') return state;
+      const { providedAt, decideBy } = event.data;
+      return {
+        status: 'under_review',
+        filed: state.filed,
+        updatedAt: providedAt,
+        assessment: { ...state.assessment, triage: { ...state.assessment.triage, decideBy } },
+        assignedOfficer: state.assignedOfficer,
+      };
+    }
+    case 'ApprovalRecorded': {
+      if (state.status !== 'under_review' || !event.data.awaitingSecondApproval) return state;
+      const { officer, amountApproved, tranches, fiscalYear, window, approvedAt } = event.data;
+      return {
+        status: 'awaiting_second_approval',
+        filed: state.filed,
+        updatedAt: approvedAt,
+        assessment: state.assessment,
+        assignedOfficer: state.assignedOfficer,
+        firstApproval: { officer, amountApproved: fromCentsString(amountApproved), tranches: tranches.map(toTrancheAmount), fiscalYear, window, approvedAt },
+      };
+    }
+    case 'GrantApproved': {
+      if (state.status !== 'under_review' && state.status !== 'awaiting_second_approval') return state;
+      const { amountApproved, tranches, approvals, fiscalYear, window, approvedAt } = event.data;
+      return {
+        status: 'approved',
+        filed: state.filed,
+        updatedAt: approvedAt,
+        assessment: state.assessment,
+        assignedOfficer: state.assignedOfficer,
+        grant: {
+          amountApproved: fromCentsString(amountApproved),
+          tranches: tranches.map((t): Tranche => ({ ...toTrancheAmount(t), status: 'pending' })),
+          approvals,
+          fiscalYear,
+          window,
+          approvedAt,
+        },
+        reports: [],
+      };
+    }
+    case 'AidRequestRejected': {
+      if (state.status !== 'under_review' && state.status !== 'awaiting_second_approval') return state;
+      const { officer, reason, rejectedAt } = event.data;
+      return {
+        status: 'rejected',
+        filed: state.filed,
+        updatedAt: rejectedAt,
+        assessment: state.assessment,
+        rejectedBy: officer,
+        reason,
+        approvals: state.status === 'awaiting_second_approval' ? [state.firstApproval.officer] : [],
+      };
+    }
+    case 'AidRequestWithdrawn': {
+      if (state.status === 'none' || state.status === 'approved' || state.status === 'rejected' || state.status === 'closed' || state.status === 'withdrawn') {
+        return state;
+      }
+      const { reason, withdrawnAt } = event.data;
+      return { status: 'withdrawn', filed: state.filed, updatedAt: withdrawnAt, assessment: isAssessed(state) ? state.assessment : null, reason };
+    }
+    case 'TrancheReleased': {
+      if (state.status !== 'approved') return state;
+      const { tranche, releasedAt } = event.data;
+      return { ...state, updatedAt: releasedAt, grant: withTrancheStatus(state.grant, tranche, 'released') };
+    }
+    case 'TrancheDisbursed': {
+      if (state.status !== 'approved') return state;
+      const { tranche, disbursedAt } = event.data;
+      return { ...state, updatedAt: disbursedAt, grant: withTrancheStatus(state.grant, tranche, 'disbursed') };
+    }
+    case 'ProgressReported': {
+      if (state.status !== 'approved') return state;
+      const { summary, final, reportedAt } = event.data;
+      return { ...state, updatedAt: reportedAt, reports: [...state.reports, { summary, final, reportedAt }] };
+    }
+    case 'GrantClosed': {
+      if (state.status !== 'approved') return state;
+      return { ...state, status: 'closed', updatedAt: event.data.closedAt, closedAt: event.data.closedAt };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
     }
   }
+}
+
+function toTrancheAmount(tranche: TrancheData): { number: number; amount: bigint } {
+  return { number: tranche.number, amount: fromCentsString(tranche.amount) };
+}
+
+function withTrancheStatus<G extends { tranches: readonly Tranche[] }>(grant: G, number: number, status: Tranche['status']): G {
+  return { ...grant, tranches: grant.tranches.map((t) => (t.number === number ? { ...t, status } : t)) };
 }
 
 function assess<S extends AssessedAidRequest>(state: S, at: string, change: (assessment: Assessment) => Assessment): S {

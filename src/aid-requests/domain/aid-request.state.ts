@@ -1,6 +1,6 @@
 import type { Priority } from '../../config/app-config';
 import type { ActionArea, RequestKind, Track } from './aid-request.values';
-import type { CapacityDetails, Contact, IncidentDetails, ScoreItemData, SlaDeadline, TriageSource } from './aid-request.events';
+import type { CapacityDetails, Contact, FundingSource, IncidentDetails, ScoreItemData, SlaDeadline, TriageSource } from './aid-request.events';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {
@@ -63,14 +63,122 @@ export interface UnderReviewRequest {
   readonly assignedOfficer: string;
 }
 
+export interface InformationRequestedRequest {
+  readonly status: 'information_requested';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly assignedOfficer: string;
+  readonly question: string;
+  readonly requestedAt: string;
+}
+
+export interface Tranche {
+  readonly number: number;
+  readonly amount: bigint;
+  readonly status: 'pending' | 'released' | 'disbursed';
+}
+
+/** The first of two approvals: the money is reserved in the fund until a second officer decides. */
+export interface PendingApproval extends FundingSource {
+  readonly officer: string;
+  readonly amountApproved: bigint;
+  readonly tranches: readonly { readonly number: number; readonly amount: bigint }[];
+  readonly approvedAt: string;
+}
+
+export interface AwaitingSecondApprovalRequest {
+  readonly status: 'awaiting_second_approval';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly assignedOfficer: string;
+  readonly firstApproval: PendingApproval;
+}
+
+export interface Grant extends FundingSource {
+  readonly amountApproved: bigint;
+  readonly tranches: readonly Tranche[];
+  readonly approvals: readonly string[];
+  readonly approvedAt: string;
+}
+
+export interface ProgressReport {
+  readonly summary: string;
+  readonly final: boolean;
+  readonly reportedAt: string;
+}
+
+export interface ApprovedRequest {
+  readonly status: 'approved';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly assignedOfficer: string;
+  readonly grant: Grant;
+  readonly reports: readonly ProgressReport[];
+}
+
+export interface ClosedRequest {
+  readonly status: 'closed';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly assignedOfficer: string;
+  readonly grant: Grant;
+  readonly reports: readonly ProgressReport[];
+  readonly closedAt: string;
+}
+
+export interface RejectedRequest {
+  readonly status: 'rejected';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  readonly assessment: Assessment;
+  readonly rejectedBy: string;
+  readonly reason: string;
+  /** Approvals given before the rejection (a first of two). */
+  readonly approvals: readonly string[];
+}
+
+export interface WithdrawnRequest {
+  readonly status: 'withdrawn';
+  readonly filed: FiledRequest;
+  readonly updatedAt: string;
+  /** Null when the partner withdrew before triage. */
+  readonly assessment: Assessment | null;
+  readonly reason: string | null;
+}
+
 /** A request's state, by status: each status carries exactly the fields that exist in it. */
-export type AidRequestState = NoRequest | SubmittedRequest | TriagedRequest | UnderReviewRequest;
+export type AidRequestState =
+  | NoRequest
+  | SubmittedRequest
+  | TriagedRequest
+  | UnderReviewRequest
+  | InformationRequestedRequest
+  | AwaitingSecondApprovalRequest
+  | ApprovedRequest
+  | ClosedRequest
+  | RejectedRequest
+  | WithdrawnRequest;
 
 export type ExistingAidRequest = Exclude<AidRequestState, NoRequest>;
 export type AssessedAidRequest = Extract<AidRequestState, { assessment: Assessment }>;
+export type FinalStatus = 'approved' | 'rejected' | 'withdrawn' | 'closed';
 
 export const initialAidRequestState = (): AidRequestState => ({ status: 'none' });
 
 export function isAssessed(state: AidRequestState): state is AssessedAidRequest {
-  return 'assessment' in state;
+  return state.status !== 'withdrawn' && 'assessment' in state;
+}
+
+/** The assessment, whatever the status (null before triage, or when withdrawn before it). */
+export function assessmentOf(state: AidRequestState): Assessment | null {
+  return 'assessment' in state ? state.assessment : null;
+}
+
+/** Still waiting on the fund: the decide deadline runs (except while the partner is asked for information). */
+export function isUndecided(state: AidRequestState): boolean {
+  return state.status === 'triaged' || state.status === 'under_review' || state.status === 'information_requested' || state.status === 'awaiting_second_approval';
 }

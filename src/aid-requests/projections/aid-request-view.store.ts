@@ -118,7 +118,7 @@ export class AidRequestViewStore {
        UNION ALL
        SELECT id, 'decide' AS deadline, decide_by AS due_at FROM aid_request_views
        WHERE decide_by <= $1 AND NOT ('decide' = ANY (sla_breaches))
-         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed')
+         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed', 'information_requested')
        ORDER BY due_at
        LIMIT $2`,
       [now, limit],

@@ -1,4 +1,4 @@
-import { isAssessed, type AidRequestState, type ExistingAidRequest } from '../domain/aid-request.state';
+import { assessmentOf, type AidRequestState, type ExistingAidRequest } from '../domain/aid-request.state';
 import type { ActionArea, RequestKind, RequestStatus, Track } from '../domain/aid-request.values';
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
 
@@ -34,6 +34,12 @@ export interface AidRequestView {
   readonly scoreBreakdown: readonly { readonly criterion: string; readonly points: number; readonly max: number; readonly reason: string }[];
   readonly reviewRound: string | null;
   readonly acknowledgedAt: string | null;
+  /** While the fund waits for the partner. */
+  readonly informationRequest: { readonly question: string; readonly requestedAt: string } | null;
+  /** The fund window that pays (or would pay, after a first approval). */
+  readonly funding: { readonly fiscalYear: number; readonly window: string } | null;
+  readonly reports: readonly { readonly summary: string; readonly final: boolean; readonly reportedAt: string }[];
+  readonly decisionReason: string | null;
   readonly filedBy: string;
   readonly version: number;
   readonly filedAt: string;
@@ -49,7 +55,10 @@ function cents(amount: bigint | string): number {
 
 export function toAidRequestView(state: ExistingAidRequest, version: number): AidRequestView {
   const filed = state.filed;
-  const assessment = isAssessed(state) ? state.assessment : null;
+  const assessment = assessmentOf(state);
+  const grant = state.status === 'approved' || state.status === 'closed' ? state.grant : null;
+  const firstApproval = state.status === 'awaiting_second_approval' ? state.firstApproval : null;
+  const funding = grant ?? firstApproval;
   return {
     id: filed.requestId,
     country: filed.country,
@@ -62,13 +71,13 @@ export function toAidRequestView(state: ExistingAidRequest, version: number): Ai
     priority: assessment?.triage.priority ?? null,
     triageReasons: assessment?.triage.reasons ?? [],
     amountRequested: cents(filed.amountRequested),
-    amountApproved: null,
+    amountApproved: grant ? cents(grant.amountApproved) : firstApproval ? cents(firstApproval.amountApproved) : null,
     acknowledgeBy: assessment?.triage.acknowledgeBy ?? null,
     decideBy: assessment?.triage.decideBy ?? null,
     slaBreaches: assessment?.slaBreaches ?? [],
-    assignedOfficer: state.status === 'under_review' ? state.assignedOfficer : null,
-    approvals: [],
-    tranches: [],
+    assignedOfficer: 'assignedOfficer' in state ? state.assignedOfficer : null,
+    approvals: grant ? grant.approvals : firstApproval ? [firstApproval.officer] : state.status === 'rejected' ? state.approvals : [],
+    tranches: grant ? grant.tranches.map((t) => ({ number: t.number, amount: cents(t.amount), status: t.status })) : [],
     incident: filed.incident,
     capacity: filed.capacity && {
       ...filed.capacity,
@@ -80,6 +89,10 @@ export function toAidRequestView(state: ExistingAidRequest, version: number): Ai
     scoreBreakdown: assessment?.scoring?.breakdown ?? [],
     reviewRound: assessment?.reviewRound?.roundId ?? null,
     acknowledgedAt: assessment?.acknowledgedAt ?? null,
+    informationRequest: state.status === 'information_requested' ? { question: state.question, requestedAt: state.requestedAt } : null,
+    funding: funding ? { fiscalYear: funding.fiscalYear, window: funding.window } : null,
+    reports: 'reports' in state ? state.reports : [],
+    decisionReason: state.status === 'rejected' || state.status === 'withdrawn' ? state.reason : null,
     filedBy: filed.filedBy,
     version,
     filedAt: filed.filedAt,

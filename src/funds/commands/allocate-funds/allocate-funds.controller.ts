@@ -1,0 +1,40 @@
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../../auth/actor';
+import { CurrentActor } from '../../../auth/current-actor.decorator';
+import { Roles } from '../../../auth/roles.decorator';
+import { IdempotentExecution } from '../../../common/idempotency/idempotent-execution';
+import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-meta';
+import { FiscalYear } from '../../fiscal-year.param';
+import type { FundView } from '../../projections/fund-view';
+import { AllocateFundsCommand } from './allocate-funds.command';
+import { AllocateFundsDto } from './allocate-funds.dto';
+
+@Controller('v1/funds')
+export class AllocateFundsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly idempotent: IdempotentExecution,
+  ) {}
+
+  /** A fund manager adds budget to a funding window of a fiscal year; allocations add up. */
+  @Post(':fiscalYear/allocations')
+  @Roles('admin')
+  async allocate(
+    @FiscalYear() fiscalYear: number,
+    @Body() dto: AllocateFundsDto,
+    @CurrentActor() actor: Actor,
+    @CurrentRequestMeta() meta: RequestMeta,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const result = await this.idempotent.run(request, actor, `POST /v1/funds/${fiscalYear}/allocations`, 201, (idempotency) =>
+      this.commandBus.execute(new AllocateFundsCommand(fiscalYear, dto, actor, meta, idempotency)),
+    );
+    const fund = result.body as FundView;
+    void reply.status(result.status).header('etag', `"${fund.version}"`).header('location', `/v1/funds/${fiscalYear}`);
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    await reply.send(fund);
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import { Roles } from '../../../auth/roles.decorator';
+import { FiscalYear } from '../../fiscal-year.param';
+import { GetFundQuery } from './get-fund.query';
+
+@Controller('v1/funds')
+export class GetFundController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  /** Each window's allocated, committed, disbursed and available cents. */
+  @Get(':fiscalYear')
+  @Roles('officer', 'auditor', 'admin')
+  async get(@FiscalYear() fiscalYear: number, @Res() reply: FastifyReply): Promise<void> {
+    const fund = await this.queryBus.execute(new GetFundQuery(fiscalYear));
+    await reply.header('etag', `"${fund.version}"`).send(fund);
+  }
+}
