@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventStore, handleCommand, type EventMetadata } from '@app/event-store';
+import { AsyncMutex } from '../../common/async-mutex';
 import { IdGenerator } from '../../common/ids';
 import type { IdempotencyClaim } from '../../common/idempotency/idempotency';
 import { IdempotencyStore } from '../../common/idempotency/idempotency.store';
@@ -10,6 +11,8 @@ import { FundLedger } from '../../funds/fund-ledger';
 import { AID_REQUEST_STREAM_TYPE, aidRequestStreamId } from '../domain/aid-request.events';
 import { isExisting, toAidRequestView, type AidRequestView } from '../projections/aid-request-view';
 import { AidRequestViewProjection } from '../projections/aid-request-view.projection';
+
+const MOVES_MONEY: ReadonlySet<AidRequestCommand['type']> = new Set(['ApproveAidRequest', 'RejectAidRequest', 'WithdrawAidRequest', 'DisburseTranche']);
 
 /** Who acts: a verified caller, or the system itself (`system:<job>`) when a queue reacts to an event. */
 export interface CommandActor {
@@ -43,6 +46,8 @@ export interface RunOptions {
  */
 @Injectable()
 export class AidRequestCommandRunner {
+  private readonly moneyLock = new AsyncMutex();
+
   constructor(
     private readonly eventStore: EventStore,
     private readonly ids: IdGenerator,
@@ -52,6 +57,12 @@ export class AidRequestCommandRunner {
   ) {}
 
   async run(requestId: string, command: AidRequestCommand, options: RunOptions): Promise<AidRequestView> {
+    // Commands that may move money all write to the fund stream: one at a time per process, so
+    // that a burst of approvals queues instead of losing optimistic races to each other.
+    return MOVES_MONEY.has(command.type) ? this.moneyLock.run(() => this.execute(requestId, command, options)) : this.execute(requestId, command, options);
+  }
+
+  private async execute(requestId: string, command: AidRequestCommand, options: RunOptions): Promise<AidRequestView> {
     const claim = options.idempotency;
     const metadata = this.metadata(options);
     let view: AidRequestView | undefined;

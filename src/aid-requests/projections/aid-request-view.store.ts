@@ -95,15 +95,20 @@ export class AidRequestViewStore {
    * Incident requests of the same country, still open, detected within `windowMs` of this one:
    * likely reports of the same attack.
    */
-  async findPossibleDuplicates(request: { id: string; country: string; detectedAt: string }, windowMs: number): Promise<{ id: string; detectedAt: string }[]> {
+  async findPossibleDuplicates(
+    request: { id: string; country: string; detectedAt: string },
+    windowMs: number,
+    limit: number,
+  ): Promise<{ id: string; detectedAt: string }[]> {
     const { rows } = await this.pool.query<{ id: string; detected_at: Date }>(
       `SELECT id, detected_at FROM aid_request_views
        WHERE country = $1 AND kind = 'incident_response' AND id <> $2
          AND status NOT IN ('rejected', 'withdrawn', 'closed')
          AND detected_at BETWEEN $3::timestamptz - make_interval(secs => $4 / 1000.0)
                              AND $3::timestamptz + make_interval(secs => $4 / 1000.0)
-       ORDER BY detected_at, id`,
-      [request.country, request.id, request.detectedAt, windowMs],
+       ORDER BY abs(extract(epoch FROM detected_at - $3::timestamptz)), id
+       LIMIT $5`,
+      [request.country, request.id, request.detectedAt, windowMs, limit],
     );
     return rows.map((row) => ({ id: row.id, detectedAt: row.detected_at.toISOString() }));
   }

@@ -10,6 +10,8 @@ import type { JobData } from '../../queues/queue-definitions';
 
 /** Incidents detected this close together in one country are likely the same attack. */
 export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
+/** The closest few are flagged: a country reporting one attack many times must not flag every pair. */
+export const MAX_DUPLICATES_FLAGGED = 5;
 
 /**
  * `incident-response` (rapid track, by priority): flags likely duplicates and raises the urgent
@@ -32,7 +34,7 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
     const view = await this.views.findById(requestId);
     if (view?.incident == null) return;
     const actor = systemActor(this.queue);
-    const duplicates = await this.views.findPossibleDuplicates({ id: view.id, country: view.country, detectedAt: view.incident.detectedAt }, DUPLICATE_WINDOW_MS);
+    const duplicates = await this.views.findPossibleDuplicates({ id: view.id, country: view.country, detectedAt: view.incident.detectedAt }, DUPLICATE_WINDOW_MS, MAX_DUPLICATES_FLAGGED);
     for (const other of duplicates) {
       const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(view.incident.detectedAt)) / 360_000) / 10;
       await this.runner.run(
