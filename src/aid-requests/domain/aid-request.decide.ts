@@ -176,6 +176,9 @@ function overrideTriage(command: OverrideTriage, state: ExistingAidRequest): Dec
   if (!(OVERRIDABLE as readonly string[]).includes(state.status)) return AidRequestErrors.wrongStatus('override the triage', state.status);
   const { track, priority, reason } = command.data;
   const deadlines = slaDeadlines(new Date(state.filed.filedAt), priority, command.config);
+  // Time already spent waiting for the partner stays credited to the decide deadline.
+  const pausedMs = isAssessed(state) ? state.assessment.decidePausedMs : 0;
+  const decideBy = new Date(deadlines.decideBy.getTime() + pausedMs);
   return [
     {
       type: 'AidRequestTriaged',
@@ -185,7 +188,7 @@ function overrideTriage(command: OverrideTriage, state: ExistingAidRequest): Dec
         priority,
         reasons: [`officer ${actor.sub} overrode the triage: ${track}, priority ${priority}. Reason: ${reason}`],
         acknowledgeBy: deadlines.acknowledgeBy.toISOString(),
-        decideBy: deadlines.decideBy.toISOString(),
+        decideBy: decideBy.toISOString(),
         source: { kind: 'officer', officer: actor.sub, reason },
         triagedAt: now.toISOString(),
       },
@@ -339,7 +342,8 @@ function tranchesFor(state: ExistingAidRequest, amountApproved: bigint, given: r
   const scaled = milestones.map((amount) => (amount * amountApproved) / requested);
   const remainder = amountApproved - scaled.reduce((sum, amount) => sum + amount, 0n);
   scaled[scaled.length - 1] = (scaled[scaled.length - 1] ?? 0n) + remainder;
-  return scaled.map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
+  // A milestone too small to be worth a cent of a small approval gets no tranche of its own.
+  return scaled.filter((amount) => amount > 0n).map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
 }
 
 function approve(command: ApproveAidRequest, state: ExistingAidRequest): Decision {
@@ -440,6 +444,8 @@ function releaseTranche(command: ReleaseTranche, state: ExistingAidRequest): Dec
 }
 
 function disburseTranche(command: DisburseTranche, state: ExistingAidRequest): Decision {
+  const role = command.context.actor.role;
+  if (role !== 'system' && role !== 'officer') return AidRequestErrors.officerOnly('disburse a tranche');
   if (state.status !== 'approved' && state.status !== 'closed') return AidRequestErrors.wrongStatus('disburse a tranche', state.status);
   const tranche = state.grant.tranches.find((t) => t.number === command.data.tranche);
   if (tranche === undefined) return AidRequestErrors.trancheUnknown(command.data.tranche);

@@ -31,7 +31,7 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       const { track, priority, reasons, acknowledgeBy, decideBy, source, triagedAt } = event.data;
       const triage = { track, priority, reasons, acknowledgeBy, decideBy, source };
       if (state.status === 'submitted') {
-        const assessment: Assessment = { triage, acknowledgedAt: null, slaBreaches: [], duplicates: [], scoring: null, reviewRound: null };
+        const assessment: Assessment = { triage, acknowledgedAt: null, slaBreaches: [], duplicates: [], scoring: null, reviewRound: null, decidePausedMs: 0 };
         return { status: 'triaged', filed: state.filed, updatedAt: triagedAt, assessment };
       }
       if (!isAssessed(state)) return state;
@@ -79,12 +79,16 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
     }
     case 'InformationProvided': {
       if (state.status !== 'information_requested') return state;
-      const { providedAt, decideBy } = event.data;
+      const { providedAt, decideBy, pausedMs } = event.data;
       return {
         status: 'under_review',
         filed: state.filed,
         updatedAt: providedAt,
-        assessment: { ...state.assessment, triage: { ...state.assessment.triage, decideBy } },
+        assessment: {
+          ...state.assessment,
+          triage: { ...state.assessment.triage, decideBy },
+          decidePausedMs: state.assessment.decidePausedMs + pausedMs,
+        },
         assignedOfficer: state.assignedOfficer,
       };
     }

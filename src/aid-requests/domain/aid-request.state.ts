@@ -36,6 +36,8 @@ export interface Assessment {
   readonly duplicates: readonly { readonly requestId: string; readonly reason: string }[];
   readonly scoring: { readonly score: number; readonly breakdown: readonly ScoreItemData[] } | null;
   readonly reviewRound: { readonly roundId: string; readonly closesAt: string } | null;
+  /** How long the decide clock has stood still, in total, while the fund waited for the partner. */
+  readonly decidePausedMs: number;
 }
 
 export interface NoRequest {

@@ -13,12 +13,15 @@ import { sendAidRequest } from '../../aid-request.http';
 import { AidRequestId } from '../../queries/aid-request-id.param';
 import { ReleaseTrancheCommand } from './release-tranche.command';
 
-const trancheNumber = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ProblemException(
-      problem(400, 'tranche.invalid', 'the tranche number must be a positive integer', { errors: [{ field: 'n', message: 'must be a positive integer' }] }),
-    ),
-});
+/** `:n`, the tranche number: an integer, or 400. */
+function trancheNumber(): ParseIntPipe {
+  return new ParseIntPipe({
+    exceptionFactory: () =>
+      new ProblemException(
+        problem(400, 'tranche.invalid', 'the tranche number must be a positive integer', { errors: [{ field: 'n', message: 'must be a positive integer' }] }),
+      ),
+  });
+}
 
 @Controller('v1/aid-requests')
 export class ReleaseTrancheController {
@@ -32,7 +35,7 @@ export class ReleaseTrancheController {
   @Roles('officer')
   async releaseTranche(
     @AidRequestId() requestId: string,
-    @Param('n', trancheNumber) tranche: number,
+    @Param('n', trancheNumber()) tranche: number,
     @CurrentActor() actor: Actor,
     @CurrentRequestMeta() meta: RequestMeta,
     @IfMatchVersion() ifMatch: number | undefined,
