@@ -5,6 +5,8 @@ import type { IdempotencyClaim } from '../common/idempotency/idempotency';
 import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import type { AllocateFunds, FundCommand } from './domain/fund.commands';
 import { fundDecider } from './domain/fund.decider';
+import type { FundEvent } from './domain/fund.events';
+import type { FundState } from './domain/fund.state';
 import { FUND_STREAM_TYPE, fundStreamId } from './domain/fund.values';
 import { toFundView, type FundView } from './projections/fund-view';
 import { FundViewProjection } from './projections/fund-view.projection';
@@ -16,6 +18,12 @@ import { FundViewProjection } from './projections/fund-view.projection';
  */
 @Injectable()
 export class FundLedger {
+  /**
+   * The last fund state this process read, per stream: states are immutable values, so only the
+   * events after the cached version are read and folded (a fund stream grows with every approval).
+   */
+  private readonly known = new Map<string, { readonly version: number; readonly state: FundState }>();
+
   constructor(
     private readonly eventStore: EventStore,
     private readonly ids: IdGenerator,
@@ -27,9 +35,7 @@ export class FundLedger {
   async link(command: FundCommand | undefined, metadata: EventMetadata): Promise<LinkedDecision | undefined> {
     if (command === undefined) return undefined;
     const fiscalYear = command.data.fiscalYear;
-    const history = await this.eventStore.readStream(fundStreamId(fiscalYear));
-    const version = history.at(-1)?.version ?? 0;
-    const state = fold(fundDecider, history as unknown as Parameters<typeof fundDecider.evolve>[1][]);
+    const { version, state } = await this.current(fiscalYear);
     const decision = fundDecider.decide(command, state);
     if (decision instanceof DomainError) throw decision;
     if (decision.length === 0) return undefined;
@@ -45,6 +51,16 @@ export class FundLedger {
       ],
       effects: { after: [this.projection.effect(toFundView(fiscalYear, next, version + decision.length))] },
     };
+  }
+
+  private async current(fiscalYear: number): Promise<{ version: number; state: FundState }> {
+    const streamId = fundStreamId(fiscalYear);
+    const known = this.known.get(streamId) ?? { version: 0, state: fundDecider.initialState() };
+    const newer = await this.eventStore.readStream(streamId, known.version + 1);
+    if (newer.length === 0) return known;
+    const current = { version: newer.at(-1)?.version ?? known.version, state: fold(fundDecider, newer as unknown as FundEvent[], known.state) };
+    this.known.set(streamId, current);
+    return current;
   }
 
   async allocate(command: AllocateFunds, metadata: EventMetadata, claim: IdempotencyClaim | undefined): Promise<FundView> {
