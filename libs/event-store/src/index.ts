@@ -8,3 +8,4 @@ export * from './upcasting/upcaster-registry';
 export * from './subscriptions/append-notifier';
 export * from './subscriptions/checkpoints';
 export * from './subscriptions/event-log-subscription';
+export * from './integrity';

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 export const EVENT_LOG_CHANNEL = 'event_log';
 
 /** Between two wake-ups from one process: keeps a burst of appends to a handful of NOTIFYs. */
-const MIN_INTERVAL_MS = 2;
+const MIN_INTERVAL_MS = 5;
 
 /**
  * Wakes event-log consumers after appends commit. The NOTIFY is sent in its own statement after

@@ -20,6 +20,11 @@ export interface EventLogSubscriptionOptions {
   readonly horizonWindowMs?: number;
   /** How often a standby tries to become the leader. */
   readonly standbyRetryMs?: number;
+  /**
+   * The checkpoint is stored at most this often while batches keep coming (and always before
+   * waiting for more): after a crash at most this much is handled again, which handlers tolerate.
+   */
+  readonly checkpointEveryMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -130,7 +135,16 @@ export class EventLogSubscription {
     const idlePollMs = this.options.idlePollMs ?? 1_000;
     const horizonPollMs = this.options.horizonPollMs ?? 5;
     const horizonWindowMs = this.options.horizonWindowMs ?? 2_000;
+    const checkpointEveryMs = this.options.checkpointEveryMs ?? 100;
     this.cursor = await loadCheckpoint(this.pool, this.options.name);
+    let saved = this.cursor;
+    let savedAt = Date.now();
+    const save = async () => {
+      if (this.cursor === undefined || this.cursor === saved) return;
+      await saveCheckpoint(this.pool, this.options.name, this.cursor);
+      saved = this.cursor;
+      savedAt = Date.now();
+    };
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
@@ -146,15 +160,18 @@ export class EventLogSubscription {
           await this.sleep(Math.min(5_000, 50 * 2 ** failures));
           continue;
         }
-        await saveCheckpoint(this.pool, this.options.name, cursor);
         this.cursor = cursor;
+        if (Date.now() - savedAt >= checkpointEveryMs) await save();
         continue;
       }
+      await save();
       // Woken since (or just before) this read: the commit may still be above the horizon.
       if (this.lastWokenAt >= readAt) continue;
       const recentlyWoken = Date.now() - this.lastWokenAt < horizonWindowMs;
       await this.sleep(recentlyWoken ? horizonPollMs : idlePollMs);
     }
+    // Stepping down (stop, or the lock's connection lost): keep what was handled.
+    await save().catch((error: unknown) => this.options.onError?.(error));
   }
 
   private sleep(ms: number): Promise<void> {
