@@ -1,0 +1,86 @@
+import { hash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { HASH_SIZE, leafHash } from './merkle';
+
+/**
+ * RFC 8785 (JCS) canonical JSON of `value`, via the `canonicalize` package: object members sorted
+ * by UTF-16 code units, no whitespace, numbers and strings serialized as ECMAScript does.
+ * `toJSON` is honoured (a Date becomes its ISO string). Throws when `value` has no JSON form
+ * (undefined, a function, a symbol) and on NaN, Infinity and BigInt.
+ */
+export function canonicalJson(value: unknown): string {
+  const json = canonicalize(value);
+  if (json === undefined) throw new TypeError('canonicalJson: the value has no JSON representation');
+  return json;
+}
+
+/** The fields of an event that its audit leaf covers (a `RecordedEvent` or an export line both fit). */
+export interface AuditLeafSource {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  /** A Date, or its ISO-8601 string as it appears in the export. */
+  readonly recordedAt: Date | string;
+}
+
+/** The object an audit leaf is the JCS of (`recordedAt` as an ISO string). */
+export interface AuditLeafRecord {
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  readonly recordedAt: string;
+}
+
+/**
+ * The eight fields of the export line that the leaf hash covers — the line without `seq` and
+ * `leafHash` — picked explicitly, so extra properties on the input (transactionId, eventId,
+ * streamType, seq, leafHash …) never leak into the hash.
+ */
+export function auditLeafRecord(event: AuditLeafSource): AuditLeafRecord {
+  return {
+    position: event.position,
+    streamId: event.streamId,
+    version: event.version,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    metadata: event.metadata,
+    recordedAt: typeof event.recordedAt === 'string' ? event.recordedAt : event.recordedAt.toISOString(),
+  };
+}
+
+/** The leaf bytes of an event (API.md, Audit): UTF-8 of JCS(the export line without seq and leafHash). */
+export function auditLeafBytes(event: AuditLeafSource): Buffer {
+  return Buffer.from(canonicalJson(auditLeafRecord(event)), 'utf8');
+}
+
+/** The event's RFC 6962 leaf hash: SHA-256(0x00 ‖ auditLeafBytes(event)); hex it for `leafHash`. */
+export function auditLeafHash(event: AuditLeafSource): Buffer {
+  return leafHash(auditLeafBytes(event));
+}
+
+/** The hash chain's value before the first leaf: 32 zero bytes. A fresh Buffer each call. */
+export function chainGenesis(): Buffer {
+  return Buffer.alloc(HASH_SIZE);
+}
+
+/**
+ * One step of the running hash chain over leaf hashes: SHA-256(previous ‖ leaf), with
+ * `previous = null` (the first leaf) standing for 32 zero bytes. chain[i] = hashChain(chain[i-1], leaf[i]).
+ */
+export function hashChain(previous: Uint8Array | null, leaf: Uint8Array): Buffer {
+  const prev = previous ?? chainGenesis();
+  if (prev.length !== HASH_SIZE) throw new RangeError(`the previous chain value must be ${HASH_SIZE} bytes`);
+  const input = Buffer.allocUnsafe(HASH_SIZE + leaf.length);
+  input.set(prev, 0);
+  input.set(leaf, HASH_SIZE);
+  return hash('sha256', input, 'buffer');
+}

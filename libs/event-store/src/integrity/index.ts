@@ -1,0 +1,3 @@
+export * from './canonical';
+export * from './checkpoint-note';
+export * from './merkle';
