@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { AidRequestsModule } from './aid-requests/aid-requests.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { PG_POOL } from './database/pg-pool';
+import { FundsModule } from './funds/funds.module';
 import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processor';
 import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
 import { QueueSchedules } from './queues/queue-schedules';
@@ -18,7 +19,7 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, QueuesModule],
+  imports: [AidRequestsModule, FundsModule, QueuesModule],
   providers: [
     RelayService,
     QueueSchedules,

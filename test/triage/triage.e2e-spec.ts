@@ -120,6 +120,27 @@ describe('capacity-building automation', () => {
   });
 });
 
+describe('capacity scoring against the fund', () => {
+  it("rates the amount against what the window of the filing's fiscal year has left", async () => {
+    const admin = await t.token('admin', { sub: 'fund-manager' });
+    const allocation = await t.request({
+      method: 'POST',
+      url: '/v1/funds/2027/allocations',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: { window: 'capacity_building', amount: 100_000_000, note: 'FY2027 capacity budget' },
+    });
+    expect(allocation.statusCode).toBe(201);
+    const id = await file(capacityBody());
+    const v = await eventually(async () => {
+      const current = await view(id);
+      return current.score !== null ? current : undefined;
+    });
+    const amountItem = v.scoreBreakdown.find((item: { criterion: string }) => item.criterion === 'amount_vs_window');
+    // 3,000,000 of 100,000,000 available is 3%: the best band.
+    expect(amountItem).toMatchObject({ points: 25, max: 25 });
+  });
+});
+
 describe('officers', () => {
   it('claim a triaged request: under review, assigned, acknowledged in time', async () => {
     // A country with no other incidents, so that no duplicate flag moves the version meanwhile.

@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
 import { Clock } from '../../common/clock';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { fiscalYearOf } from '../../funds/domain/fund.values';
+import { FundViewStore } from '../../funds/projections/fund-view.store';
 import { jobTrace, systemActor } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
 import type { JobData, JobName } from '../../queues/queue-definitions';
@@ -19,6 +23,9 @@ export class CapacityGrantsProcessor implements JobProcessor<'capacity-grants'> 
     private readonly runner: AidRequestCommandRunner,
     private readonly closer: ReviewRoundCloser,
     private readonly clock: Clock,
+    private readonly requests: AidRequestViewStore,
+    private readonly funds: FundViewStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async process(job: Job<JobData<'capacity-grants'>, unknown, JobName<'capacity-grants'>>): Promise<void> {
@@ -30,10 +37,20 @@ export class CapacityGrantsProcessor implements JobProcessor<'capacity-grants'> 
     const { requestId, trace } = job.data as JobData<'capacity-grants', 'score-request'>;
     await this.runner.run(
       requestId,
-      // The fund ledger is not part of the service yet: the window's balance is unknown, which the
-      // scoring policy rates neutrally and says so in the breakdown.
-      { type: 'ScoreCapacityRequest', data: { windowAvailable: null }, context: { actor, now: this.clock.now() } },
+      { type: 'ScoreCapacityRequest', data: { windowAvailable: await this.windowAvailable(requestId) }, context: { actor, now: this.clock.now() } },
       { actor, trace: jobTrace(job, trace) },
     );
+  }
+
+  /**
+   * What the capacity-building window of the request's fiscal year (that of its filing) has left,
+   * or null when nothing was ever allocated to it (the policy then scores that criterion neutrally).
+   */
+  private async windowAvailable(requestId: string): Promise<bigint | null> {
+    const request = await this.requests.findById(requestId);
+    if (request === undefined) return null;
+    const fund = await this.funds.find(fiscalYearOf(new Date(request.filedAt), this.config.fiscalYearStartMonth));
+    const window = fund?.windows.capacity_building;
+    return window === undefined || window.allocated === 0 ? null : BigInt(window.available);
   }
 }
