@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AidRequestsModule } from './aid-requests.module';
+import { AidRequestActions } from './commands/aid-request-actions';
 import { ClaimAidRequestController } from './commands/claim-aid-request/claim-aid-request.controller';
 import { ClaimAidRequestHandler } from './commands/claim-aid-request/claim-aid-request.handler';
 import { OverrideTriageController } from './commands/override-triage/override-triage.controller';
@@ -50,6 +51,7 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
     ReleaseTrancheController,
   ],
   providers: [
+    AidRequestActions,
     FileAidRequestHandler,
     GetAidRequestHandler,
     ListAidRequestsHandler,

@@ -1,4 +1,3 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { problem } from './problem-details';
 import { ProblemException } from './problem-details.filter';
@@ -7,8 +6,8 @@ import { ProblemException } from './problem-details.filter';
  * `If-Match: "<version>"` (also `W/"<version>"` or a bare number): the stream version the caller
  * acted on, or undefined when absent or `*`.
  */
-export const IfMatchVersion = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined => {
-  const header = context.switchToHttp().getRequest<FastifyRequest>().headers['if-match'];
+export function ifMatchVersion(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
   if (!match?.[1]) {
@@ -19,4 +18,4 @@ export const IfMatchVersion = createParamDecorator((_: unknown, context: Executi
     );
   }
   return Number(match[1]);
-});
+}

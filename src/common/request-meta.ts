@@ -9,14 +9,17 @@ export interface RequestMeta {
 
 const TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const CurrentRequestMeta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
+export const CurrentRequestMeta = createParamDecorator(
+  (_: unknown, context: ExecutionContext): RequestMeta => requestMetaOf(context.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+export function requestMetaOf(request: FastifyRequest): RequestMeta {
   const correlation = request.headers['x-correlation-id'];
   return {
     requestId: request.id,
     correlationId: typeof correlation === 'string' && TRACE_ID.test(correlation) ? correlation : request.id,
   };
-});
+}
 
 export function isTraceId(value: unknown): value is string {
   return typeof value === 'string' && TRACE_ID.test(value);
