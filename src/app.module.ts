@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WorkerModule } from './worker.module';
 
 /** The whole application for one process; `config.role` decides which parts run in it. */
@@ -23,6 +24,7 @@ export class AppModule {
         CommonModule,
         AuthModule,
         HealthModule,
+        MetricsModule,
         ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
