@@ -120,6 +120,39 @@ describe('capacity-building automation', () => {
   });
 });
 
+describe('quarterly review rounds', () => {
+  it('closes a due round once, ranking its requests by score', async () => {
+    const low = await file(capacityBody({ actionArea: 'data_governance' }, { sectors: [], durationMonths: 60 }));
+    const high = await file(capacityBody());
+    await eventually(async () => (await view(low)).reviewRound === '2027-Q1' && (await view(high)).reviewRound === '2027-Q1');
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('capacity-grants', { connection: { url: t.config.redisUrl }, prefix: `{${t.config.queuePrefix}}` });
+    try {
+      // Not due yet: nothing is closed.
+      await queue.add('close-review-rounds', {}, { jobId: 'close-early' });
+      await eventually(async () => (await queue.getJobState('close-early')) === 'completed');
+      const before = await t.pool.query("SELECT 1 FROM events WHERE stream_id = 'review-round-2027-Q1'");
+      expect(before.rows).toHaveLength(0);
+
+      t.clock.set('2027-01-01T00:00:01Z');
+      await queue.add('close-review-rounds', {}, { jobId: 'close-due' });
+      await queue.add('close-review-rounds', {}, { jobId: 'close-again' });
+      await eventually(async () => (await queue.getJobState('close-again')) === 'completed' && (await queue.getJobState('close-due')) === 'completed');
+    } finally {
+      await queue.close();
+    }
+    const { rows } = await t.pool.query<{ event_type: string; data: { ranking: { requestId: string; score: number; rank: number }[] } }>(
+      "SELECT event_type, data FROM events WHERE stream_id = 'review-round-2027-Q1' ORDER BY stream_version",
+    );
+    expect(rows.map((r) => r.event_type)).toEqual(['ReviewRoundClosed']);
+    const ranking = rows[0]!.data.ranking;
+    expect(ranking.map((entry) => entry.rank)).toEqual(ranking.map((_, i) => i + 1));
+    for (let i = 1; i < ranking.length; i++) expect(ranking[i - 1]!.score).toBeGreaterThanOrEqual(ranking[i]!.score);
+    const ids = ranking.map((entry) => entry.requestId);
+    expect(ids.indexOf(high)).toBeLessThan(ids.indexOf(low));
+  });
+});
+
 describe('capacity scoring against the fund', () => {
   it("rates the amount against what the window of the filing's fiscal year has left", async () => {
     const admin = await t.token('admin', { sub: 'fund-manager' });
