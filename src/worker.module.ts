@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AidRequestsModule } from './aid-requests/aid-requests.module';
+import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { PG_POOL } from './database/pg-pool';
 import { FundsModule } from './funds/funds.module';
@@ -19,7 +20,7 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, FundsModule, QueuesModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule],
   providers: [
     RelayService,
     QueueSchedules,

@@ -1,0 +1,307 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  EventLogSubscription,
+  EventStore,
+  MerkleAccumulator,
+  auditLeafHash,
+  checkpointBody,
+  frontierNodeKeys,
+  hashChain,
+  signNote,
+  type AuditLeafSource,
+  type RecordedEvent,
+} from '@app/event-store';
+import type { Pool, PoolClient } from 'pg';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PG_POOL } from '../database/pg-pool';
+import { AuditSigningKey } from './audit-signing-key';
+
+export const SEALER_CONSUMER = 'sealer';
+
+/** The sealer's view of the ledger's end: what the next batch appends to. */
+interface LedgerState {
+  readonly tree: MerkleAccumulator;
+  /** chain_hash of the last leaf, null before the first. */
+  chainHead: Buffer | null;
+  /** tree_size of the latest checkpoint (0 when none). */
+  checkpointedSize: number;
+  /** Wall-clock ms of the latest checkpoint (or of loading, when none), for CHECKPOINT_INTERVAL_MS. */
+  checkpointedAt: number;
+}
+
+interface StoredEventRow {
+  global_position: string;
+  stream_id: string;
+  stream_version: number;
+  event_type: string;
+  event_version: number;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: Date;
+}
+
+/**
+ * Seals the event log: follows it in the gap-safe commit order and gives each event a gap-free
+ * ledger sequence number, its RFC 6962 leaf hash, a running hash chain and the Merkle tree nodes
+ * it completes, all written in one transaction per batch; and signs C2SP checkpoints every
+ * CHECKPOINT_MAX_EVENTS new leaves or CHECKPOINT_INTERVAL_MS. One sealer runs across all worker
+ * processes (the subscription's advisory lock); a re-delivered batch is recognised by the
+ * positions already in the ledger and skipped.
+ *
+ * The leaf covers the event as stored (its stored data and event_version), not an upcast view,
+ * so a later upcaster never changes a sealed leaf.
+ */
+@Injectable()
+export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('sealer');
+  private readonly subscription: EventLogSubscription;
+  private state?: LedgerState;
+  /** Serializes batches and the interval check (both touch `state`). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  private lastErrorLoggedAt = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    eventStore: EventStore,
+    private readonly key: AuditSigningKey,
+    private readonly clock: Clock,
+  ) {
+    this.subscription = new EventLogSubscription(eventStore, pool, {
+      name: SEALER_CONSUMER,
+      connectionString: config.database.url,
+      batchSize: config.relay.batchSize,
+      idlePollMs: config.relay.pollIntervalMs,
+      standbyRetryMs: config.relay.standbyRetryMs,
+      handle: (events) => this.serialized(() => this.seal(events)),
+      onError: (error) => this.logError(error),
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.subscription.isLeader;
+  }
+
+  onApplicationBootstrap(): void {
+    this.subscription.start();
+    const every = Math.max(50, Math.min(1_000, Math.floor(this.config.audit.checkpointIntervalMs / 2)));
+    this.timer = setInterval(() => {
+      if (!this.subscription.isLeader) return;
+      void this.serialized(() => this.checkpointIfDue()).catch((error: unknown) => this.logError(error));
+    }, every);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.subscription.stop();
+    await this.queue.catch(() => undefined);
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Appends one batch (in ledger order) and, when due, a checkpoint, in one transaction. */
+  private async seal(events: readonly RecordedEvent[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const state = await this.ledgerState(client);
+      const positions = events.map((e) => e.position);
+      // One client, one query at a time.
+      const sealed = await client.query<{ global_position: string }>(
+        'SELECT global_position::text AS global_position FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
+        [positions],
+      );
+      const stored = await client.query<StoredEventRow>(
+        `SELECT global_position::text AS global_position, stream_id, stream_version::int AS stream_version, event_type,
+                event_version, data, metadata, recorded_at
+           FROM events WHERE global_position = ANY($1::bigint[])`,
+        [positions],
+      );
+      const already = new Set(sealed.rows.map((r) => Number(r.global_position)));
+      const rows = new Map(stored.rows.map((r) => [Number(r.global_position), r]));
+
+      const seqs: number[] = [];
+      const ledgerPositions: number[] = [];
+      const leaves: Buffer[] = [];
+      const chains: Buffer[] = [];
+      const nodeLevels: number[] = [];
+      const nodeIndexes: number[] = [];
+      const nodeHashes: Buffer[] = [];
+      let chainHead = state.chainHead;
+      const tree = new MerkleAccumulator(state.tree.size, state.tree.frontier);
+      for (const event of events) {
+        if (already.has(event.position)) continue; // re-delivered after a crash: sealed before
+        const row = rows.get(event.position);
+        if (row === undefined) throw new Error(`event ${event.position} is not in the event log`);
+        const leaf = auditLeafHash(leafSource(row));
+        chainHead = hashChain(chainHead, leaf);
+        seqs.push(tree.size);
+        ledgerPositions.push(event.position);
+        leaves.push(leaf);
+        chains.push(chainHead);
+        for (const node of tree.append(leaf)) {
+          if (node.level === 0) continue;
+          nodeLevels.push(node.level);
+          nodeIndexes.push(node.index);
+          nodeHashes.push(node.hash);
+        }
+      }
+      if (seqs.length > 0) {
+        await client.query(
+          `INSERT INTO audit_ledger (seq, global_position, leaf_hash, chain_hash)
+           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])`,
+          [seqs, ledgerPositions, leaves, chains],
+        );
+      }
+      if (nodeLevels.length > 0) {
+        await client.query(
+          `INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+          [nodeLevels, nodeIndexes, nodeHashes],
+        );
+      }
+      const next: LedgerState = { tree, chainHead, checkpointedSize: state.checkpointedSize, checkpointedAt: state.checkpointedAt };
+      const checkpointed = this.isCheckpointDue(next);
+      if (checkpointed) await this.insertCheckpoint(client, next);
+      await client.query('COMMIT');
+      if (checkpointed) {
+        next.checkpointedSize = tree.size;
+        next.checkpointedAt = Date.now();
+      }
+      this.state = next;
+    } catch (error) {
+      this.state = undefined; // reload from the database before the retry
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The interval check between batches: new leaves and CHECKPOINT_INTERVAL_MS since the last checkpoint. */
+  private async checkpointIfDue(): Promise<void> {
+    const state = this.state;
+    if (state === undefined || !this.isCheckpointDue(state)) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const current = await this.ledgerState(client);
+      if (current !== state) {
+        // Another sealer moved the ledger: let the next batch (or tick) start from the database.
+        await client.query('ROLLBACK');
+        return;
+      }
+      await this.insertCheckpoint(client, state);
+      await client.query('COMMIT');
+      state.checkpointedSize = state.tree.size;
+      state.checkpointedAt = Date.now();
+    } catch (error) {
+      this.state = undefined;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private isCheckpointDue(state: LedgerState): boolean {
+    const fresh = state.tree.size - state.checkpointedSize;
+    if (fresh <= 0) return false;
+    return fresh >= this.config.audit.checkpointMaxEvents || Date.now() - state.checkpointedAt >= this.config.audit.checkpointIntervalMs;
+  }
+
+  /** Signs and stores the checkpoint of the whole tree in `state` (kept as it is when one of that size exists). */
+  private async insertCheckpoint(client: PoolClient, state: LedgerState): Promise<void> {
+    const treeSize = state.tree.size;
+    const rootHash = state.tree.root();
+    const chainHead = state.chainHead ?? Buffer.alloc(32);
+    const signedAt = this.clock.now();
+    const body = checkpointBody({
+      origin: this.key.keyName,
+      treeSize,
+      rootHash,
+      extensions: [`chain-head ${chainHead.toString('base64')}`, `signed-at ${signedAt.toISOString()}`],
+    });
+    const note = signNote(body, this.key.keyName, this.key.privateKey);
+    await client.query(
+      `INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, signed_at, key_id, note)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING`,
+      [treeSize, rootHash, chainHead, signedAt, this.key.keyId, note],
+    );
+  }
+
+  /**
+   * The ledger's end as the database has it, reusing the in-memory state when it still matches
+   * (the common case): one indexed read of the last ledger row per batch. Otherwise (first batch,
+   * after an error, or another sealer moved on) the Merkle frontier is reloaded from merkle_nodes.
+   */
+  private async ledgerState(client: PoolClient): Promise<LedgerState> {
+    // (Aliases differ from the columns: ORDER BY must sort the bigint, not its text.)
+    const { rows } = await client.query<{ last_seq: string; chain_hash: Buffer }>(
+      'SELECT seq::text AS last_seq, chain_hash FROM audit_ledger ORDER BY seq DESC LIMIT 1',
+    );
+    const last = rows[0];
+    const size = last === undefined ? 0 : Number(last.last_seq) + 1;
+    const cached = this.state;
+    if (cached !== undefined && cached.tree.size === size && (last === undefined || cached.chainHead?.equals(last.chain_hash) === true)) {
+      return cached;
+    }
+    const keys = frontierNodeKeys(size);
+    const leafIndexes = keys.filter((k) => k.level === 0).map((k) => k.index);
+    const inner = keys.filter((k) => k.level > 0);
+    const leafRows = await client.query<{ idx: string; hash: Buffer }>(
+      'SELECT seq::text AS idx, leaf_hash AS hash FROM audit_ledger WHERE seq = ANY($1::bigint[])',
+      [leafIndexes],
+    );
+    const nodeRows = await client.query<{ level: number; idx: string; hash: Buffer }>(
+      `SELECT n.level, n.idx::text AS idx, n.hash
+         FROM merkle_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+      [inner.map((k) => k.level), inner.map((k) => k.index)],
+    );
+    const checkpointRows = await client.query<{ size: string }>(
+      'SELECT tree_size::text AS size FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1',
+    );
+    const found = new Map<string, Buffer>();
+    for (const r of leafRows.rows) found.set(`0/${r.idx}`, r.hash);
+    for (const r of nodeRows.rows) found.set(`${r.level}/${r.idx}`, r.hash);
+    const frontier = keys.map((k) => {
+      const hash = found.get(`${k.level}/${k.index}`);
+      if (hash === undefined) throw new Error(`the Merkle node ${k.level}/${k.index} of a tree of ${size} is missing`);
+      return hash;
+    });
+    const state: LedgerState = {
+      tree: new MerkleAccumulator(size, frontier),
+      chainHead: last?.chain_hash ?? null,
+      checkpointedSize: Number(checkpointRows.rows[0]?.size ?? 0),
+      checkpointedAt: Date.now(),
+    };
+    this.state = state;
+    return state;
+  }
+
+  /** A database outage makes every retry fail the same way: say so every few seconds. */
+  private logError(error: unknown): void {
+    if (Date.now() - this.lastErrorLoggedAt < 5_000) return;
+    this.lastErrorLoggedAt = Date.now();
+    this.logger.warn(`sealer is retrying: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function leafSource(row: StoredEventRow): AuditLeafSource {
+  return {
+    position: Number(row.global_position),
+    streamId: row.stream_id,
+    version: row.stream_version,
+    type: row.event_type,
+    schemaVersion: row.event_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
