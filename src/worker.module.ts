@@ -4,6 +4,7 @@ import { AidRequestsModule } from './aid-requests/aid-requests.module';
 import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { PG_POOL } from './database/pg-pool';
+import { PurgeIdempotencyKeysProcessor } from './common/idempotency/purge-idempotency-keys.processor';
 import { FundsModule } from './funds/funds.module';
 import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processor';
 import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
@@ -31,9 +32,10 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
     SlaProcessor,
     SendAlertProcessor,
     DisburseTrancheProcessor,
+    PurgeIdempotencyKeysProcessor,
     {
       provide: WorkerHost,
-      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor, DisburseTrancheProcessor],
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor, DisburseTrancheProcessor, PurgeIdempotencyKeysProcessor],
       useFactory: (
         config: AppConfig,
         pool: Pool,
@@ -44,7 +46,8 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
         sla: SlaProcessor,
         alerts: SendAlertProcessor,
         disbursements: DisburseTrancheProcessor,
-      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts, disbursements]),
+        maintenance: PurgeIdempotencyKeysProcessor,
+      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts, disbursements, maintenance]),
     },
   ],
   exports: [RelayService],

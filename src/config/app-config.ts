@@ -57,6 +57,10 @@ export interface AppConfig {
   };
   /** How often missed deadlines are swept for (timers lost with Redis). */
   readonly slaSweepIntervalMs: number;
+  /** How long an Idempotency-Key is remembered; a retry after that is a new request. */
+  readonly idempotencyKeyTtlMs: number;
+  /** How often forgotten idempotency keys are purged. */
+  readonly idempotencyPurgeIntervalMs: number;
   /** How often review rounds past their closing time are closed. */
   readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */

@@ -144,6 +144,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       standbyRetryMs: integer('RELAY_STANDBY_RETRY_MS', 1_000, 50, 60_000),
     },
     slaSweepIntervalMs: integer('SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    idempotencyKeyTtlMs: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365) * 3_600_000,
+    idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',
   };

@@ -31,6 +31,7 @@ export interface JobsByQueue {
   };
   readonly notifications: { readonly 'send-alert': AlertJob };
   readonly disbursements: { readonly 'disburse-tranche': { readonly requestId: string; readonly tranche: number; readonly trace: JobTrace } };
+  readonly maintenance: { readonly 'purge-idempotency-keys': NoData };
 }
 
 export type QueueName = keyof JobsByQueue;
@@ -51,7 +52,7 @@ export type JobRequest<Q extends QueueName = QueueName> = Q extends QueueName
     }[JobName<Q>]
   : never;
 
-export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications', 'disbursements'];
+export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications', 'disbursements', 'maintenance'];
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -99,5 +100,9 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
   disbursements: {
     jobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 1_000 }, ...RETENTION },
     worker: { concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
+  },
+  maintenance: {
+    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...RETENTION },
+    worker: { concurrency: 1, lockDurationMs: 60_000, stalledIntervalMs: 60_000 },
   },
 };

@@ -5,8 +5,8 @@ import { QueueProducer } from './queue-producer';
 
 /**
  * Recurring jobs, as BullMQ job schedulers (one per id however many workers start): the sweep for
- * missed SLA deadlines and the closing of due review rounds. Registered in the background so that
- * a worker starting while Redis is away keeps retrying instead of failing.
+ * missed SLA deadlines, the closing of due review rounds and the purge of old idempotency keys.
+ * Registered in the background so that a worker starting while Redis is away keeps retrying.
  */
 @Injectable()
 export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,6 +39,10 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
         await this.producer
           .queue('capacity-grants')
           .upsertJobScheduler('review-round-closer', { every: this.config.reviewRoundCheckIntervalMs }, { name: 'close-review-rounds', data: {} });
+        await this.producer.assertReady(this.producer.queue('maintenance'));
+        await this.producer
+          .queue('maintenance')
+          .upsertJobScheduler('idempotency-purge', { every: this.config.idempotencyPurgeIntervalMs }, { name: 'purge-idempotency-keys', data: {} });
         return;
       } catch (error) {
         if (attempt === 1 || attempt % 30 === 0) {
