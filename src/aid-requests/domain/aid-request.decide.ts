@@ -22,7 +22,7 @@ import type {
   ScoreCapacityRequest,
 } from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';
-import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestTriaged, TrancheData } from './aid-request.events';
+import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestRejected, AidRequestTriaged, TrancheData } from './aid-request.events';
 import { fiscalYearOf } from '../../funds/domain/fund.values';
 import { isAssessed, isUndecided, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
 import { fromCentsString, MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, toCentsString } from './aid-request.values';
@@ -392,14 +392,18 @@ function approve(command: ApproveAidRequest, state: ExistingAidRequest): Decisio
   ];
 }
 
+/** Money a first approval reserved in the fund (returned when the request ends without a grant). */
+function reservationOf(state: ExistingAidRequest): AidRequestRejected['data']['released'] {
+  if (state.status !== 'awaiting_second_approval') return null;
+  const { fiscalYear, window, amountApproved } = state.firstApproval;
+  return { fiscalYear, window, amount: toCentsString(amountApproved) };
+}
+
 function reject(command: RejectAidRequest, state: ExistingAidRequest): Decision {
   const { actor, now } = command.context;
   if (actor.role !== 'officer') return AidRequestErrors.officerOnly('reject a request');
   if (state.status !== 'under_review' && state.status !== 'awaiting_second_approval') return AidRequestErrors.wrongStatus('reject the request', state.status);
-  const released =
-    state.status === 'awaiting_second_approval'
-      ? { fiscalYear: state.firstApproval.fiscalYear, window: state.firstApproval.window, amount: toCentsString(state.firstApproval.amountApproved) }
-      : null;
+  const released = reservationOf(state);
   return [
     { type: 'AidRequestRejected', data: { requestId: state.filed.requestId, officer: actor.sub, reason: command.data.reason, rejectedAt: now.toISOString(), released } },
   ];
@@ -411,10 +415,7 @@ function withdraw(command: WithdrawAidRequest, state: ExistingAidRequest): Decis
   if (state.status === 'approved' || state.status === 'rejected' || state.status === 'closed' || state.status === 'withdrawn') {
     return AidRequestErrors.wrongStatus('withdraw the request', state.status);
   }
-  const released =
-    state.status === 'awaiting_second_approval'
-      ? { fiscalYear: state.firstApproval.fiscalYear, window: state.firstApproval.window, amount: toCentsString(state.firstApproval.amountApproved) }
-      : null;
+  const released = reservationOf(state);
   return [
     { type: 'AidRequestWithdrawn', data: { requestId: state.filed.requestId, withdrawnBy: actor.sub, reason: command.data.reason, withdrawnAt: now.toISOString(), released } },
   ];
