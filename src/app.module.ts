@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AidRequestsHttpModule } from './aid-requests/aid-requests-http.module';
+import { AuditHttpModule } from './audit/http/audit-http.module';
 import { AuthModule } from './auth/auth.module';
 import { FundsHttpModule } from './funds/funds-http.module';
 import { CommonModule } from './common/common.module';
@@ -25,7 +26,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,7 +3,11 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditSigningKey } from './audit-signing-key';
 import { SealerService } from './sealer.service';
 
-/** The worker side of the audit log: the sealer and the checkpoint signing key. */
+/**
+ * The checkpoint signing key, one instance per process: the worker's AuditModule and the API's
+ * AuditHttpModule both import this module, so with APP_ROLE=all they share the same key (an
+ * ephemeral test key would otherwise differ between them).
+ */
 @Module({
   providers: [
     {
@@ -11,8 +15,15 @@ import { SealerService } from './sealer.service';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => AuditSigningKey.fromConfig(config),
     },
-    SealerService,
   ],
-  exports: [SealerService, AuditSigningKey],
+  exports: [AuditSigningKey],
+})
+export class AuditKeyModule {}
+
+/** The worker side of the audit log: the sealer and the checkpoint signing key. */
+@Module({
+  imports: [AuditKeyModule],
+  providers: [SealerService],
+  exports: [SealerService, AuditKeyModule],
 })
 export class AuditModule {}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AuditKeyModule } from '../audit.module';
+import { GetLatestCheckpointHandler, ListCheckpointsHandler } from './audit-checkpoints.query';
+import { AuditController } from './audit.controller';
+import { ListAuditEventsHandler } from './list-audit-events.query';
+
+/**
+ * The audit HTTP API (api role): the sealed log, checkpoints and the public key. Reads only; the
+ * key comes from AuditKeyModule, the same instance the worker's sealer signs with.
+ */
+@Module({
+  imports: [CqrsModule, AuditKeyModule],
+  controllers: [AuditController],
+  providers: [ListAuditEventsHandler, GetLatestCheckpointHandler, ListCheckpointsHandler],
+})
+export class AuditHttpModule {}

@@ -1,0 +1,48 @@
+/** One sealed event as the audit API serves it. */
+export interface AuditEventView {
+  readonly seq: number;
+  readonly position: number;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+  readonly metadata: unknown;
+  readonly recordedAt: string;
+}
+
+/** One signed checkpoint (hashes and key id in hex). */
+export interface CheckpointView {
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly chainHead: string;
+  readonly signedAt: string;
+  readonly keyId: string;
+  readonly note: string;
+}
+
+export interface Page<T, C> {
+  readonly items: readonly T[];
+  /** Where the next page starts, or undefined when this page is the last one for now. */
+  readonly next?: C;
+}
+
+export interface SeqCursor {
+  readonly seq: number;
+}
+
+export interface TreeSizeCursor {
+  readonly treeSize: number;
+}
+
+export function isSeqCursor(value: unknown): value is SeqCursor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { seq } = value as Record<string, unknown>;
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0;
+}
+
+export function isTreeSizeCursor(value: unknown): value is TreeSizeCursor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { treeSize } = value as Record<string, unknown>;
+  return typeof treeSize === 'number' && Number.isSafeInteger(treeSize) && treeSize >= 0;
+}
