@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditKeyModule } from '../audit.module';
 import { GetLatestCheckpointHandler, ListCheckpointsHandler } from './audit-checkpoints.query';
+import { AuditExporter } from './audit-export';
+import { GetConsistencyProofHandler, GetInclusionProofHandler } from './audit-proofs.query';
 import { AuditController } from './audit.controller';
 import { ListAuditEventsHandler } from './list-audit-events.query';
 
@@ -12,6 +14,13 @@ import { ListAuditEventsHandler } from './list-audit-events.query';
 @Module({
   imports: [CqrsModule, AuditKeyModule],
   controllers: [AuditController],
-  providers: [ListAuditEventsHandler, GetLatestCheckpointHandler, ListCheckpointsHandler],
+  providers: [
+    ListAuditEventsHandler,
+    GetLatestCheckpointHandler,
+    ListCheckpointsHandler,
+    GetInclusionProofHandler,
+    GetConsistencyProofHandler,
+    AuditExporter,
+  ],
 })
 export class AuditHttpModule {}

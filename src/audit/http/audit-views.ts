@@ -46,3 +46,24 @@ export function isTreeSizeCursor(value: unknown): value is TreeSizeCursor {
   const { treeSize } = value as Record<string, unknown>;
   return typeof treeSize === 'number' && Number.isSafeInteger(treeSize) && treeSize >= 0;
 }
+
+/** An audit_checkpoints row as the API reads it. */
+export interface CheckpointRow {
+  tree_size: string;
+  root_hash: Buffer;
+  chain_head: Buffer;
+  signed_at: Date;
+  key_id: Buffer;
+  note: string;
+}
+
+export function toCheckpointView(row: CheckpointRow): CheckpointView {
+  return {
+    treeSize: Number(row.tree_size),
+    rootHash: row.root_hash.toString('hex'),
+    chainHead: row.chain_head.toString('hex'),
+    signedAt: row.signed_at.toISOString(),
+    keyId: row.key_id.toString('hex'),
+    note: row.note,
+  };
+}

@@ -1,5 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import type { Actor } from '../../auth/actor';
+import { CurrentActor } from '../../auth/current-actor.decorator';
 import { Roles } from '../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../common/cursor';
 import { DEFAULT_PAGE_SIZE } from '../../common/page-query.dto';
@@ -7,6 +11,15 @@ import { ProblemException } from '../../common/problem-details.filter';
 import { problem } from '../../common/problem-details';
 import { AuditSigningKey } from '../audit-signing-key';
 import { GetLatestCheckpointQuery, ListCheckpointsQuery } from './audit-checkpoints.query';
+import { AuditExporter } from './audit-export';
+import { ConsistencyProofDto, InclusionProofDto } from './audit-proofs.dto';
+import {
+  GetConsistencyProofQuery,
+  GetInclusionProofQuery,
+  type ConsistencyProofView,
+  type InclusionProofView,
+  type ProofFailure,
+} from './audit-proofs.query';
 import { ListAuditEventsDto, ListCheckpointsDto } from './audit-query.dto';
 import { isSeqCursor, isTreeSizeCursor, type AuditEventView, type CheckpointView } from './audit-views';
 import { ListAuditEventsQuery } from './list-audit-events.query';
@@ -23,6 +36,7 @@ export class AuditController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly key: AuditSigningKey,
+    private readonly exporter: AuditExporter,
   ) {}
 
   /** The checkpoint-signing public key and its C2SP key id (hex). */
@@ -40,6 +54,15 @@ export class AuditController {
       throw new ProblemException(problem(404, 'audit.checkpoint_not_found', 'no checkpoint has been signed yet'));
     }
     return checkpoint;
+  }
+
+  /** RFC 9162 consistency proof between two checkpoints' tree sizes (from ≤ to). */
+  @Get('checkpoints/consistency')
+  @Roles('auditor', 'partner')
+  async consistencyProof(@Query() query: ConsistencyProofDto): Promise<ConsistencyProofView> {
+    const result = await this.queryBus.execute(new GetConsistencyProofQuery(query.from, query.to));
+    if (!result.ok) throw proofProblem(result.reason);
+    return result.value;
   }
 
   /** Checkpoints in ascending tree size, after `after` (a tree size) or the cursor. */
@@ -79,5 +102,48 @@ export class AuditController {
       ),
     );
     return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  /**
+   * RFC 9162 inclusion proof of the event at a global position against a checkpoint. A partner
+   * gets proofs only for its own country's events; any other is "not found", as an unknown one.
+   */
+  @Get('events/:position/proof')
+  @Roles('auditor', 'partner')
+  async inclusionProof(
+    @Param('position') position: string,
+    @Query() query: InclusionProofDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<InclusionProofView> {
+    if (!/^\d{1,15}$/.test(position)) throw proofProblem('event_not_found');
+    const country = actor.role === 'partner' ? actor.country : undefined;
+    const result = await this.queryBus.execute(new GetInclusionProofQuery(Number(position), query.treeSize, country));
+    if (!result.ok) throw proofProblem(result.reason);
+    return result.value;
+  }
+
+  /** The sealed log as streamed NDJSON, with the checkpoints after the events completing them. */
+  @Get('export')
+  @Roles('auditor')
+  async export(@Res() reply: FastifyReply): Promise<void> {
+    const stream = Readable.from(this.exporter.lines(), { objectMode: false });
+    await reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(stream);
+  }
+}
+
+function proofProblem(reason: ProofFailure): ProblemException {
+  switch (reason) {
+    case 'invalid_range':
+      return new ProblemException(
+        problem(400, 'audit.invalid_range', '`from` must not be greater than `to`', {
+          errors: [{ field: 'from', message: 'must not be greater than to' }],
+        }),
+      );
+    case 'checkpoint_not_found':
+      return new ProblemException(problem(404, 'audit.checkpoint_not_found', 'no checkpoint has that tree size'));
+    case 'event_not_found':
+      return new ProblemException(problem(404, 'audit.event_not_found', 'no sealed event at that position'));
+    case 'not_in_tree':
+      return new ProblemException(problem(404, 'audit.event_not_in_tree', 'the event is not in the tree of that size'));
   }
 }

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '../../database/pg-pool';
+import { toCheckpointView, type AuditEventView, type CheckpointRow } from './audit-views';
+
+/** One export line for an event: the audit view plus its leaf hash (hex). */
+export interface AuditExportEventLine extends AuditEventView {
+  readonly leafHash: string;
+}
+
+/** Events read per query while exporting. */
+export const EXPORT_BATCH_SIZE = 1000;
+
+interface EventRow {
+  seq: string;
+  global_position: string;
+  stream_id: string;
+  stream_version: string;
+  event_type: string;
+  event_version: number;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: Date;
+  leaf_hash: Buffer;
+}
+
+function eventLine(row: EventRow): AuditExportEventLine {
+  return {
+    seq: Number(row.seq),
+    position: Number(row.global_position),
+    streamId: row.stream_id,
+    version: Number(row.stream_version),
+    type: row.event_type,
+    schemaVersion: row.event_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at.toISOString(),
+    leafHash: row.leaf_hash.toString('hex'),
+  };
+}
+
+/**
+ * The sealed log as NDJSON lines, in ledger order, read in batches of EXPORT_BATCH_SIZE (constant
+ * memory): one line per event and, after the event completing a checkpoint (seq = treeSize - 1),
+ * a `{ "checkpoint": … }` line. Only what was sealed when the export started is exported.
+ */
+@Injectable()
+export class AuditExporter {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async *lines(batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<string> {
+    const { rows: top } = await this.pool.query<{ max: string | null }>('SELECT max(l.seq)::text AS max FROM audit_ledger l');
+    const lastSeq = top[0]?.max === null || top[0] === undefined ? -1 : Number(top[0].max);
+    let after = -1;
+    while (after < lastSeq) {
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT l.seq::text AS seq, e.global_position::text AS global_position, e.stream_id,
+                e.stream_version::text AS stream_version, e.event_type, e.event_version, e.data, e.metadata,
+                e.recorded_at, l.leaf_hash
+           FROM audit_ledger l
+           JOIN events e ON e.global_position = l.global_position
+          WHERE l.seq > $1 AND l.seq <= $2
+          ORDER BY l.seq
+          LIMIT $3`,
+        [after, lastSeq, batchSize],
+      );
+      const last = rows.at(-1);
+      if (last === undefined) break;
+      const batchEnd = Number(last.seq);
+      const { rows: checkpoints } = await this.pool.query<CheckpointRow>(
+        `SELECT c.tree_size::text AS tree_size, c.root_hash, c.chain_head, c.signed_at, c.key_id, c.note
+           FROM audit_checkpoints c
+          WHERE c.tree_size > $1 AND c.tree_size <= $2
+          ORDER BY c.tree_size`,
+        [after + 1, batchEnd + 1],
+      );
+      const bySize = new Map(checkpoints.map((c) => [Number(c.tree_size), toCheckpointView(c)]));
+      let chunk = '';
+      for (const row of rows) {
+        const line = eventLine(row);
+        chunk += `${JSON.stringify(line)}\n`;
+        const checkpoint = bySize.get(line.seq + 1);
+        if (checkpoint !== undefined) chunk += `${JSON.stringify({ checkpoint })}\n`;
+      }
+      yield chunk;
+      after = batchEnd;
+    }
+  }
+}
