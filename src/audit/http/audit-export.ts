@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import { toCheckpointView, type AuditEventView, type CheckpointRow } from './audit-views';
+import { toAuditEventView, toCheckpointView, type AuditEventView, type CheckpointRow, type SealedEventRow } from './audit-views';
 
 /** One export line for an event: the audit view plus its leaf hash (hex). */
 export interface AuditExportEventLine extends AuditEventView {
@@ -11,32 +11,12 @@ export interface AuditExportEventLine extends AuditEventView {
 /** Events read per query while exporting. */
 export const EXPORT_BATCH_SIZE = 1000;
 
-interface EventRow {
-  seq: string;
-  global_position: string;
-  stream_id: string;
-  stream_version: string;
-  event_type: string;
-  event_version: number;
-  data: unknown;
-  metadata: unknown;
-  recorded_at: Date;
+interface EventRow extends SealedEventRow {
   leaf_hash: Buffer;
 }
 
 function eventLine(row: EventRow): AuditExportEventLine {
-  return {
-    seq: Number(row.seq),
-    position: Number(row.global_position),
-    streamId: row.stream_id,
-    version: Number(row.stream_version),
-    type: row.event_type,
-    schemaVersion: row.event_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at.toISOString(),
-    leafHash: row.leaf_hash.toString('hex'),
-  };
+  return { ...toAuditEventView(row), leafHash: row.leaf_hash.toString('hex') };
 }
 
 /**

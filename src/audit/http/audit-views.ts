@@ -1,14 +1,35 @@
-/** One sealed event as the audit API serves it. */
-export interface AuditEventView {
+import type { AuditLeafRecord } from '@app/event-store';
+
+/** One sealed event as the audit API serves it: the fields its leaf hash covers, plus its ledger seq. */
+export interface AuditEventView extends AuditLeafRecord {
   readonly seq: number;
-  readonly position: number;
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  readonly recordedAt: string;
+}
+
+/** A row of audit_ledger joined with its stored event, as the feed and the export read it. */
+export interface SealedEventRow {
+  seq: string;
+  global_position: string;
+  stream_id: string;
+  stream_version: string;
+  event_type: string;
+  event_version: number;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: Date;
+}
+
+export function toAuditEventView(row: SealedEventRow): AuditEventView {
+  return {
+    seq: Number(row.seq),
+    position: Number(row.global_position),
+    streamId: row.stream_id,
+    version: Number(row.stream_version),
+    type: row.event_type,
+    schemaVersion: row.event_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at.toISOString(),
+  };
 }
 
 /** One signed checkpoint (hashes and key id in hex). */

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import type { AuditEventView, Page, SeqCursor } from './audit-views';
+import { toAuditEventView, type AuditEventView, type Page, type SealedEventRow, type SeqCursor } from './audit-views';
 
 export interface AuditEventFilter {
   /** Only seq > afterSeq (-1: from the start). */
@@ -22,18 +22,6 @@ export class ListAuditEventsQuery extends Query<Page<AuditEventView, SeqCursor>>
   ) {
     super();
   }
-}
-
-interface Row {
-  seq: string;
-  global_position: string;
-  stream_id: string;
-  stream_version: string;
-  event_type: string;
-  event_version: number;
-  data: unknown;
-  metadata: unknown;
-  recorded_at: Date;
 }
 
 /** The sealed log in ledger order (seq ascending), joined with the stored events. */
@@ -57,7 +45,7 @@ export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuer
     if (filter.from !== undefined) add((p) => `e.recorded_at >= ${p}`, filter.from);
     if (filter.to !== undefined) add((p) => `e.recorded_at < ${p}`, filter.to);
     params.push(limit + 1);
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.pool.query<SealedEventRow>(
       `SELECT l.seq::text AS seq, e.global_position::text AS global_position, e.stream_id,
               e.stream_version::text AS stream_version, e.event_type, e.event_version, e.data, e.metadata, e.recorded_at
          FROM audit_ledger l
@@ -67,22 +55,8 @@ export class ListAuditEventsHandler implements IQueryHandler<ListAuditEventsQuer
         LIMIT $${params.length}`,
       params,
     );
-    const items = rows.slice(0, limit).map(toView);
+    const items = rows.slice(0, limit).map(toAuditEventView);
     const last = items.at(-1);
     return { items, next: rows.length > limit && last !== undefined ? { seq: last.seq } : undefined };
   }
-}
-
-function toView(row: Row): AuditEventView {
-  return {
-    seq: Number(row.seq),
-    position: Number(row.global_position),
-    streamId: row.stream_id,
-    version: Number(row.stream_version),
-    type: row.event_type,
-    schemaVersion: row.event_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at.toISOString(),
-  };
 }
