@@ -4,10 +4,9 @@ import {
   EventStore,
   MerkleAccumulator,
   auditLeafHash,
-  checkpointBody,
   frontierNodeKeys,
   hashChain,
-  signNote,
+  signLedgerCheckpoint,
   type AuditLeafSource,
   type RecordedEvent,
 } from '@app/event-store';
@@ -222,13 +221,11 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const rootHash = state.tree.root();
     const chainHead = state.chainHead ?? Buffer.alloc(32);
     const signedAt = this.clock.now();
-    const body = checkpointBody({
-      origin: this.key.keyName,
-      treeSize,
-      rootHash,
-      extensions: [`chain-head ${chainHead.toString('base64')}`, `signed-at ${signedAt.toISOString()}`],
-    });
-    const note = signNote(body, this.key.keyName, this.key.privateKey);
+    const note = signLedgerCheckpoint(
+      { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize: state.checkpointedSize },
+      this.key.keyName,
+      this.key.privateKey,
+    );
     await client.query(
       `INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, signed_at, key_id, note)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING`,

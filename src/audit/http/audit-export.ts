@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import { toAuditEventView, toCheckpointView, type AuditEventView, type CheckpointRow, type SealedEventRow } from './audit-views';
-
-/** One export line for an event: the audit view plus its leaf hash (hex). */
-export interface AuditExportEventLine extends AuditEventView {
-  readonly leafHash: string;
-}
+import { exportCheckpointLine, exportEventLine } from '@app/event-store';
+import { toAuditEventView, toCheckpointView, type CheckpointRow, type SealedEventRow } from './audit-views';
 
 /** Events read per query while exporting. */
 export const EXPORT_BATCH_SIZE = 1000;
@@ -15,8 +11,10 @@ interface EventRow extends SealedEventRow {
   leaf_hash: Buffer;
 }
 
-function eventLine(row: EventRow): AuditExportEventLine {
-  return { ...toAuditEventView(row), leafHash: row.leaf_hash.toString('hex') };
+/** The event's line in the export's form (exportEventLine): its bytes after the prefix are the leaf bytes. */
+function eventLine(row: EventRow): string {
+  const view = toAuditEventView(row);
+  return exportEventLine(view.seq, row.leaf_hash.toString('hex'), view);
 }
 
 /**
@@ -57,10 +55,9 @@ export class AuditExporter {
       const bySize = new Map(checkpoints.map((c) => [Number(c.tree_size), toCheckpointView(c)]));
       let chunk = '';
       for (const row of rows) {
-        const line = eventLine(row);
-        chunk += `${JSON.stringify(line)}\n`;
-        const checkpoint = bySize.get(line.seq + 1);
-        if (checkpoint !== undefined) chunk += `${JSON.stringify({ checkpoint })}\n`;
+        chunk += `${eventLine(row)}\n`;
+        const checkpoint = bySize.get(Number(row.seq) + 1);
+        if (checkpoint !== undefined) chunk += `${exportCheckpointLine(checkpoint)}\n`;
       }
       yield chunk;
       after = batchEnd;

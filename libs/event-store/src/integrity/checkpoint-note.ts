@@ -136,6 +136,47 @@ export function signNote(body: string, keyName: string, privateKey: KeyObject): 
   return `${body}\n${EM_DASH_SPACE}${keyName} ${Buffer.concat([id, signature]).toString('base64')}\n`;
 }
 
+/** The audit ledger's checkpoint: the C2SP fields plus its hash chain head and signing time. */
+export interface LedgerCheckpointFields {
+  readonly origin: string;
+  readonly treeSize: number;
+  readonly rootHash: Uint8Array;
+  /** The running hash chain's value after leaf treeSize - 1 (32 zero bytes for the empty log). */
+  readonly chainHead: Uint8Array;
+  readonly signedAt: Date;
+  /** The tree size of the checkpoint signed before this one (0 for the first): checkpoints form a chain. */
+  readonly previousTreeSize: number;
+}
+
+/**
+ * Extension lines of a ledger checkpoint: `chain-head <base64>`, `signed-at <ISO-8601>` and
+ * `previous-tree-size <N>` (so that a checkpoint dropped from an export or the store is noticed).
+ */
+export const CHAIN_HEAD_EXTENSION = 'chain-head';
+export const SIGNED_AT_EXTENSION = 'signed-at';
+export const PREVIOUS_TREE_SIZE_EXTENSION = 'previous-tree-size';
+
+/** Signs a ledger checkpoint as a C2SP signed note, its chain head and time as extension lines. */
+export function signLedgerCheckpoint(fields: LedgerCheckpointFields, keyName: string, privateKey: KeyObject): string {
+  const body = checkpointBody({
+    origin: fields.origin,
+    treeSize: fields.treeSize,
+    rootHash: fields.rootHash,
+    extensions: [
+      `${CHAIN_HEAD_EXTENSION} ${Buffer.from(fields.chainHead).toString('base64')}`,
+      `${SIGNED_AT_EXTENSION} ${fields.signedAt.toISOString()}`,
+      `${PREVIOUS_TREE_SIZE_EXTENSION} ${fields.previousTreeSize}`,
+    ],
+  });
+  return signNote(body, keyName, privateKey);
+}
+
+/** The value of the extension line `<name> <value>` of a parsed checkpoint, if present. */
+export function checkpointExtension(checkpoint: ParsedCheckpoint, name: string): string | undefined {
+  const line = checkpoint.extensions.find((l) => l.startsWith(`${name} `));
+  return line?.slice(name.length + 1);
+}
+
 /** One signature line of a note, decoded. */
 export interface NoteSignature {
   readonly keyName: string;

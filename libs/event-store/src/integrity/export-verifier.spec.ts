@@ -1,0 +1,222 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { fileMutation } from '@app/testing';
+import fc from 'fast-check';
+import { auditLeafHash, hashChain, type AuditLeafSource } from './canonical';
+import { keyId, rawEd25519PublicKey, signLedgerCheckpoint } from './checkpoint-note';
+import { exportCheckpointLine, exportEventLine, splitExportEventLine } from './export-line';
+import { verifyExport, type ExportVerification } from './export-verifier';
+import { MerkleAccumulator } from './merkle';
+
+const KEY_NAME = 'cdt-fund/audit-log';
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+
+function event(i: number): AuditLeafSource {
+  return {
+    // Commit order is not position order.
+    position: i % 3 === 1 ? 1000 + i + 1 : i % 3 === 2 ? 1000 + i - 1 : 1000 + i,
+    streamId: `aid-request-${Math.floor(i / 4)}`,
+    version: (i % 4) + 1,
+    type: i % 4 === 0 ? 'AidRequestFiled' : 'AidRequestTriaged',
+    schemaVersion: 1,
+    data: { title: `Ransomware ${i} — ñandú 🛡️ "quoted"`, amountRequested: `${2500000 + i}`, nested: { z: 1, a: [i, 0.5, null, true], '10': 'x', '9': 'y' } },
+    metadata: { actor: { sub: 'cr-csirt', role: 'partner', country: 'CR' }, correlationId: `c-${i}` },
+    recordedAt: new Date(Date.UTC(2026, 10, 27, 8, 0, i)).toISOString(),
+  };
+}
+
+/** An export as the API writes it: `n` events, a checkpoint after every `every` and, unless `tail`, after the last. */
+function sealedExport(n: number, options: { every?: number; signer?: KeyObject; tail?: boolean } = {}): string[] {
+  const every = options.every ?? 10;
+  const tree = new MerkleAccumulator();
+  let chain: Buffer | null = null;
+  let previousTreeSize = 0;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const e = event(i);
+    const leaf = auditLeafHash(e);
+    chain = hashChain(chain, leaf);
+    tree.append(leaf);
+    lines.push(exportEventLine(i, leaf.toString('hex'), e));
+    const size = i + 1;
+    if (size % every === 0 || (size === n && options.tail !== true)) {
+      const signedAt = new Date(Date.UTC(2026, 10, 27, 9, 0, size));
+      const rootHash = tree.root();
+      const note = signLedgerCheckpoint({ origin: KEY_NAME, treeSize: size, rootHash, chainHead: chain, signedAt, previousTreeSize }, KEY_NAME, options.signer ?? privateKey);
+      lines.push(
+        exportCheckpointLine({
+          treeSize: size,
+          rootHash: rootHash.toString('hex'),
+          chainHead: chain.toString('hex'),
+          signedAt: signedAt.toISOString(),
+          keyId: keyId(KEY_NAME, rawEd25519PublicKey(publicKey)).toString('hex'),
+          note,
+        }),
+      );
+      previousTreeSize = size;
+    }
+  }
+  return lines;
+}
+
+const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
+
+function verify(file: string | Buffer, treeSize?: number, key: KeyObject = publicKey): Promise<ExportVerification> {
+  const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
+  // Small chunks: lines cross chunk boundaries.
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 97) chunks.push(bytes.subarray(i, i + 97));
+  return verifyExport(chunks, key, treeSize === undefined ? {} : { treeSize });
+}
+
+/** Index in `lines` of the event line with that seq. */
+function lineOf(lines: readonly string[], seq: number): number {
+  return lines.findIndex((l) => l.startsWith(`{"seq":${seq},`));
+}
+
+describe('export lines', () => {
+  it('are JSON with the fields API.md names, and their bytes after the prefix are the JCS of the leaf record', () => {
+    const e = event(7);
+    const leaf = auditLeafHash(e);
+    const line = exportEventLine(7, leaf.toString('hex'), e);
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(
+      ['data', 'leafHash', 'metadata', 'position', 'recordedAt', 'schemaVersion', 'seq', 'streamId', 'type', 'version'].sort(),
+    );
+    expect(parsed['seq']).toBe(7);
+    expect(parsed['leafHash']).toBe(leaf.toString('hex'));
+    const parts = splitExportEventLine(Buffer.from(line));
+    expect(parts).toEqual({ seq: 7, statedLeafHash: leaf, leafHash: leaf });
+  });
+
+  it('are not taken apart when they are not in the export form', () => {
+    const e = event(1);
+    const line = exportEventLine(1, auditLeafHash(e).toString('hex'), e);
+    for (const other of [
+      line.replace('{"seq":1,', '{"seq":01,'),
+      line.replace('{"seq":1,', '{"seq": 1,'),
+      line.replace(/"leafHash":"([0-9a-f]+)"/, (_, h: string) => `"leafHash":"${h.toUpperCase()}"`),
+      line.replace(/"leafHash":"([0-9a-f]+)"/, (_, h: string) => `"leafHash":"${h.slice(2)}"`),
+      '{"seq":1,"leafHash":"' + '0'.repeat(64) + '",',
+    ]) {
+      expect(splitExportEventLine(Buffer.from(other))).toBeUndefined();
+    }
+  });
+});
+
+describe('verifyExport', () => {
+  const lines = sealedExport(45, { every: 10 });
+
+  it('verifies every event, the chain and every checkpoint of an intact export', async () => {
+    await expect(verify(text(lines), 45)).resolves.toEqual({ ok: true, verifiedEvents: 45, signedEvents: 45, checkpoints: 5 });
+  });
+
+  it('reports events after the last checkpoint as verified but not signed', async () => {
+    await expect(verify(text(sealedExport(45, { every: 10, tail: true })))).resolves.toEqual({
+      ok: true,
+      verifiedEvents: 45,
+      signedEvents: 40,
+      checkpoints: 4,
+    });
+  });
+
+  it('refuses a line with the same values rendered another way', async () => {
+    const tampered = [...lines];
+    const at = lineOf(lines, 3);
+    tampered[at] = JSON.stringify(JSON.parse(tampered[at]!));
+    expect(tampered[at]).not.toBe(lines[at]); // integer-like keys come first in JSON.stringify
+    await expect(verify(text(tampered))).resolves.toMatchObject({ ok: false, firstMismatch: { seq: 3, line: at + 1 } });
+  });
+
+  it('notices a checkpoint dropped from the middle', async () => {
+    const tampered = lines.filter((l) => !l.startsWith('{"checkpoint":{"treeSize":20,'));
+    await expect(verify(text(tampered), 45)).resolves.toMatchObject({
+      ok: false,
+      firstMismatch: { seq: 20, reason: expect.stringMatching(/of tree size 20, is missing/) },
+    });
+  });
+
+  it('pinpoints a changed byte in an event', async () => {
+    const tampered = [...lines];
+    const at = lineOf(lines, 23);
+    tampered[at] = tampered[at]!.replace('Ransomware 23', 'Ransomware 24');
+    const result = await verify(text(tampered));
+    expect(result.ok).toBe(false);
+    expect(result.firstMismatch).toMatchObject({ seq: 23, position: event(23).position, line: at + 1 });
+    expect(result.firstMismatch?.reason).toMatch(/does not hash to its leaf hash/);
+    expect(result.verifiedEvents).toBe(23);
+  });
+
+  it('pinpoints a deleted event', async () => {
+    const tampered = lines.filter((_, i) => i !== lineOf(lines, 17));
+    const result = await verify(text(tampered));
+    expect(result.firstMismatch).toMatchObject({ seq: 17, reason: expect.stringMatching(/seq 17 is missing/) });
+  });
+
+  it('pinpoints two swapped events', async () => {
+    const tampered = [...lines];
+    const [a, b] = [lineOf(lines, 12), lineOf(lines, 31)];
+    [tampered[a], tampered[b]] = [tampered[b]!, tampered[a]!];
+    const result = await verify(text(tampered));
+    expect(result.firstMismatch).toMatchObject({ seq: 12, line: a + 1 });
+  });
+
+  it('pinpoints an inserted event, even one that hashes to its own stated leaf hash', async () => {
+    const forged = { ...event(5), data: { title: 'a grant that never was' } };
+    const tampered = [...lines];
+    const at = lineOf(lines, 5);
+    tampered.splice(at, 0, exportEventLine(5, auditLeafHash(forged).toString('hex'), forged));
+    const result = await verify(text(tampered));
+    expect(result.ok).toBe(false);
+    // The forged line is consistent with itself; the real seq 5 then appears twice.
+    expect(result.firstMismatch).toMatchObject({ seq: 5, line: at + 2 });
+  });
+
+  it('detects a leaf hash rewritten to match a changed event at the next checkpoint', async () => {
+    const tampered = [...lines];
+    const at = lineOf(lines, 23);
+    const changed = { ...event(23), data: { title: 'rewritten' } };
+    tampered[at] = exportEventLine(23, auditLeafHash(changed).toString('hex'), changed);
+    const result = await verify(text(tampered));
+    expect(result.firstMismatch).toMatchObject({ seq: 20, reason: expect.stringMatching(/checkpoint of tree size 30: the leaves from seq 20 to 29/) });
+  });
+
+  it('refuses a checkpoint with one flipped bit, and one signed by another key', async () => {
+    const at = lines.findIndex((l) => l.startsWith('{"checkpoint":{"treeSize":20,'));
+    const note = (JSON.parse(lines[at]!) as { checkpoint: { note: string } }).checkpoint.note;
+    const bytes = Buffer.from(text(lines));
+    const noteAt = bytes.indexOf(JSON.stringify(note).slice(1, 30), bytes.indexOf('"treeSize":20,'));
+    bytes[noteAt + 3] = bytes[noteAt + 3]! ^ 0x01;
+    expect((await verify(bytes)).firstMismatch).toMatchObject({ seq: 10, line: at + 1 });
+
+    const other = generateKeyPairSync('ed25519');
+    const result = await verify(text(sealedExport(12, { every: 10, signer: other.privateKey })));
+    expect(result.firstMismatch).toMatchObject({ seq: 0, reason: expect.stringMatching(/no signature by the given public key/) });
+    expect(result.signedEvents).toBe(0);
+  });
+
+  it('refuses an export cut short after a checkpoint when told the tree size the auditor holds', async () => {
+    const cut = lines.slice(0, lines.findIndex((l) => l.startsWith('{"checkpoint":{"treeSize":30,')) + 1);
+    await expect(verify(text(cut))).resolves.toMatchObject({ ok: true, verifiedEvents: 30 });
+    await expect(verify(text(cut), 45)).resolves.toMatchObject({
+      ok: false,
+      firstMismatch: { seq: 30, reason: 'the export has no valid checkpoint of tree size 45' },
+    });
+  });
+
+  it('refuses an export that ends in the middle of a line', async () => {
+    const file = text(lines);
+    await expect(verify(file.slice(0, -1))).resolves.toMatchObject({ ok: false, firstMismatch: { line: lines.length } });
+  });
+
+  it('detects every single random mutation of an export (1,000 runs)', async () => {
+    const original = Buffer.from(text(sealedExport(30, { every: 7 })));
+    await fc.assert(
+      fc.asyncProperty(fileMutation(original), async ({ bytes }) => {
+        const result = await verify(bytes, 30);
+        expect(result.ok).toBe(false);
+        expect(result.firstMismatch).toBeDefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
