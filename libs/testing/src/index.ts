@@ -1,3 +1,4 @@
 export * from './decider-spec';
 export * from './eventually';
 export * from './test-database';
+export * from './file-mutations';

@@ -6,6 +6,7 @@ import { AuditExporter } from './audit-export';
 import { GetConsistencyProofHandler, GetInclusionProofHandler } from './audit-proofs.query';
 import { AuditController } from './audit.controller';
 import { ListAuditEventsHandler } from './list-audit-events.query';
+import { VerifyAuditLogHandler } from './verify-audit-log.query';
 
 /**
  * The audit HTTP API (api role): the sealed log, checkpoints and the public key. Reads only; the
@@ -20,6 +21,7 @@ import { ListAuditEventsHandler } from './list-audit-events.query';
     ListCheckpointsHandler,
     GetInclusionProofHandler,
     GetConsistencyProofHandler,
+    VerifyAuditLogHandler,
     AuditExporter,
   ],
 })

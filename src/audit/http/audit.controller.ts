@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import type { LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
@@ -23,6 +24,7 @@ import {
 import { ListAuditEventsDto, ListCheckpointsDto } from './audit-query.dto';
 import { isSeqCursor, isTreeSizeCursor, type AuditEventView, type CheckpointView } from './audit-views';
 import { ListAuditEventsQuery } from './list-audit-events.query';
+import { VerifyAuditLogQuery } from './verify-audit-log.query';
 
 export interface PublicKeyView {
   readonly keyId: string;
@@ -120,6 +122,16 @@ export class AuditController {
     const result = await this.queryBus.execute(new GetInclusionProofQuery(Number(position), query.treeSize, country));
     if (!result.ok) throw proofProblem(result.reason);
     return result.value;
+  }
+
+  /**
+   * Re-hashes the whole stored log against the ledger and every signed checkpoint; 200 either way,
+   * `ok: false` with the first mismatch when the stored log was tampered with.
+   */
+  @Get('verify')
+  @Roles('auditor')
+  verify(): Promise<LedgerVerification> {
+    return this.queryBus.execute(new VerifyAuditLogQuery());
   }
 
   /** The sealed log as streamed NDJSON, with the checkpoints after the events completing them. */

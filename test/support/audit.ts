@@ -1,0 +1,27 @@
+import { eventually } from '@app/testing';
+import type { TestApp } from './test-app';
+
+async function count(t: TestApp, sql: string): Promise<number> {
+  const { rows } = await t.pool.query<{ n: string | null }>(sql);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * Waits until the log is quiet (no new event between two looks), at least `triaged` requests are
+ * triaged, every event is sealed and the latest checkpoint covers them all; returns the event count.
+ */
+export async function waitUntilSealed(t: TestApp, options: { triaged: number; timeoutMs?: number }): Promise<number> {
+  let previous = -1;
+  return eventually(
+    async () => {
+      const n = await count(t, 'SELECT count(*)::text AS n FROM events');
+      const stable = n === previous;
+      previous = n;
+      if (!stable) return undefined;
+      if ((await count(t, "SELECT count(*)::text AS n FROM events WHERE event_type = 'AidRequestTriaged'")) < options.triaged) return undefined;
+      const signed = await count(t, 'SELECT max(tree_size)::text AS n FROM audit_checkpoints');
+      return signed === n ? n : undefined;
+    },
+    { timeoutMs: options.timeoutMs ?? 20_000, intervalMs: 300 },
+  );
+}
