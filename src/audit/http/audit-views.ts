@@ -1,4 +1,4 @@
-import type { AuditLeafRecord } from '@app/event-store';
+import type { AuditLeafRecord, ExportedCheckpoint } from '@app/event-store';
 
 /** One sealed event as the audit API serves it: the fields its leaf hash covers, plus its ledger seq. */
 export interface AuditEventView extends AuditLeafRecord {
@@ -32,15 +32,8 @@ export function toAuditEventView(row: SealedEventRow): AuditEventView {
   };
 }
 
-/** One signed checkpoint (hashes and key id in hex). */
-export interface CheckpointView {
-  readonly treeSize: number;
-  readonly rootHash: string;
-  readonly chainHead: string;
-  readonly signedAt: string;
-  readonly keyId: string;
-  readonly note: string;
-}
+/** One signed checkpoint (hashes and key id in hex), as served and as the export's checkpoint lines carry it. */
+export type CheckpointView = ExportedCheckpoint;
 
 export interface Page<T, C> {
   readonly items: readonly T[];
