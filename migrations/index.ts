@@ -4,6 +4,15 @@ import { Triage1795852800002 } from './1795852800002-Triage';
 import { SingleRoundTripAppends1795852800003 } from './1795852800003-SingleRoundTripAppends';
 import { Funds1795852800004 } from './1795852800004-Funds';
 import { AuditLedger1795852800005 } from './1795852800005-AuditLedger';
+import { PlpgsqlEffects1795852800006 } from './1795852800006-PlpgsqlEffects';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
-export const MIGRATIONS = [EventStore1795852800000, AidRequestViews1795852800001, Triage1795852800002, SingleRoundTripAppends1795852800003, Funds1795852800004, AuditLedger1795852800005];
+export const MIGRATIONS = [
+  EventStore1795852800000,
+  AidRequestViews1795852800001,
+  Triage1795852800002,
+  SingleRoundTripAppends1795852800003,
+  Funds1795852800004,
+  AuditLedger1795852800005,
+  PlpgsqlEffects1795852800006,
+];
