@@ -1,0 +1,876 @@
+/**
+ * `npm run bench:audit` — the audit ledger over a large event log: how fast the real sealer seals a
+ * backlog, how fast the API serves inclusion proofs and streams the export, and how fast the
+ * export verifies offline, beside a bare SHA-256 loop over the same bytes measured in the same run.
+ * Progress goes to stderr; the last stdout line is one JSON object:
+ *   {"bench":"audit","events":N,"seal_per_s":N,"verify_per_s":N,"sha256_per_s":N,"verify_ratio":N,
+ *    "proof_p99_ms":N,"export_per_s":N, …extra keys: proof_p50_ms, db_verify_per_s (when the API has
+ *    GET /v1/audit/verify), seal_from_spawn_per_s, seal_batch_size, checkpoint_max_events,
+ *    seal_relay_following (1 or 0), generate_s}
+ * Targets (printed; BENCH_ENFORCE_TARGETS=1 exits 1 when one is missed): seal ≥ 20,000/s,
+ * verify ≥ 100,000/s and verify_ratio ≥ 0.3, proof p99 ≤ 20 ms, export ≥ 50,000/s.
+ *
+ *  0. Setup (not measured; `generate_s` is reported): a throwaway database
+ *     cdt_fund_bench_audit_<random>, migrated (src/database/prepare-database.ts); BENCH_EVENTS events
+ *     generated in SQL (INSERT … SELECT FROM generate_series, one transaction per
+ *     BENCH_GENERATE_CHUNK events) with bench:append's payload (an incident filing in `data`, the
+ *     actor and correlation ids in `metadata`: ≈ 600 bytes as compact JSON, ≈ 850 as Postgres prints
+ *     jsonb), BENCH_EVENTS_PER_STREAM events per stream with increasing stream_version, one `streams`
+ *     row per stream, of the type `BenchEventRecorded` (no relay reaction handles it: no job is ever
+ *     queued); then VACUUM ANALYZE and a CHECKPOINT, so that the sealer pays neither for setting
+ *     hint bits nor for flushing the generated pages.
+ *  1. seal_per_s: the real SealerService in the worker role as deployed (`dist/src/worker.js`,
+ *     APP_ROLE=worker, a fresh Ed25519 AUDIT_SIGNING_KEY, its own QUEUE_PREFIX), with the app's
+ *     RELAY_BATCH_SIZE (also the sealer's batch size; default 500: larger batches were measured to
+ *     change nothing, the sealer is CPU-bound) and CHECKPOINT_MAX_EVENTS (default 1000), unless
+ *     BENCH_APP_ENV_* says otherwise; both are reported. The database is polled every 200 ms
+ *     (max(seq) + 1 of audit_ledger and max tree_size of audit_checkpoints: index lookups, never a
+ *     count); seal_per_s = the events sealed after the first poll that saw a sealed row / the time
+ *     from that poll to the one that saw all N rows AND a checkpoint of tree size N (the worker's
+ *     start-up left out; the rate from spawn is reported too, and a cross-check from the
+ *     checkpoints' own signed_at printed). Checked: N ledger rows, N − popcount(N) Merkle nodes
+ *     above the leaves, a checkpoint of size N.
+ *     The relay runs in the same worker process and follows the same log: it reads every generated
+ *     event (in its own batches, queueing nothing) and competes with the sealer for that process's
+ *     event loop, the machine's 2 cores and Postgres — which is what a backlog looks like in
+ *     production, but it lowers the sealer's figure. The relay's progress and the worker's CPU are
+ *     printed. BENCH_RELAY=skip stores the relay's checkpoint at the end of the generated log before
+ *     the worker starts (the relay then sits idle): the sealer alone, in the same process.
+ *     Then ANALYZE of the audit tables (not measured; see analyzeAfterSeal; BENCH_ANALYZE=0 skips it).
+ *  2. proof_p99_ms: the worker is stopped and the API role started (`dist/src/main.js`, APP_ROLE=api,
+ *     the same key). After checking that GET /v1/audit/public-key serves our key and that the latest
+ *     checkpoint's signed note verifies with it: BENCH_PROOF_WARMUP, then BENCH_PROOF_REQUESTS
+ *     GET /v1/audit/events/:position/proof requests for uniformly random sealed positions, closed
+ *     loop, BENCH_PROOF_CONCURRENCY in flight, auditor token (src/auth/dev-token.ts), keep-alive;
+ *     latency = request sent → whole body received. Every answer must be 200; every
+ *     BENCH_PROOF_VERIFY_EVERY-th one is kept and, after the load, checked against audit_ledger (seq,
+ *     leaf hash) and verified with `verifyInclusion` against the latest checkpoint's root.
+ *  3. export_per_s: GET /v1/audit/export streamed into a file in the OS temp dir; event lines /
+ *     seconds from the request to the last byte written. Checked: N event lines, seq 0 … N−1 at the
+ *     ends, as many checkpoint lines as audit_checkpoints rows.
+ *  4. verify_per_s and sha256_per_s, interleaved in BENCH_VERIFY_ROUNDS rounds (verify, sha256,
+ *     verify, sha256 …; each figure = all its events / all its time), in this process:
+ *     verify: `verifyExport` of @app/event-store over a read stream of that file (1 MiB chunks) with
+ *     our public key and the latest checkpoint's tree size (as an auditor holding it would); every
+ *     round must answer ok with verifiedEvents = N. sha256, the baseline: the file read into memory
+ *     and split on '\n' once (not timed), then one SHA-256 per event line over exactly its bytes
+ *     (checkpoint lines skipped), timed. verify_ratio = verify_per_s / sha256_per_s.
+ *  5. db_verify_per_s (only when the API serves GET /v1/audit/verify; a 404 leaves it out): one
+ *     request with the auditor token; verifiedEvents / seconds; must answer ok with N events.
+ *
+ * Correctness is checked, not assumed: any failed check prints FAILED and exits 1 without the JSON
+ * line. CPU use by process is printed for every phase, with a WARNING when other work (another
+ * engineer's tests: the machine is shared) took more than a fifth of a core meanwhile. The
+ * database, the Redis keys of the worker's queues and the temp dir (a private copy of dist/ that
+ * the children run from, their DATA_DIR, the export file) are removed at the end, also on failure,
+ * and by an exit hook on SIGINT/SIGTERM.
+ *
+ * Knobs (environment; the defaults are the benchmark): BENCH_EVENTS (1000000; e.g. 50000 for a
+ * quick run), BENCH_EVENTS_PER_STREAM (10), BENCH_GENERATE_CHUNK (50000), BENCH_PROOF_REQUESTS
+ * (5000), BENCH_PROOF_WARMUP (500), BENCH_PROOF_CONCURRENCY (10), BENCH_PROOF_VERIFY_EVERY (10),
+ * BENCH_VERIFY_ROUNDS (3), BENCH_SEAL_TIMEOUT_S (1800), BENCH_RELAY (follow | skip), BENCH_ANALYZE=0,
+ * BENCH_DATABASE_URL (any database on the server; default postgres://postgres@127.0.0.1:5432/postgres),
+ * BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_APP_ENV_<NAME>=<value> (extra configuration for
+ * both app processes, e.g. BENCH_APP_ENV_RELAY_BATCH_SIZE=2000), BENCH_ENFORCE_TARGETS=1,
+ * BENCH_PROFILE=1 (probe in the worker over the seal and in the API over the proofs and over the
+ * export: CPU profile, pg statements, event-loop utilisation; files in BENCH_PROFILE_DIR, kept; the
+ * figures then include the probe's cost), BENCH_KEEP_DATABASE=1 (the database is left behind for
+ * inspection, e.g. EXPLAIN of the API's queries; drop it yourself).
+ */
+import { generateKeyPairSync, hash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { parseCheckpointBody, verifyExport, verifyInclusion, verifyNote, type ExportVerification } from '@app/event-store';
+import { AUDIT_KEY_NAME } from '../src/audit/audit-signing-key';
+import { mintToken } from '../src/auth/dev-token';
+import { loadConfig } from '../src/config/env.schema';
+import { prepareDatabase } from '../src/database/prepare-database';
+import { queuePrefix } from '../src/queues/redis-connection';
+import { RELAY_CONSUMER } from '../src/relay/relay.service';
+import { baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
+import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares, type CpuSnapshot } from './support/cpu-usage';
+import { snapshotDist } from './support/dist-snapshot';
+import { armExitCleanup } from './support/exit-cleanup';
+import { databaseUrl, dropDatabase } from './support/pg-admin';
+import { probeStart, probeStop } from './support/probe-client';
+import { deleteRedisKeys } from './support/redis-cleanup';
+
+function intFromEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return value;
+}
+
+const EVENTS = intFromEnv('BENCH_EVENTS', 1_000_000);
+const EVENTS_PER_STREAM = intFromEnv('BENCH_EVENTS_PER_STREAM', 10);
+const GENERATE_CHUNK = intFromEnv('BENCH_GENERATE_CHUNK', 50_000);
+const PROOF_REQUESTS = intFromEnv('BENCH_PROOF_REQUESTS', 5000);
+const PROOF_WARMUP = intFromEnv('BENCH_PROOF_WARMUP', 500, 0);
+const PROOF_CONCURRENCY = intFromEnv('BENCH_PROOF_CONCURRENCY', 10);
+const PROOF_VERIFY_EVERY = intFromEnv('BENCH_PROOF_VERIFY_EVERY', 10);
+const SEAL_TIMEOUT_S = intFromEnv('BENCH_SEAL_TIMEOUT_S', 1800);
+const VERIFY_ROUNDS = intFromEnv('BENCH_VERIFY_ROUNDS', 3);
+const RELAY_MODE = process.env['BENCH_RELAY'] ?? 'follow';
+if (RELAY_MODE !== 'follow' && RELAY_MODE !== 'skip') throw new Error(`BENCH_RELAY must be follow or skip (got "${RELAY_MODE}")`);
+const SERVER_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const ENFORCE_TARGETS = process.env['BENCH_ENFORCE_TARGETS'] === '1';
+const PROFILE = process.env['BENCH_PROFILE'] === '1';
+const KEEP_DATABASE = process.env['BENCH_KEEP_DATABASE'] === '1';
+const ANALYZE_AFTER_SEAL = process.env['BENCH_ANALYZE'] !== '0';
+
+const TARGET_SEAL_PER_S = 20_000;
+const TARGET_VERIFY_PER_S = 100_000;
+const TARGET_VERIFY_RATIO = 0.3;
+const TARGET_PROOF_P99_MS = 20;
+const TARGET_EXPORT_PER_S = 50_000;
+
+const EVENT_TYPE = 'BenchEventRecorded';
+const POLL_MS = 200;
+const RUN_ID = randomBytes(4).toString('hex');
+const WORK_DIR = join(tmpdir(), `cdt-fund-bench-audit-${RUN_ID}`);
+const APP_PREFIX = `bench-audit-${RUN_ID}`;
+const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'] ?? join(tmpdir(), `cdt-fund-bench-audit-${RUN_ID}-profiles`);
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** The load average, printed next to every figure: the machine has 2 cores and is shared. */
+function load(): string {
+  const [one, five] = loadavg();
+  return `load ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
+}
+
+/** Phases during which other work used the machine (another engineer's tests, say): their figures are depressed. */
+const noisyPhases: string[] = [];
+
+/** Prints the CPU shares of a phase and remembers it when other work took more than a fifth of a core. */
+function logCpu(phase: string, who: string, shares: CpuShares): void {
+  log(`[${phase}] ${who}: ${formatCpuShares(shares)}`);
+  if (shares.other > 0.2) {
+    log(`[${phase}] WARNING: other work used ${shares.other.toFixed(2)} cores meanwhile: this phase's figure is depressed by a busy machine`);
+    noisyPhases.push(`${phase} (other work ${shares.other.toFixed(2)} cores)`);
+  }
+}
+
+/** Nearest-rank percentile of ascending values. */
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+function popcount(n: number): number {
+  let count = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generating the log
+
+/**
+ * One chunk of events [from, to] (1-based event numbers) in one statement and transaction. Event
+ * g is version ((g−1) mod P) + 1 of stream ⌊(g−1)/P⌋; recorded_at increases by a millisecond per
+ * event, ending about now. The stream id and the request id derive from the stream number.
+ */
+const GENERATE_EVENTS = `
+  INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata, recorded_at)
+  SELECT gen_random_uuid(),
+         'bench-' || s.id,
+         'bench',
+         (g - 1) % $3 + 1,
+         $4,
+         1,
+         jsonb_build_object(
+           'requestId', s.id,
+           'country', c.code,
+           'kind', 'incident_response',
+           'title', 'Ransomware on customs and tax systems #' || g,
+           'description', 'Customs and tax systems encrypted; operations halted since this morning.',
+           'actionArea', 'countering_threats',
+           'amountRequested', (2500000 + (g % 1000) * 100)::text,
+           'priority', 1 + g % 5,
+           'incident', jsonb_build_object('severity', 'critical', 'ongoing', true, 'detectedAt', '2026-11-27T08:00:00.000Z',
+                                          'sectors', jsonb_build_array('government', 'finance')),
+           'milestones', jsonb_build_array(jsonb_build_object('title', 'Containment', 'amount', '1000000', 'dueAt', '2026-12-15'),
+                                           jsonb_build_object('title', 'Recovery', 'amount', '1500000', 'dueAt', '2027-02-01')),
+           'contact', jsonb_build_object('name', 'Ana Mora', 'email', 'ana@csirt.example.' || lower(c.code))),
+         jsonb_build_object(
+           'actor', jsonb_build_object('sub', lower(c.code) || '-csirt', 'role', 'partner', 'country', c.code),
+           'correlationId', gen_random_uuid(),
+           'requestId', gen_random_uuid()),
+         $5::timestamptz + g * interval '1 millisecond'
+    FROM generate_series($1::bigint, $2::bigint) AS g
+   CROSS JOIN LATERAL (SELECT md5('bench-stream-' || ((g - 1) / $3))::uuid AS id) s
+   CROSS JOIN LATERAL (SELECT (ARRAY['CR','KE','PH','GH','UA','SN','JM','MD'])[1 + ((g - 1) / $3) % 8] AS code) c
+   ORDER BY g`;
+
+const GENERATE_STREAMS = `
+  INSERT INTO streams (stream_id, stream_type, version)
+  SELECT 'bench-' || md5('bench-stream-' || s)::uuid, 'bench', least($2::bigint, $1::bigint - s * $2)
+    FROM generate_series(0, ($1::bigint - 1) / $2) AS s`;
+
+async function generate(db: pg.Pool): Promise<number> {
+  const started = performance.now();
+  const base = new Date(Date.now() - EVENTS - 60_000).toISOString();
+  for (let from = 1; from <= EVENTS; from += GENERATE_CHUNK) {
+    const to = Math.min(EVENTS, from + GENERATE_CHUNK - 1);
+    await db.query(GENERATE_EVENTS, [from, to, EVENTS_PER_STREAM, EVENT_TYPE, base]);
+    log(`  generated ${to} of ${EVENTS} events (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  await db.query(GENERATE_STREAMS, [EVENTS, EVENTS_PER_STREAM]);
+  await db.query('VACUUM (ANALYZE) events');
+  await db.query('VACUUM (ANALYZE) streams');
+  await db.query('CHECKPOINT');
+  const seconds = (performance.now() - started) / 1000;
+  const { rows } = await db.query<{ events: number; streams: number; bytes: number; avg_json: number; min_pos: string; max_pos: string }>(
+    `SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM streams)::int AS streams,
+            pg_total_relation_size('events')::float8 AS bytes,
+            (SELECT avg(octet_length(data::text) + octet_length(metadata::text)) FROM (SELECT data, metadata FROM events LIMIT 1000) x)::float8 AS avg_json,
+            (SELECT min(global_position) FROM events)::text AS min_pos, (SELECT max(global_position) FROM events)::text AS max_pos`,
+  );
+  const r = rows[0]!;
+  log(`[generate] ${r.events} events in ${r.streams} streams, positions ${r.min_pos}…${r.max_pos}, ` +
+    `${(r.bytes / 2 ** 20).toFixed(0)} MiB with indexes, data + metadata ≈ ${r.avg_json.toFixed(0)} bytes of JSON per event, ` +
+    `${seconds.toFixed(1)} s (with VACUUM ANALYZE and CHECKPOINT)`);
+  if (r.events !== EVENTS) throw new Error(`generated ${r.events} events, expected ${EVENTS}`);
+  if (Number(r.max_pos) - Number(r.min_pos) + 1 !== EVENTS) throw new Error('the generated positions are not contiguous');
+  return seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sealing
+
+interface LedgerProgress {
+  readonly sealed: number;
+  readonly checkpointed: number;
+  readonly relayPosition: number;
+  readonly foreignWriters: number;
+}
+
+/** Index lookups only (gap-free seq: max(seq) + 1 is the row count), so polling costs the sealer nothing measurable. */
+async function ledgerProgress(db: pg.Pool): Promise<LedgerProgress> {
+  const { rows } = await db.query<{ sealed: string; checkpointed: string; relay: string | null; foreign_writers: number }>(
+    `SELECT (SELECT coalesce(max(seq) + 1, 0) FROM audit_ledger)::text AS sealed,
+            (SELECT coalesce(max(tree_size), 0) FROM audit_checkpoints)::text AS checkpointed,
+            (SELECT global_position FROM consumer_checkpoints WHERE consumer = $1)::text AS relay,
+            (SELECT count(*) FROM pg_stat_activity
+              WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())::int AS foreign_writers`,
+    [RELAY_CONSUMER],
+  );
+  const r = rows[0]!;
+  return { sealed: Number(r.sealed), checkpointed: Number(r.checkpointed), relayPosition: Number(r.relay ?? 0), foreignWriters: r.foreign_writers };
+}
+
+interface SealResult {
+  readonly perSecond: number;
+  readonly fromSpawnPerSecond: number;
+}
+
+async function seal(db: pg.Pool, worker: ChildService, spawnedAt: number, database: string, failures: string[]): Promise<SealResult> {
+  const deadline = spawnedAt + SEAL_TIMEOUT_S * 1000;
+  let first: { at: number; sealed: number; cpu: CpuSnapshot } | undefined;
+  let last: LedgerProgress;
+  let lastLog = { at: performance.now(), sealed: 0 };
+  let polls = 0;
+  let pollsWithForeignWriters = 0;
+  let doneAt = Number.NaN;
+  for (;;) {
+    const exit = worker.exitCode();
+    if (exit !== undefined) throw new Error(`the worker exited (${String(exit)}) while sealing:\n${worker.recentOutput()}`);
+    last = await ledgerProgress(db);
+    const now = performance.now();
+    polls++;
+    if (last.foreignWriters > 0) pollsWithForeignWriters++;
+    if (first === undefined && last.sealed > 0) {
+      first = { at: now, sealed: last.sealed, cpu: cpuSnapshot(worker.pid, [database]) };
+      log(`  first sealed rows seen ${((now - spawnedAt) / 1000).toFixed(2)} s after spawn: ${last.sealed}`);
+      lastLog = { at: now, sealed: last.sealed };
+    }
+    if (last.sealed >= EVENTS && last.checkpointed >= EVENTS) {
+      doneAt = now;
+      break;
+    }
+    if (now >= deadline) break;
+    if (now - lastLog.at >= 5000) {
+      log(`  sealed ${last.sealed} of ${EVENTS} (${(((last.sealed - lastLog.sealed) * 1000) / (now - lastLog.at)).toFixed(0)}/s over the last ` +
+        `${((now - lastLog.at) / 1000).toFixed(1)} s), latest checkpoint ${last.checkpointed}, relay at position ${last.relayPosition}; ${load()}`);
+      lastLog = { at: now, sealed: last.sealed };
+    }
+    await sleep(POLL_MS);
+  }
+  if (first === undefined || Number.isNaN(doneAt)) {
+    failures.push(`seal: ${last.sealed} of ${EVENTS} sealed, latest checkpoint ${last.checkpointed}, within ${SEAL_TIMEOUT_S} s`);
+    return { perSecond: Number.NaN, fromSpawnPerSecond: Number.NaN };
+  }
+  const cpu = cpuShares(first.cpu, cpuSnapshot(worker.pid, [database]));
+  const perSecond = (EVENTS - first.sealed) / ((doneAt - first.at) / 1000);
+  const fromSpawnPerSecond = EVENTS / ((doneAt - spawnedAt) / 1000);
+  log(`[seal] ${EVENTS - first.sealed} events sealed in ${((doneAt - first.at) / 1000).toFixed(2)} s from the first poll that saw a sealed row: ` +
+    `${perSecond.toFixed(0)}/s; from spawn (worker start-up included) ${((doneAt - spawnedAt) / 1000).toFixed(2)} s: ${fromSpawnPerSecond.toFixed(0)}/s; ${load()}`);
+  logCpu('seal', `worker process (sealer + relay${RELAY_MODE === 'follow' ? '' : ', idle'})`, cpu);
+  log(`[seal] ${pollsWithForeignWriters === 0 ? 'no' : pollsWithForeignWriters} of ${polls} polls saw a write transaction of another database ` +
+    `(the sealer's gap-safe horizon waits for those)`);
+
+  // The checkpoints' own clock: from the first to the last, no polling granularity.
+  const { rows: span } = await db.query<{ n: number; first_size: string; last_size: string; seconds: number }>(
+    `SELECT count(*)::int AS n, min(tree_size)::text AS first_size, max(tree_size)::text AS last_size,
+            extract(epoch FROM max(signed_at) - min(signed_at))::float8 AS seconds FROM audit_checkpoints`,
+  );
+  const s = span[0]!;
+  if (s.n > 1) {
+    log(`[seal] cross-check: ${s.n} checkpoints, tree sizes ${s.first_size}…${s.last_size}, signed_at spans ${s.seconds.toFixed(2)} s: ` +
+      `${((Number(s.last_size) - Number(s.first_size)) / s.seconds).toFixed(0)} events/s`);
+  }
+
+  const { rows: check } = await db.query<{ ledger: string; distinct_positions: string; nodes: string; top: string | null }>(
+    `SELECT (SELECT count(*) FROM audit_ledger)::text AS ledger,
+            (SELECT count(DISTINCT global_position) FROM audit_ledger)::text AS distinct_positions,
+            (SELECT count(*) FROM merkle_nodes)::text AS nodes,
+            (SELECT max(tree_size) FROM audit_checkpoints)::text AS top`,
+  );
+  const c = check[0]!;
+  const expectedNodes = EVENTS - popcount(EVENTS);
+  log(`[seal] audit_ledger ${c.ledger} rows (${c.distinct_positions} distinct positions), merkle_nodes ${c.nodes} (expected ${expectedNodes}), ` +
+    `latest checkpoint ${c.top ?? 'none'}`);
+  if (Number(c.ledger) !== EVENTS || Number(c.distinct_positions) !== EVENTS) failures.push(`seal: audit_ledger has ${c.ledger} rows, expected ${EVENTS}`);
+  if (Number(c.nodes) !== expectedNodes) failures.push(`seal: merkle_nodes has ${c.nodes} rows, expected ${expectedNodes}`);
+  if (Number(c.top) !== EVENTS) failures.push(`seal: the latest checkpoint has tree size ${c.top}, expected ${EVENTS}`);
+  return { perSecond, fromSpawnPerSecond };
+}
+
+/**
+ * The tables the sealer just filled have no planner statistics until autovacuum analyzes them
+ * (up to autovacuum_naptime after enough rows changed). Without them, the export's and the database
+ * verification's batch query (audit_ledger JOIN events WHERE seq > $1 AND seq <= $2 ORDER BY seq
+ * LIMIT n) was seen planned as a bitmap scan of the WHOLE remaining range, joined, then top-N
+ * sorted: every batch costs O(rows left), the export O(N²). A ledger sealed a while ago has been
+ * analyzed by autovacuum (when it is on: it may be off on a development server); this measures
+ * that steady state (BENCH_ANALYZE=0 measures with whatever statistics autovacuum left).
+ */
+async function analyzeAfterSeal(db: pg.Pool): Promise<void> {
+  const { rows } = await db.query<{ relname: string; last_autoanalyze: Date | null; n_mod_since_analyze: string }>(
+    `SELECT relname, last_autoanalyze, n_mod_since_analyze::text AS n_mod_since_analyze
+       FROM pg_stat_user_tables WHERE relname IN ('audit_ledger', 'merkle_nodes', 'audit_checkpoints') ORDER BY relname`,
+  );
+  const { rows: setting } = await db.query<{ autovacuum: string }>(`SELECT current_setting('autovacuum') AS autovacuum`);
+  log(`[seal] planner statistics left by autovacuum (autovacuum = ${setting[0]?.autovacuum ?? '?'} on this server): ${rows
+    .map((r) => `${r.relname} ${r.last_autoanalyze === null ? 'never analyzed' : `analyzed at ${r.last_autoanalyze.toISOString()}`}, ${r.n_mod_since_analyze} rows since`)
+    .join('; ')}`);
+  if (!ANALYZE_AFTER_SEAL) {
+    log('[seal] BENCH_ANALYZE=0: the API phases run with those statistics');
+    return;
+  }
+  const started = performance.now();
+  await db.query('ANALYZE audit_ledger, merkle_nodes, audit_checkpoints');
+  log(`[seal] ANALYZE of the audit tables (as autovacuum would have by then; not measured): ${(performance.now() - started).toFixed(0)} ms`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+/** Keep-alive sockets, at least one per request in flight. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+interface Answer {
+  readonly status: number;
+  readonly body: Buffer;
+  readonly ms: number;
+  readonly problem?: string;
+}
+
+function get(origin: URL, path: string, headers: Record<string, string>, timeoutMs = 15_000): Promise<Answer> {
+  const started = performance.now();
+  return new Promise<Answer>((resolve) => {
+    let settled = false;
+    const settle = (status: number, body: Buffer, problem?: string) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status, body, ms: performance.now() - started, ...(problem === undefined ? {} : { problem }) });
+    };
+    const request = http.request({ host: origin.hostname, port: origin.port, path, method: 'GET', agent, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => settle(response.statusCode ?? 0, Buffer.concat(chunks)));
+      response.on('error', (error) => settle(0, Buffer.alloc(0), error.message));
+    });
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    request.on('error', (error) => settle(0, Buffer.alloc(0), error.message));
+    request.end();
+  });
+}
+
+async function getJson<T>(origin: URL, path: string, headers: Record<string, string>, timeoutMs?: number): Promise<{ answer: Answer; body: T }> {
+  const answer = await get(origin, path, headers, timeoutMs);
+  if (answer.status !== 200) {
+    throw new Error(`GET ${path} answered ${answer.status}${answer.problem === undefined ? '' : ` (${answer.problem})`}: ${answer.body.toString('utf8').slice(0, 500)}`);
+  }
+  return { answer, body: JSON.parse(answer.body.toString('utf8')) as T };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proofs
+
+interface CheckpointView {
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly chainHead: string;
+  readonly note: string;
+}
+
+interface InclusionProofView {
+  readonly seq: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly auditPath: readonly string[];
+}
+
+interface ProofSample {
+  readonly position: number;
+  readonly proof: InclusionProofView;
+}
+
+interface ProofLoad {
+  readonly latencies: number[];
+  readonly samples: ProofSample[];
+  readonly statuses: Map<number, number>;
+  readonly problems: string[];
+  readonly elapsedMs: number;
+}
+
+/** Closed loop: `count` requests for random positions in [minPosition, maxPosition], `concurrency` in flight. */
+async function proofLoad(origin: URL, headers: Record<string, string>, count: number, minPosition: number, maxPosition: number, keepEvery: number): Promise<ProofLoad> {
+  const latencies: number[] = [];
+  const samples: ProofSample[] = [];
+  const statuses = new Map<number, number>();
+  const problems: string[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PROOF_CONCURRENCY }, async () => {
+      while (next < count) {
+        const n = next++;
+        const position = minPosition + Math.floor(Math.random() * (maxPosition - minPosition + 1));
+        const answer = await get(origin, `/v1/audit/events/${position}/proof`, headers);
+        latencies.push(answer.ms);
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status !== 200) {
+          if (problems.length < 5) problems.push(`${position}: ${answer.status} ${answer.problem ?? ''} ${answer.body.toString('utf8').slice(0, 300)}`);
+          continue;
+        }
+        if (n % keepEvery === 0) samples.push({ position, proof: JSON.parse(answer.body.toString('utf8')) as InclusionProofView });
+      }
+    }),
+  );
+  return { latencies, samples, statuses, problems, elapsedMs: performance.now() - started };
+}
+
+/** Each kept proof: for the event asked for (seq and leaf hash as stored), and verifying against the checkpoint's root. */
+async function checkProofs(db: pg.Pool, samples: readonly ProofSample[], checkpoint: CheckpointView, failures: string[]): Promise<void> {
+  const { rows } = await db.query<{ position: string; seq: string; leaf_hash: Buffer }>(
+    'SELECT global_position::text AS position, seq::text AS seq, leaf_hash FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
+    [samples.map((s) => s.position)],
+  );
+  const stored = new Map(rows.map((r) => [Number(r.position), r]));
+  const root = Buffer.from(checkpoint.rootHash, 'hex');
+  let verified = 0;
+  const bad: string[] = [];
+  for (const { position, proof } of samples) {
+    const row = stored.get(position);
+    const leaf = Buffer.from(proof.leafHash, 'hex');
+    if (row === undefined) bad.push(`${position}: not in audit_ledger`);
+    else if (Number(row.seq) !== proof.seq || !row.leaf_hash.equals(leaf)) bad.push(`${position}: seq/leaf hash differ from audit_ledger`);
+    else if (proof.treeSize !== checkpoint.treeSize) bad.push(`${position}: proof for tree size ${proof.treeSize}, latest checkpoint ${checkpoint.treeSize}`);
+    else if (!verifyInclusion(leaf, proof.seq, proof.treeSize, proof.auditPath.map((h) => Buffer.from(h, 'hex')), root)) {
+      bad.push(`${position}: the inclusion proof does not verify against the checkpoint's root`);
+    } else verified++;
+  }
+  log(`[proof] ${verified} of ${samples.length} kept proofs match audit_ledger and verify against the root of checkpoint ${checkpoint.treeSize}`);
+  if (bad.length > 0) failures.push(`proof: ${bad.length} of ${samples.length} kept proofs are wrong: ${bad.slice(0, 5).join(' | ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+const CHECKPOINT_LINE_PREFIX = Buffer.from('{"checkpoint"', 'latin1');
+
+/**
+ * Where the event lines of the export are: byte offsets into the file, in typed arrays (not a
+ * million Buffer views, which the verifier's garbage collections would have to trace too).
+ */
+interface ExportLines {
+  readonly count: number;
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  readonly checkpoints: number;
+}
+
+/** Splits the file on '\n' (each line without its newline): event lines by offset, checkpoint lines counted. */
+function splitExport(file: Buffer): ExportLines {
+  let capacity = 1024;
+  let starts = new Float64Array(capacity);
+  let ends = new Float64Array(capacity);
+  let count = 0;
+  let checkpoints = 0;
+  for (let start = 0; start < file.length; ) {
+    let end = file.indexOf(0x0a, start);
+    if (end < 0) end = file.length;
+    if (end > start) {
+      if (file.subarray(start, Math.min(end, start + CHECKPOINT_LINE_PREFIX.length)).equals(CHECKPOINT_LINE_PREFIX)) checkpoints++;
+      else {
+        if (count === capacity) {
+          capacity *= 2;
+          const grownStarts = new Float64Array(capacity);
+          const grownEnds = new Float64Array(capacity);
+          grownStarts.set(starts);
+          grownEnds.set(ends);
+          starts = grownStarts;
+          ends = grownEnds;
+        }
+        starts[count] = start;
+        ends[count] = end;
+        count++;
+      }
+    }
+    start = end + 1;
+  }
+  return { count, starts, ends, checkpoints };
+}
+
+/**
+ * The baseline: one SHA-256 per event line over exactly its bytes, timed. The line's Buffer view
+ * is made in the loop (≈ 0.1 µs, against ≈ 4 µs to hash a kilobyte).
+ */
+function hashEventLines(file: Buffer, lines: ExportLines, count = lines.count): { ms: number; sink: number } {
+  let sink = 0;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) sink ^= hash('sha256', file.subarray(lines.starts[i], lines.ends[i]), 'buffer')[0]!;
+  return { ms: performance.now() - started, sink };
+}
+
+async function exportToFile(origin: URL, headers: Record<string, string>, file: string): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const request = http.request({ host: origin.hostname, port: origin.port, path: '/v1/audit/export', method: 'GET', agent, headers }, (response) => {
+      if (response.statusCode !== 200) {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => reject(new Error(`GET /v1/audit/export answered ${response.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 500)}`)));
+        return;
+      }
+      log(`  export: 200, content-type ${response.headers['content-type'] ?? '?'}, ${load()}`);
+      pipeline(response, createWriteStream(file)).then(resolve, reject);
+    });
+    request.setTimeout(1_800_000, () => request.destroy(new Error('the export timed out after 1800 s')));
+    request.on('error', reject);
+    request.end();
+  });
+  return performance.now() - started;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  log(`bench:audit run ${RUN_ID}: ${EVENTS} events (${EVENTS_PER_STREAM} per stream), relay ${RELAY_MODE === 'follow' ? 'following the log' : 'idle (checkpoint stored at the end)'}; ` +
+    `${PROOF_WARMUP} + ${PROOF_REQUESTS} proofs at concurrency ${PROOF_CONCURRENCY}; ${load()}`);
+  if ((loadavg()[0] ?? 0) > 0.7) log('WARNING: the machine is already busy; the figures will be lower than on an idle machine');
+  const failures: string[] = [];
+  const database = `cdt_fund_bench_audit_${RUN_ID}`;
+  const appDatabase = databaseUrl(SERVER_URL, database);
+  const children: { worker?: ChildService; api?: ChildService } = {};
+  const cleanup = armExitCleanup(
+    { databaseUrls: KEEP_DATABASE ? [] : [appDatabase], redis: { url: REDIS_URL, prefixes: [`${queuePrefix(APP_PREFIX)}:`] }, directories: [WORK_DIR] },
+    () => {
+      for (const child of [children.worker, children.api]) {
+        if (child !== undefined && child.exitCode() === undefined) child.process.kill('SIGKILL');
+      }
+    },
+  );
+  let db: pg.Pool | undefined;
+  let line: Record<string, number> | undefined;
+  try {
+    // Setup.
+    log(`[setup] creating ${database} (migrated)`);
+    await prepareDatabase(appDatabase);
+    db = new pg.Pool({ connectionString: appDatabase, max: 2 });
+    db.on('error', () => undefined); // the FORCE drop at the end may cut idle connections
+    log(`[generate] ${EVENTS} events of type ${EVENT_TYPE} in transactions of ${GENERATE_CHUNK}`);
+    const generateSeconds = await generate(db);
+    if (RELAY_MODE === 'skip') {
+      await db.query(
+        `INSERT INTO consumer_checkpoints (consumer, transaction_id, global_position)
+         SELECT $1, transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+        [RELAY_CONSUMER],
+      );
+      log(`[setup] the relay's checkpoint is at the end of the generated log: it will not read those events`);
+    }
+
+    const dist = snapshotDist(join(__dirname, '..'), join(__dirname, '..', '..', 'node_modules'), WORK_DIR);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const signingKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const secret = randomBytes(32).toString('hex');
+    const auditorToken = await mintToken(new TextEncoder().encode(secret), { sub: 'bench-auditor', role: 'auditor' });
+    const auditor = { authorization: `Bearer ${auditorToken}` };
+    const extraEnv: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) {
+      if (name.startsWith('BENCH_APP_ENV_') && value !== undefined) extraEnv[name.slice('BENCH_APP_ENV_'.length)] = value;
+    }
+    if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
+    const envFor = (role: 'api' | 'worker', port: number): Record<string, string> => ({
+      ...baseChildEnv(),
+      NODE_ENV: 'development',
+      APP_ROLE: role,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: appDatabase,
+      REDIS_URL,
+      QUEUE_PREFIX: APP_PREFIX,
+      JWT_SECRET: secret,
+      AUDIT_SIGNING_KEY: signingKeyPem,
+      LOG_LEVEL: 'warn',
+      DATA_DIR: join(WORK_DIR, 'data'),
+      ...extraEnv,
+    });
+    const start = (role: 'api' | 'worker', port: number): ChildService =>
+      spawnNode({
+        name: role,
+        entry: join(dist, 'src', role === 'api' ? 'main.js' : 'worker.js'),
+        env: { ...envFor(role, port), ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_LABEL: role } : {}) },
+        ...(PROFILE ? { nodeArgs: ['-r', join(dist, 'bench', 'support', 'probe-preload.js')], ipc: true } : {}),
+      });
+    if (PROFILE) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      log(`profiling mode: probe files in ${PROFILE_DIR}; the figures include the probe's overhead`);
+    }
+    // The sealer's settings, as the app itself reads them.
+    const appConfig = loadConfig(envFor('worker', 0));
+    const batchSize = appConfig.relay.batchSize;
+    const checkpointMaxEvents = appConfig.audit.checkpointMaxEvents;
+    if (EVENTS % checkpointMaxEvents !== 0) {
+      log(`WARNING: ${EVENTS} is not a multiple of CHECKPOINT_MAX_EVENTS (${checkpointMaxEvents}): the last checkpoint waits for ` +
+        `CHECKPOINT_INTERVAL_MS (${appConfig.audit.checkpointIntervalMs} ms), which the seal time then includes`);
+    }
+
+    // 1. Sealing, by the worker role.
+    const workerPort = await freePort();
+    log(`[seal] starting the worker (sealer batch = RELAY_BATCH_SIZE ${batchSize}, CHECKPOINT_MAX_EVENTS ${checkpointMaxEvents}); ${load()}`);
+    const spawnedAt = performance.now();
+    children.worker = start('worker', workerPort);
+    if (PROFILE) await probeStart(children.worker);
+    const sealed = await seal(db, children.worker, spawnedAt, database, failures);
+    if (PROFILE) for (const l of await probeStop(children.worker, 'the seal (from spawn)', EVENTS, 'event')) log(l);
+    await children.worker.stop();
+    const relay = await ledgerProgress(db);
+    log(`[seal] worker stopped; the relay's checkpoint is at position ${relay.relayPosition}`);
+    if (failures.length > 0) throw new Error(failures.join('\n'));
+    await analyzeAfterSeal(db);
+
+    // 2. Proofs, by the API role.
+    const apiPort = await freePort();
+    const api = new URL(`http://127.0.0.1:${apiPort}`);
+    log(`[api] starting the api on ${api.origin}`);
+    children.api = start('api', apiPort);
+    await waitForHttpOk(`${api.origin}/health/ready`, children.api);
+
+    const { body: served } = await getJson<{ keyName: string; publicKeyPem: string }>(api, '/v1/audit/public-key', auditor);
+    if (served.publicKeyPem.trim() !== publicKey.export({ format: 'pem', type: 'spki' }).toString().trim()) {
+      throw new Error('GET /v1/audit/public-key does not serve the key the benchmark generated');
+    }
+    const { body: checkpoint } = await getJson<CheckpointView>(api, '/v1/audit/checkpoints/latest', auditor);
+    const note = verifyNote(checkpoint.note, AUDIT_KEY_NAME, publicKey);
+    if (!note.valid) throw new Error(`the latest checkpoint's note does not verify: ${note.reason ?? '?'}`);
+    const body = parseCheckpointBody(note.body);
+    if (body.treeSize !== checkpoint.treeSize || body.rootHash.toString('hex') !== checkpoint.rootHash || checkpoint.treeSize !== EVENTS) {
+      throw new Error(`the latest checkpoint (tree size ${checkpoint.treeSize}) does not match its signed note (tree size ${body.treeSize}) or ${EVENTS}`);
+    }
+    log(`[proof] latest checkpoint: tree size ${checkpoint.treeSize}, its signed note verifies with our key`);
+
+    const { rows: range } = await db.query<{ min: string; max: string }>('SELECT min(global_position)::text AS min, max(global_position)::text AS max FROM audit_ledger');
+    const minPosition = Number(range[0]!.min);
+    const maxPosition = Number(range[0]!.max);
+    if (PROOF_WARMUP > 0) {
+      const warmup = await proofLoad(api, auditor, PROOF_WARMUP, minPosition, maxPosition, Number.MAX_SAFE_INTEGER);
+      log(`[proof] warm-up: ${PROOF_WARMUP} requests in ${(warmup.elapsedMs / 1000).toFixed(2)} s`);
+      if (warmup.problems.length > 0) failures.push(`proof warm-up: answers other than 200: ${warmup.problems.join(' | ')}`);
+    }
+    if (PROFILE) await probeStart(children.api);
+    const apiDatabaseCpu = cpuSnapshot(children.api.pid, [database]);
+    const proofs = await proofLoad(api, auditor, PROOF_REQUESTS, minPosition, maxPosition, PROOF_VERIFY_EVERY);
+    const proofCpu = cpuShares(apiDatabaseCpu, cpuSnapshot(children.api.pid, [database]));
+    const proofProbe = PROFILE ? await probeStop(children.api, 'the proofs', PROOF_REQUESTS, 'request') : [];
+    const sorted = [...proofs.latencies].sort((a, b) => a - b);
+    const proofP50 = percentile(sorted, 0.5);
+    const proofP99 = percentile(sorted, 0.99);
+    log(`[proof] ${PROOF_REQUESTS} requests in ${(proofs.elapsedMs / 1000).toFixed(2)} s = ${((PROOF_REQUESTS * 1000) / proofs.elapsedMs).toFixed(0)}/s; ` +
+      `latency ms p50 ${proofP50.toFixed(2)} p90 ${percentile(sorted, 0.9).toFixed(2)} p99 ${proofP99.toFixed(2)} max ${(sorted.at(-1) ?? Number.NaN).toFixed(2)}; ` +
+      `statuses ${JSON.stringify(Object.fromEntries(proofs.statuses))}; ${load()}`);
+    logCpu('proof', 'api process', proofCpu);
+    for (const l of proofProbe) log(l);
+    if ((proofs.statuses.get(200) ?? 0) !== PROOF_REQUESTS) failures.push(`proof: answers other than 200: ${proofs.problems.join(' | ')}`);
+    await checkProofs(db, proofs.samples, checkpoint, failures);
+
+    // 3. The export, streamed to a file.
+    const exportFile = join(WORK_DIR, 'export.ndjson');
+    log(`[export] GET /v1/audit/export → ${exportFile}`);
+    if (PROFILE) await probeStart(children.api);
+    const exportCpuStart = cpuSnapshot(children.api.pid, [database]);
+    const exportMs = await exportToFile(api, auditor, exportFile);
+    const exportCpu = cpuShares(exportCpuStart, cpuSnapshot(children.api.pid, [database]));
+    const exportProbe = PROFILE ? await probeStop(children.api, 'the export', EVENTS, 'event') : [];
+    const exportBytes = statSync(exportFile).size;
+
+    const file = readFileSync(exportFile);
+    const lines = splitExport(file);
+    const exportPerSecond = lines.count / (exportMs / 1000);
+    log(`[export] ${lines.count} event lines and ${lines.checkpoints} checkpoint lines, ${(exportBytes / 2 ** 20).toFixed(0)} MiB ` +
+      `(${(exportBytes / Math.max(1, lines.count)).toFixed(0)} bytes per event) in ${(exportMs / 1000).toFixed(2)} s: ${exportPerSecond.toFixed(0)} events/s, ` +
+      `${(exportBytes / 2 ** 20 / (exportMs / 1000)).toFixed(0)} MiB/s`);
+    logCpu('export', 'api process', exportCpu);
+    for (const l of exportProbe) log(l);
+    const { rows: checkpointRows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_checkpoints');
+    if (lines.count !== EVENTS) failures.push(`export: ${lines.count} event lines, expected ${EVENTS}`);
+    if (lines.checkpoints !== checkpointRows[0]!.n) failures.push(`export: ${lines.checkpoints} checkpoint lines, audit_checkpoints has ${checkpointRows[0]!.n}`);
+    const seqOf = (i: number): unknown =>
+      i < 0 || i >= lines.count ? undefined : (JSON.parse(file.toString('utf8', lines.starts[i], lines.ends[i])) as { seq?: unknown }).seq;
+    const [firstSeq, lastSeq] = [seqOf(0), seqOf(lines.count - 1)];
+    if (firstSeq !== 0 || lastSeq !== EVENTS - 1) failures.push(`export: the event lines run from seq ${String(firstSeq)} to ${String(lastSeq)}, expected 0 to ${EVENTS - 1}`);
+
+    // 4. The offline verification of that file and the bare SHA-256 baseline over the same bytes,
+    // interleaved in rounds (V S V S …) so that a change in the machine's load weighs on both alike.
+    hashEventLines(file, lines, Math.min(lines.count, 1000)); // warm-up of the hashing path
+    let verifyMs = 0;
+    let verifiedEvents = 0;
+    let hashMs = 0;
+    let hashed = 0;
+    for (let round = 1; round <= VERIFY_ROUNDS; round++) {
+      // As an auditor holding the latest checkpoint would: the export must reach that checkpoint.
+      const verifyCpuStart = cpuSnapshot(children.api.pid, [database]);
+      const verifyStarted = performance.now();
+      const verification: ExportVerification = await verifyExport(createReadStream(exportFile, { highWaterMark: 1 << 20 }), publicKey, {
+        treeSize: checkpoint.treeSize,
+      });
+      const ms = performance.now() - verifyStarted;
+      const verifyCpu = cpuShares(verifyCpuStart, cpuSnapshot(children.api.pid, [database]));
+      verifyMs += ms;
+      verifiedEvents += verification.verifiedEvents;
+      log(`[verify] round ${round}/${VERIFY_ROUNDS}: verifyExport over a read stream of the file (1 MiB chunks, treeSize ${checkpoint.treeSize}): ` +
+        `ok ${verification.ok}, ${verification.verifiedEvents} events and ${verification.checkpoints} checkpoints in ${(ms / 1000).toFixed(2)} s: ` +
+        `${((verification.verifiedEvents * 1000) / ms).toFixed(0)} events/s, ${(exportBytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s` +
+        `${verification.firstMismatch === undefined ? '' : `; first mismatch ${JSON.stringify(verification.firstMismatch)}`}; ${load()}`);
+      logCpu(`verify round ${round}`, 'this process (the "load generator"; the api idle)', verifyCpu);
+      if (!verification.ok) failures.push(`verify round ${round}: not ok: ${JSON.stringify(verification.firstMismatch)}`);
+      if (verification.verifiedEvents !== EVENTS) failures.push(`verify round ${round}: ${verification.verifiedEvents} events verified, expected ${EVENTS}`);
+
+      const hashCpuStart = cpuSnapshot(children.api.pid, [database]);
+      const { ms: roundHashMs, sink } = hashEventLines(file, lines);
+      const hashCpu = cpuShares(hashCpuStart, cpuSnapshot(children.api.pid, [database]));
+      hashMs += roundHashMs;
+      hashed += lines.count;
+      log(`[sha256] round ${round}/${VERIFY_ROUNDS}: ${lines.count} event lines hashed in ${(roundHashMs / 1000).toFixed(3)} s: ` +
+        `${((lines.count * 1000) / roundHashMs).toFixed(0)}/s, ${(exportBytes / 2 ** 20 / (roundHashMs / 1000)).toFixed(0)} MiB/s (checksum ${sink}); ${load()}`);
+      logCpu(`sha256 round ${round}`, 'this process (the "load generator"; the api idle)', hashCpu);
+    }
+    const verifyPerSecond = verifiedEvents / (verifyMs / 1000);
+    const sha256PerSecond = hashed / (hashMs / 1000);
+    log(`[verify] ${VERIFY_ROUNDS} rounds: verify ${verifyPerSecond.toFixed(0)} events/s, sha256 ${sha256PerSecond.toFixed(0)} lines/s, ` +
+      `ratio ${(verifyPerSecond / sha256PerSecond).toFixed(3)}`);
+
+    // 5. The database verification, when the API has it.
+    let dbVerifyPerSecond: number | undefined;
+    log(`[db-verify] GET /v1/audit/verify`);
+    const dbVerify = await get(api, '/v1/audit/verify', auditor, 1_800_000);
+    if (dbVerify.status === 404) {
+      log(`[db-verify] 404: the API has no /v1/audit/verify yet; db_verify_per_s left out`);
+    } else if (dbVerify.status !== 200) {
+      failures.push(`db verify: GET /v1/audit/verify answered ${dbVerify.status}${dbVerify.problem === undefined ? '' : ` (${dbVerify.problem})`}: ` +
+        dbVerify.body.toString('utf8').slice(0, 500));
+    } else {
+      const result = JSON.parse(dbVerify.body.toString('utf8')) as { ok?: unknown; verifiedEvents?: unknown; firstMismatch?: unknown };
+      const verifiedEvents = typeof result.verifiedEvents === 'number' ? result.verifiedEvents : Number.NaN;
+      dbVerifyPerSecond = verifiedEvents / (dbVerify.ms / 1000);
+      log(`[db-verify] ok ${String(result.ok)}, ${verifiedEvents} events verified in ${(dbVerify.ms / 1000).toFixed(2)} s: ${dbVerifyPerSecond.toFixed(0)}/s` +
+        `${result.firstMismatch === undefined ? '' : `; first mismatch ${JSON.stringify(result.firstMismatch)}`}`);
+      if (result.ok !== true) failures.push(`db verify: not ok: ${JSON.stringify(result.firstMismatch)}`);
+      if (verifiedEvents !== EVENTS) failures.push(`db verify: ${verifiedEvents} events verified, expected ${EVENTS}`);
+    }
+    if (children.api.exitCode() !== undefined) failures.push(`the api exited during the run (${String(children.api.exitCode())})`);
+
+    line = {
+      events: EVENTS,
+      seal_per_s: Math.round(sealed.perSecond),
+      verify_per_s: Math.round(verifyPerSecond),
+      sha256_per_s: Math.round(sha256PerSecond),
+      verify_ratio: Number((verifyPerSecond / sha256PerSecond).toFixed(3)),
+      proof_p99_ms: Number(proofP99.toFixed(2)),
+      export_per_s: Math.round(exportPerSecond),
+      proof_p50_ms: Number(proofP50.toFixed(2)),
+      ...(dbVerifyPerSecond === undefined ? {} : { db_verify_per_s: Math.round(dbVerifyPerSecond) }),
+      seal_from_spawn_per_s: Math.round(sealed.fromSpawnPerSecond),
+      seal_batch_size: batchSize,
+      checkpoint_max_events: checkpointMaxEvents,
+      seal_relay_following: RELAY_MODE === 'follow' ? 1 : 0,
+      generate_s: Number(generateSeconds.toFixed(1)),
+    };
+  } finally {
+    await db?.end().catch(() => undefined);
+    await Promise.all([children.worker?.stop(), children.api?.stop()]);
+    agent.destroy();
+    let cleanedUp = true;
+    if (KEEP_DATABASE) log(`kept ${database} (BENCH_KEEP_DATABASE=1): drop it yourself`);
+    else {
+      await dropDatabase(appDatabase).then(
+        () => log(`dropped ${database}`),
+        (error: unknown) => {
+          cleanedUp = false;
+          log(`could not drop ${database}: ${String(error)}`);
+        },
+      );
+    }
+    await deleteRedisKeys(REDIS_URL, `${queuePrefix(APP_PREFIX)}:`).then(
+      (n) => log(`deleted ${n} Redis keys under ${queuePrefix(APP_PREFIX)}:`),
+      (error: unknown) => {
+        cleanedUp = false;
+        log(`could not delete the Redis keys under ${queuePrefix(APP_PREFIX)}: ${String(error)}`);
+      },
+    );
+    rmSync(WORK_DIR, { recursive: true, force: true });
+    if (cleanedUp) cleanup.disarm();
+  }
+
+  const result = { bench: 'audit', ...line };
+  if (failures.length > 0) {
+    log(`FAILED (figures not valid: ${JSON.stringify(result)}):`);
+    for (const failure of failures) log(`  - ${failure}`);
+    process.exitCode = 1;
+    return;
+  }
+  const missed: string[] = [];
+  const figure = (name: string) => Number(line?.[name] ?? Number.NaN);
+  if (!(figure('seal_per_s') >= TARGET_SEAL_PER_S)) missed.push(`seal_per_s ${figure('seal_per_s')} < ${TARGET_SEAL_PER_S}`);
+  if (!(figure('verify_per_s') >= TARGET_VERIFY_PER_S)) missed.push(`verify_per_s ${figure('verify_per_s')} < ${TARGET_VERIFY_PER_S}`);
+  if (!(figure('verify_ratio') >= TARGET_VERIFY_RATIO)) missed.push(`verify_ratio ${figure('verify_ratio')} < ${TARGET_VERIFY_RATIO}`);
+  if (!(figure('proof_p99_ms') <= TARGET_PROOF_P99_MS)) missed.push(`proof_p99_ms ${figure('proof_p99_ms')} > ${TARGET_PROOF_P99_MS}`);
+  if (!(figure('export_per_s') >= TARGET_EXPORT_PER_S)) missed.push(`export_per_s ${figure('export_per_s')} < ${TARGET_EXPORT_PER_S}`);
+  log(`[summary] seal ${figure('seal_per_s')}/s (target ≥ ${TARGET_SEAL_PER_S}) · verify ${figure('verify_per_s')}/s (target ≥ ${TARGET_VERIFY_PER_S}) · ` +
+    `sha256 ${figure('sha256_per_s')}/s, ratio ${figure('verify_ratio')} (target ≥ ${TARGET_VERIFY_RATIO}) · proof p99 ${figure('proof_p99_ms')} ms ` +
+    `(target ≤ ${TARGET_PROOF_P99_MS}) · export ${figure('export_per_s')}/s (target ≥ ${TARGET_EXPORT_PER_S})`);
+  if (noisyPhases.length > 0) log(`[summary] WARNING: a busy machine depressed: ${noisyPhases.join(', ')}`);
+  log(missed.length === 0 ? 'targets met' : `TARGET MISSED: ${missed.join('; ')}`);
+  if (missed.length > 0 && ENFORCE_TARGETS) process.exitCode = 1;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(`bench:audit failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});
