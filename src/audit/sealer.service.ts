@@ -7,7 +7,6 @@ import {
   frontierNodeKeys,
   hashChain,
   signLedgerCheckpoint,
-  type AuditLeafSource,
   type RecordedEvent,
 } from '@app/event-store';
 import type { Pool, PoolClient } from 'pg';
@@ -27,17 +26,6 @@ interface LedgerState {
   checkpointedSize: number;
   /** Wall-clock ms of the latest checkpoint (or of loading, when none), for CHECKPOINT_INTERVAL_MS. */
   checkpointedAt: number;
-}
-
-interface StoredEventRow {
-  global_position: string;
-  stream_id: string;
-  stream_version: number;
-  event_type: string;
-  event_version: number;
-  data: unknown;
-  metadata: unknown;
-  recorded_at: Date;
 }
 
 /**
@@ -74,6 +62,8 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       batchSize: config.relay.batchSize,
       idlePollMs: config.relay.pollIntervalMs,
       standbyRetryMs: config.relay.standbyRetryMs,
+      // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
+      asStored: true,
       handle: (events) => this.serialized(() => this.seal(events)),
       onError: (error) => this.logError(error),
     });
@@ -113,18 +103,12 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       const state = await this.ledgerState(client);
       const positions = events.map((e) => e.position);
       // One client, one query at a time.
-      const sealed = await client.query<{ global_position: string }>(
-        'SELECT global_position::text AS global_position FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
-        [positions],
-      );
-      const stored = await client.query<StoredEventRow>(
-        `SELECT global_position::text AS global_position, stream_id, stream_version::int AS stream_version, event_type,
-                event_version, data, metadata, recorded_at
-           FROM events WHERE global_position = ANY($1::bigint[])`,
-        [positions],
-      );
+      const sealed = await client.query<{ global_position: string }>({
+        name: 'sealer_already_sealed',
+        text: 'SELECT global_position::text AS global_position FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
+        values: [positions],
+      });
       const already = new Set(sealed.rows.map((r) => Number(r.global_position)));
-      const rows = new Map(stored.rows.map((r) => [Number(r.global_position), r]));
 
       const seqs: number[] = [];
       const ledgerPositions: number[] = [];
@@ -137,9 +121,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       const tree = new MerkleAccumulator(state.tree.size, state.tree.frontier);
       for (const event of events) {
         if (already.has(event.position)) continue; // re-delivered after a crash: sealed before
-        const row = rows.get(event.position);
-        if (row === undefined) throw new Error(`event ${event.position} is not in the event log`);
-        const leaf = auditLeafHash(leafSource(row));
+        const leaf = auditLeafHash(event); // as stored: the subscription does not upcast
         chainHead = hashChain(chainHead, leaf);
         seqs.push(tree.size);
         ledgerPositions.push(event.position);
@@ -153,17 +135,16 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
         }
       }
       if (seqs.length > 0) {
-        await client.query(
-          `INSERT INTO audit_ledger (seq, global_position, leaf_hash, chain_hash)
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])`,
-          [seqs, ledgerPositions, leaves, chains],
-        );
-      }
-      if (nodeLevels.length > 0) {
-        await client.query(
-          `INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-          [nodeLevels, nodeIndexes, nodeHashes],
-        );
+        // One statement: the ledger rows and the Merkle nodes they complete.
+        await client.query({
+          name: 'sealer_append',
+          text: `WITH ledger AS (
+                   INSERT INTO audit_ledger (seq, global_position, leaf_hash, chain_hash)
+                   SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])
+                 )
+                 INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])`,
+          values: [seqs, ledgerPositions, leaves, chains, nodeLevels, nodeIndexes, nodeHashes],
+        });
       }
       const next: LedgerState = { tree, chainHead, checkpointedSize: state.checkpointedSize, checkpointedAt: state.checkpointedAt };
       const checkpointed = this.isCheckpointDue(next);
@@ -288,17 +269,4 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.lastErrorLoggedAt = Date.now();
     this.logger.warn(`sealer is retrying: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function leafSource(row: StoredEventRow): AuditLeafSource {
-  return {
-    position: Number(row.global_position),
-    streamId: row.stream_id,
-    version: row.stream_version,
-    type: row.event_type,
-    schemaVersion: row.event_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
-  };
 }

@@ -12,6 +12,7 @@ import {
   type LogCursor,
   type NewEvent,
   type RecordedEvent,
+  type ReadAllOptions,
   type StreamAppend,
 } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
@@ -442,14 +443,18 @@ describe('EventStore (real Postgres)', () => {
       });
       expect(all.map((e) => [e.schemaVersion, e.data])).toEqual(expected);
 
-      // The log itself is untouched, and a store without upcasters sees the stored shape.
-      const raw = await store.readStream(streamId);
-      expect(raw.map((e) => [e.schemaVersion, e.data])).toEqual([
+      // The log itself is untouched: a store without upcasters, and readAll asStored (what the
+      // sealer hashes), see the stored shape.
+      const stored = [
         [1, { amount: 12 }],
         [2, { amountCents: 500 }],
         [3, { amountCents: 7, currency: 'EUR' }],
         [1, { x: 1 }],
-      ]);
+      ];
+      const raw = await store.readStream(streamId);
+      expect(raw.map((e) => [e.schemaVersion, e.data])).toEqual(stored);
+      const rawAll = (await readEverything(upcasting, 1000, { asStored: true })).filter((e) => e.streamId === streamId);
+      expect(rawAll.map((e) => [e.schemaVersion, e.data])).toEqual(stored);
     });
 
     it('refuses a second upcaster for the same type and version', () => {
@@ -458,11 +463,11 @@ describe('EventStore (real Postgres)', () => {
     });
   });
 
-  async function readEverything(from: EventStore, limit = 1000): Promise<RecordedEvent[]> {
+  async function readEverything(from: EventStore, limit = 1000, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     let cursor: LogCursor = LOG_START;
     for (;;) {
-      const page = await from.readAll(cursor, limit);
+      const page = await from.readAll(cursor, limit, pool, options);
       if (page.events.length === 0) {
         expect(page.cursor).toEqual(cursor);
         return out;

@@ -15,6 +15,15 @@ const INSERT_EVENTS = `INSERT INTO events (event_id, stream_id, stream_type, str
   RETURNING global_position::text AS global_position, transaction_id::text AS transaction_id,
             stream_version::int AS stream_version, recorded_at`;
 
+
+/** No upcasters: events exactly as stored. */
+const AS_STORED = new UpcasterRegistry();
+
+export interface ReadAllOptions {
+  /** The payloads and schema versions as written, without upcasting. */
+  readonly asStored?: boolean;
+}
+
 /**
  * One statement checks the stream's version and inserts its events: the stream row is the lock
  * that serialises writers of one stream, and nothing is inserted unless the check passed.
@@ -232,9 +241,10 @@ export class EventStore {
    * Reads the log after `cursor` in (transaction id, position) order, returning only events whose
    * transaction is older than the oldest one still running. Everything below that horizon has
    * either committed or rolled back for good, so a consumer that follows the cursor sees every
-   * committed event exactly once, even when positions commit out of order.
+   * committed event exactly once, even when positions commit out of order. `asStored` skips the
+   * upcasters (the payloads and schema versions as written, e.g. for sealing).
    */
-  async readAll(cursor: LogCursor, limit: number, sql: Sql = this.pool): Promise<ReadAllResult> {
+  async readAll(cursor: LogCursor, limit: number, sql: Sql = this.pool, options: ReadAllOptions = {}): Promise<ReadAllResult> {
     const { rows } = await sql.query<EventRow>({
       name: 'event_store_read_all',
       text: `SELECT ${EVENT_COLUMNS} FROM events
@@ -244,7 +254,8 @@ export class EventStore {
         LIMIT $3`,
       values: [cursor.transactionId, cursor.position, limit],
     });
-    const events = rows.map((row) => toRecordedEvent(row, this.upcasters));
+    const upcasters = options.asStored === true ? AS_STORED : this.upcasters;
+    const events = rows.map((row) => toRecordedEvent(row, upcasters));
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
   }

@@ -35,11 +35,9 @@ export class AuditExporter {
         `SELECT l.seq::text AS seq, e.global_position::text AS global_position, e.stream_id,
                 e.stream_version::text AS stream_version, e.event_type, e.event_version, e.data, e.metadata,
                 e.recorded_at, l.leaf_hash
-           FROM audit_ledger l
+           FROM (SELECT * FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3) l
            JOIN events e ON e.global_position = l.global_position
-          WHERE l.seq > $1 AND l.seq <= $2
-          ORDER BY l.seq
-          LIMIT $3`,
+          ORDER BY l.seq`,
         [after, lastSeq, batchSize],
       );
       const last = rows.at(-1);

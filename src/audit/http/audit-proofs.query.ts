@@ -68,16 +68,17 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
   if (keys.length === 0) return nodes;
   const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
   const inner = keys.filter((k) => k.level > 0);
-  const { rows } = await pool.query<NodeRow>(
-    `SELECT 0 AS level, l.seq::text AS idx, l.leaf_hash AS hash
+  const { rows } = await pool.query<NodeRow>({
+    name: 'audit_merkle_nodes',
+    text: `SELECT 0 AS level, l.seq::text AS idx, l.leaf_hash AS hash
        FROM audit_ledger l
       WHERE l.seq = ANY($1::bigint[])
      UNION ALL
      SELECT n.level::int AS level, n.idx::text AS idx, n.hash
        FROM merkle_nodes n
        JOIN unnest($2::smallint[], $3::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
-    [leaves, inner.map((k) => k.level), inner.map((k) => k.index)],
-  );
+    values: [leaves, inner.map((k) => k.level), inner.map((k) => k.index)],
+  });
   for (const row of rows) nodes.set(merkleNodeKey(Number(row.level), Number(row.idx)), row.hash);
   const missing = keys.find((k) => !nodes.has(merkleNodeKey(k.level, k.index)));
   if (missing !== undefined) {
@@ -86,37 +87,28 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
   return nodes;
 }
 
-/** The tree size of the checkpoint asked for (undefined: the latest), or undefined when there is none. */
-async function checkpointSize(pool: Pool, treeSize: number | undefined): Promise<number | undefined> {
-  const { rows } =
-    treeSize === undefined
-      ? await pool.query<{ tree_size: string }>(
-          'SELECT c.tree_size::text AS tree_size FROM audit_checkpoints c ORDER BY c.tree_size DESC LIMIT 1',
-        )
-      : await pool.query<{ tree_size: string }>(
-          'SELECT c.tree_size::text AS tree_size FROM audit_checkpoints c WHERE c.tree_size = $1',
-          [treeSize],
-        );
-  return rows[0] === undefined ? undefined : Number(rows[0].tree_size);
-}
-
 @QueryHandler(GetInclusionProofQuery)
 export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProofQuery, ProofResult<InclusionProofView>> {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async execute({ position, treeSize, country }: GetInclusionProofQuery): Promise<ProofResult<InclusionProofView>> {
-    const { rows } = await this.pool.query<{ seq: string; leaf_hash: Buffer }>(
-      `SELECT l.seq::text AS seq, l.leaf_hash
-         FROM audit_ledger l
-         JOIN events e ON e.global_position = l.global_position
-        WHERE l.global_position = $1
-          AND ($2::text IS NULL OR e.metadata->'actor'->>'country' = $2::text OR e.data->>'country' = $2::text)`,
-      [position, country ?? null],
-    );
+    // The event and the checkpoint's size in one round trip; the nodes in a second.
+    const { rows } = await this.pool.query<{ seq: string; leaf_hash: Buffer; tree_size: string | null }>({
+      name: 'audit_inclusion_proof_event',
+      text: `SELECT l.seq::text AS seq, l.leaf_hash,
+                    (SELECT c.tree_size::text FROM audit_checkpoints c
+                      WHERE $3::bigint IS NULL OR c.tree_size = $3::bigint
+                      ORDER BY c.tree_size DESC LIMIT 1) AS tree_size
+               FROM audit_ledger l
+               JOIN events e ON e.global_position = l.global_position
+              WHERE l.global_position = $1
+                AND ($2::text IS NULL OR e.metadata->'actor'->>'country' = $2::text OR e.data->>'country' = $2::text)`,
+      values: [position, country ?? null, treeSize ?? null],
+    });
     const event = rows[0];
     if (event === undefined) return { ok: false, reason: 'event_not_found' };
-    const size = await checkpointSize(this.pool, treeSize);
-    if (size === undefined) return { ok: false, reason: 'checkpoint_not_found' };
+    if (event.tree_size === null) return { ok: false, reason: 'checkpoint_not_found' };
+    const size = Number(event.tree_size);
     const seq = Number(event.seq);
     if (seq >= size) return { ok: false, reason: 'not_in_tree' };
     const nodes = await readNodes(this.pool, inclusionProofNodeKeys(seq, size));

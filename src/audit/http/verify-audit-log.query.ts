@@ -89,11 +89,9 @@ export class VerifyAuditLogHandler implements IQueryHandler<VerifyAuditLogQuery,
         `SELECT l.seq::text AS seq, l.global_position::text AS ledger_position, l.leaf_hash, l.chain_hash,
                 e.global_position::text AS global_position, e.stream_id, e.stream_version::text AS stream_version,
                 e.event_type, e.event_version, e.data, e.metadata, e.recorded_at
-           FROM audit_ledger l
+           FROM (SELECT * FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3) l
            LEFT JOIN events e ON e.global_position = l.global_position
-          WHERE l.seq > $1 AND l.seq <= $2
-          ORDER BY l.seq
-          LIMIT $3`,
+          ORDER BY l.seq`,
         [after, lastSeq, VERIFY_BATCH_SIZE],
       );
       if (rows.length === 0) break;

@@ -26,6 +26,8 @@ export interface EventLogSubscriptionOptions {
    */
   readonly checkpointEveryMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Hand events over as stored, without upcasting (see EventStore.readAll). */
+  readonly asStored?: boolean;
 }
 
 interface Wait {
@@ -148,7 +150,7 @@ export class EventLogSubscription {
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
-      const { events, cursor } = await this.store.readAll(this.cursor, batchSize);
+      const { events, cursor } = await this.store.readAll(this.cursor, batchSize, this.pool, { asStored: this.options.asStored === true });
       if (events.length > 0) {
         try {
           await this.options.handle(events);
