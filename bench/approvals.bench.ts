@@ -74,14 +74,7 @@ import { FundLedger } from '../src/funds/fund-ledger';
 import { FundViewProjection } from '../src/funds/projections/fund-view.projection';
 import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
-}
+import { intFromEnv } from './support/env';
 
 const APPROVALS = intFromEnv('BENCH_APPROVALS', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 20);

@@ -100,14 +100,7 @@ import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { probeStart, probeStop } from './support/probe-client';
 import { deleteRedisKeys } from './support/redis-cleanup';
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
-}
+import { appEnvFromBench, intFromEnv } from './support/env';
 
 const EVENTS = intFromEnv('BENCH_EVENTS', 1_000_000);
 const EVENTS_PER_STREAM = intFromEnv('BENCH_EVENTS_PER_STREAM', 10);
@@ -621,10 +614,7 @@ async function main(): Promise<void> {
     const secret = randomBytes(32).toString('hex');
     const auditorToken = await mintToken(new TextEncoder().encode(secret), { sub: 'bench-auditor', role: 'auditor' });
     const auditor = { authorization: `Bearer ${auditorToken}` };
-    const extraEnv: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      if (name.startsWith('BENCH_APP_ENV_') && value !== undefined) extraEnv[name.slice('BENCH_APP_ENV_'.length)] = value;
-    }
+    const extraEnv = appEnvFromBench();
     if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
     const envFor = (role: 'api' | 'worker', port: number): Record<string, string> => ({
       ...baseChildEnv(),

@@ -28,21 +28,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../src/auth/dev-token';
-import { baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
+import { baseChildEnv, freePort, spawnNode, waitForHttpOk } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares } from './support/cpu-usage';
 import { runLoad, type LoadResult } from './support/http-load';
 import { checkpoint, countRows, createDatabase, databaseUrl, dropDatabase } from './support/pg-admin';
 import { deleteRedisKeys } from './support/redis-cleanup';
-import type { ProbeMessage, ProbeReply, ProbeReport } from './support/probe-preload';
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
+import type { ProbeReport } from './support/probe-preload';
+import { probeRequest } from './support/probe-client';
+import { appEnvFromBench, intFromEnv } from './support/env';
 
 const CONNECTIONS = intFromEnv('BENCH_CONNECTIONS', 50);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 15);
@@ -113,23 +107,6 @@ function headerFactory(tokens: readonly string[], target: string): () => Record<
       'idempotency-key': `bench-${RUN_ID}-${target}-${n}`,
     };
   };
-}
-
-function probeRequest(child: ChildService, message: ProbeMessage, expect: ProbeReply['probe']): Promise<ProbeReply> {
-  return new Promise<ProbeReply>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.process.off('message', onMessage);
-      reject(new Error(`${child.name}: no "${expect}" from the probe within 60 s`));
-    }, 60_000);
-    const onMessage = (reply: ProbeReply) => {
-      if (reply.probe !== expect) return;
-      clearTimeout(timer);
-      child.process.off('message', onMessage);
-      resolve(reply);
-    };
-    child.process.on('message', onMessage);
-    child.process.send(message);
-  });
 }
 
 function checkLoad(phase: string, result: LoadResult, failures: string[]): void {
@@ -261,10 +238,7 @@ async function main(): Promise<void> {
 
   const appDatabase = databaseUrl(SERVER_URL, `cdt_fund_bench_filing_${RUN_ID}`);
   const baselineDatabase = databaseUrl(SERVER_URL, `cdt_fund_bench_filing_${RUN_ID}_baseline`);
-  const appExtraEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (name.startsWith('BENCH_APP_ENV_') && value !== undefined) appExtraEnv[name.slice('BENCH_APP_ENV_'.length)] = value;
-  }
+  const appExtraEnv = appEnvFromBench();
   if (Object.keys(appExtraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(appExtraEnv)}`);
   const appRole = appExtraEnv['APP_ROLE'] ?? 'api';
   const queuePrefix = `bench-filing-${RUN_ID}`;

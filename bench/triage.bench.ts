@@ -63,16 +63,10 @@ import { cpuShares, cpuSnapshot, type CpuShares, type CpuSnapshot } from './supp
 import { snapshotDist } from './support/dist-snapshot';
 import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
-import type { ProbeMessage, ProbeReply, ProbeReport } from './support/probe-preload';
+import type { ProbeReport } from './support/probe-preload';
 import { deleteRedisKeys } from './support/redis-cleanup';
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
-  return value;
-}
+import { probeRequest } from './support/probe-client';
+import { appEnvFromBench, intFromEnv } from './support/env';
 
 const RATE = intFromEnv('BENCH_RATE', 200);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 20);
@@ -462,23 +456,6 @@ interface AppProcesses {
   worker?: ChildService;
 }
 
-function probeRequest(child: ChildService, message: ProbeMessage, expect: ProbeReply['probe']): Promise<ProbeReply> {
-  return new Promise<ProbeReply>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.process.off('message', onMessage);
-      reject(new Error(`${child.name}: no "${expect}" from the probe within 60 s`));
-    }, 60_000);
-    const onMessage = (reply: ProbeReply) => {
-      if (reply.probe !== expect) return;
-      clearTimeout(timer);
-      child.process.off('message', onMessage);
-      resolve(reply);
-    };
-    child.process.on('message', onMessage);
-    child.process.send(message);
-  });
-}
-
 async function probeStart(children: readonly ChildService[]): Promise<void> {
   if (!PROFILE) return;
   await Promise.all(children.map((child) => probeRequest(child, { probe: 'start' }, 'started')));
@@ -701,10 +678,7 @@ async function main(): Promise<void> {
     for (const country of COUNTRIES) {
       tokens.set(country, await mintToken(secretBytes, { sub: `bench-partner-${country.toLowerCase()}`, role: 'partner', country }));
     }
-    const extraEnv: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      if (name.startsWith('BENCH_APP_ENV_') && value !== undefined) extraEnv[name.slice('BENCH_APP_ENV_'.length)] = value;
-    }
+    const extraEnv = appEnvFromBench();
     if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
     const [apiPort, workerPort] = [await freePort(), await freePort()];
     const envFor = (role: 'api' | 'worker', port: number): Record<string, string> => ({
