@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { auditLeafHash, hashChain, type AuditLeafSource } from './canonical';
 import { keyId, rawEd25519PublicKey, signLedgerCheckpoint } from './checkpoint-note';
 import { exportCheckpointLine, exportEventLine, splitExportEventLine } from './export-line';
-import { verifyExport, type ExportVerification } from './export-verifier';
+import { MAX_EXPORT_LINE_BYTES, verifyExport, type ExportVerification } from './export-verifier';
 import { MerkleAccumulator } from './merkle';
 
 const KEY_NAME = 'cdt-fund/audit-log';
@@ -201,6 +201,20 @@ describe('verifyExport', () => {
       ok: false,
       firstMismatch: { seq: 30, reason: 'the export has no valid checkpoint of tree size 45' },
     });
+  });
+
+  it('refuses a line longer than MAX_EXPORT_LINE_BYTES, and stops reading there', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let read = 0;
+    function* endless(): Generator<Buffer> {
+      for (let i = 0; i < 1024; i++) {
+        read += 1;
+        yield chunk; // 1 GiB without a newline
+      }
+    }
+    const result = await verifyExport(endless(), publicKey);
+    expect(result).toMatchObject({ ok: false, firstMismatch: { seq: 0, line: 1, reason: expect.stringMatching(/longer than/) } });
+    expect(read).toBe(MAX_EXPORT_LINE_BYTES / chunk.length + 1);
   });
 
   it('refuses an export that ends in the middle of a line', async () => {

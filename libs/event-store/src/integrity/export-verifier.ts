@@ -21,15 +21,19 @@ export interface ExportVerifyOptions {
 }
 
 const NEWLINE = 0x0a;
+
+/** The longest line accepted: far above any event the API can record, and a bound on memory. */
+export const MAX_EXPORT_LINE_BYTES = 16 * 1024 * 1024;
 const CHECKPOINT_PREFIX = Buffer.from('{"checkpoint":', 'latin1');
 
 /**
  * Verifies an audit export (NDJSON as `GET /v1/audit/export` writes it) offline, with the public
  * key alone: every event line must hash to its stated leaf hash and come in seq order, and every
  * checkpoint line must be signed by the key and have the root and chain head of the lines before
- * it; the last line must be complete. Reads `chunks` (e.g. a file stream) in constant memory, hashing each event line's bytes as
- * they are (see exportEventLine): JSON is parsed only for checkpoint lines and to describe a
- * mismatch. Stops at the first mismatch.
+ * it; the last line must be complete. Reads `chunks` (e.g. a file stream) in constant memory
+ * (lines longer than MAX_EXPORT_LINE_BYTES are refused), hashing each event line's bytes as they
+ * are (see exportEventLine): JSON is parsed only for checkpoint lines and to describe a mismatch.
+ * Stops at the first mismatch.
  */
 export async function verifyExport(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -78,6 +82,10 @@ export async function verifyExport(
     }
     // Copy what is left: the chunk's memory may be reused by the stream.
     rest = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
+    if (rest !== undefined && rest.length > MAX_EXPORT_LINE_BYTES) {
+      verifier.fail(verifier.size, null, `a line longer than ${MAX_EXPORT_LINE_BYTES} bytes`);
+      return report(verifier.result(), lineNumber + 1);
+    }
   }
   if (rest !== undefined) {
     // Every line the export writes ends in a newline: this one was cut short.
