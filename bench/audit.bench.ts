@@ -746,7 +746,7 @@ async function main(): Promise<void> {
       // As an auditor holding the latest checkpoint would: the export must reach that checkpoint.
       const verifyCpuStart = cpuSnapshot(children.api.pid, [database]);
       const verifyStarted = performance.now();
-      const verification: ExportVerification = await verifyExport(createReadStream(exportFile, { highWaterMark: 1 << 20 }), publicKey, {
+      const verification: ExportVerification = await verifyExport(createReadStream(exportFile, { highWaterMark: 1 << 20 }), { publicKey, keyName: AUDIT_KEY_NAME }, {
         treeSize: checkpoint.treeSize,
       });
       const ms = performance.now() - verifyStarted;

@@ -100,6 +100,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await lockLedger(client);
       const state = await this.ledgerState(client);
       const positions = events.map((e) => e.position);
       // One client, one query at a time.
@@ -171,6 +172,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await lockLedger(client);
       const current = await this.ledgerState(client);
       if (current !== state) {
         // Another sealer moved the ledger: let the next batch (or tick) start from the database.
@@ -202,8 +204,12 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const rootHash = state.tree.root();
     const chainHead = state.chainHead ?? Buffer.alloc(32);
     const signedAt = this.clock.now();
+    // The checkpoint before this one as stored (under the ledger lock), not as this process last saw it.
+    const { rows } = await client.query<{ size: string | null }>('SELECT max(c.tree_size)::text AS size FROM audit_checkpoints c');
+    const previousTreeSize = Number(rows[0]?.size ?? 0);
+    if (previousTreeSize >= treeSize) return; // signed already (by another sealer)
     const note = signLedgerCheckpoint(
-      { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize: state.checkpointedSize },
+      { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize },
       this.key.keyName,
       this.key.privateKey,
     );
@@ -269,4 +275,13 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.lastErrorLoggedAt = Date.now();
     this.logger.warn(`sealer is retrying: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * Serializes the sealer's transactions across processes: a leader that lost its lease and the one
+ * that took over must not interleave (two checkpoints naming the same predecessor, or leaves
+ * appended to a ledger end read before the other's commit). Released at commit or rollback.
+ */
+async function lockLedger(client: PoolClient): Promise<void> {
+  await client.query({ name: 'sealer_lock_ledger', text: "SELECT pg_advisory_xact_lock(hashtextextended('audit_ledger', 0))" });
 }

@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AUDIT_KEY_NAME } from '../../src/audit/audit-signing-key';
 import { auditVerifyCommand } from '../../src/cli/audit-verify-command';
 import { waitUntilSealed } from '../support/audit';
 import { capacityBody, incidentBody } from '../support/requests';
@@ -246,11 +247,29 @@ describe('GET /v1/audit/verify and npm run audit:verify', () => {
     const original = readFileSync(await exportTo('mutations.ndjson'));
     await fc.assert(
       fc.asyncProperty(fileMutation(original), async ({ bytes }) => {
-        const result = await verifyExport([bytes], publicKey, { treeSize: total });
+        const result = await verifyExport([bytes], { publicKey, keyName: AUDIT_KEY_NAME }, { treeSize: total });
         expect(result.ok).toBe(false);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('with --strict, fail when events follow the last checkpoint; with --key-name, refuse another signer name', async () => {
+    const file = await exportTo('tail.ndjson');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^\{"checkpoint":/);
+    writeFileSync(file, lines.slice(0, -1).map((l) => `${l}\n`).join('')); // the last checkpoint not signed yet
+    const plain = await verifyOffline(file);
+    expect(plain.code).toBe(0);
+    expect(plain.result.signedEvents).toBeLessThan(plain.result.verifiedEvents);
+    const out: string[] = [];
+    const sink = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
+    await expect(auditVerifyCommand([file, keyFile, '--strict'], sink)).resolves.toBe(1);
+    expect(out.join('\n')).toMatch(/FAILED \(--strict\): the last \d+ events come after the last checkpoint/);
+
+    const renamed = await verifyOffline(await exportTo('export.ndjson'), '--key-name', 'someone-else/log');
+    expect(renamed.code).toBe(1);
+    expect(renamed.result.firstMismatch?.reason).toMatch(/exactly one signature, by someone-else\/log/);
   });
 
   it('answer usage errors with exit status 2', async () => {
@@ -260,6 +279,8 @@ describe('GET /v1/audit/verify and npm run audit:verify', () => {
     await expect(auditVerifyCommand([join(dir, 'nope.ndjson'), keyFile], sink)).resolves.toBe(2);
     await expect(auditVerifyCommand([join(dir, 'export.ndjson'), join(dir, 'export.ndjson')], sink)).resolves.toBe(2);
     await expect(auditVerifyCommand([join(dir, 'export.ndjson'), keyFile, '--tree-size', 'x'], sink)).resolves.toBe(2);
+    await expect(auditVerifyCommand([join(dir, 'export.ndjson'), keyFile, '--tree-size', '1e3'], sink)).resolves.toBe(2);
+    await expect(auditVerifyCommand([join(dir, 'export.ndjson'), keyFile, '--no-such-option'], sink)).resolves.toBe(2);
     expect(out.join('\n')).toContain('usage: npm run audit:verify');
   });
 

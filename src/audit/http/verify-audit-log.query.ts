@@ -64,7 +64,7 @@ export class VerifyAuditLogHandler implements IQueryHandler<VerifyAuditLogQuery,
   }
 
   private async verify(): Promise<LedgerVerification> {
-    const verifier = new LedgerVerifier(this.key.publicKey);
+    const verifier = new LedgerVerifier(this.key.publicKey, this.key.keyName);
     // Checkpoints first, then the ledger's end: the sealer commits a checkpoint with its leaves.
     const { rows: checkpoints } = await this.pool.query<CheckpointRow>(
       `SELECT c.tree_size::text AS tree_size, c.root_hash, c.chain_head, c.signed_at, c.key_id, c.note

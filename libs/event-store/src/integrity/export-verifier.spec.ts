@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { fileMutation } from '@app/testing';
 import fc from 'fast-check';
 import { auditLeafHash, hashChain, type AuditLeafSource } from './canonical';
-import { keyId, rawEd25519PublicKey, signLedgerCheckpoint } from './checkpoint-note';
+import { checkpointBody, keyId, rawEd25519PublicKey, signLedgerCheckpoint, signNote } from './checkpoint-note';
 import { exportCheckpointLine, exportEventLine, splitExportEventLine } from './export-line';
 import { MAX_EXPORT_LINE_BYTES, verifyExport, type ExportVerification } from './export-verifier';
 import { MerkleAccumulator } from './merkle';
@@ -25,7 +25,18 @@ function event(i: number): AuditLeafSource {
 }
 
 /** An export as the API writes it: `n` events, a checkpoint after every `every` and, unless `tail`, after the last. */
-function sealedExport(n: number, options: { every?: number; signer?: KeyObject; tail?: boolean } = {}): string[] {
+interface ExportOptions {
+  every?: number;
+  signer?: KeyObject;
+  tail?: boolean;
+  /** The signature line's key name and the origin (default KEY_NAME). */
+  keyName?: string;
+  origin?: string;
+  /** Notes as signed before they named the previous checkpoint. */
+  legacy?: boolean;
+}
+
+function sealedExport(n: number, options: ExportOptions = {}): string[] {
   const every = options.every ?? 10;
   const tree = new MerkleAccumulator();
   let chain: Buffer | null = null;
@@ -41,14 +52,24 @@ function sealedExport(n: number, options: { every?: number; signer?: KeyObject; 
     if (size % every === 0 || (size === n && options.tail !== true)) {
       const signedAt = new Date(Date.UTC(2026, 10, 27, 9, 0, size));
       const rootHash = tree.root();
-      const note = signLedgerCheckpoint({ origin: KEY_NAME, treeSize: size, rootHash, chainHead: chain, signedAt, previousTreeSize }, KEY_NAME, options.signer ?? privateKey);
+      const origin = options.origin ?? KEY_NAME;
+      const keyName = options.keyName ?? KEY_NAME;
+      const signer = options.signer ?? privateKey;
+      const note =
+        options.legacy === true
+          ? signNote(
+              checkpointBody({ origin, treeSize: size, rootHash, extensions: [`chain-head ${chain.toString('base64')}`, `signed-at ${signedAt.toISOString()}`] }),
+              keyName,
+              signer,
+            )
+          : signLedgerCheckpoint({ origin, treeSize: size, rootHash, chainHead: chain, signedAt, previousTreeSize }, keyName, signer);
       lines.push(
         exportCheckpointLine({
           treeSize: size,
           rootHash: rootHash.toString('hex'),
           chainHead: chain.toString('hex'),
           signedAt: signedAt.toISOString(),
-          keyId: keyId(KEY_NAME, rawEd25519PublicKey(publicKey)).toString('hex'),
+          keyId: keyId(options.keyName ?? KEY_NAME, rawEd25519PublicKey(publicKey)).toString('hex'),
           note,
         }),
       );
@@ -60,12 +81,14 @@ function sealedExport(n: number, options: { every?: number; signer?: KeyObject; 
 
 const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
 
-function verify(file: string | Buffer, treeSize?: number, key: KeyObject = publicKey): Promise<ExportVerification> {
+const SIGNER = { publicKey, keyName: KEY_NAME };
+
+function verify(file: string | Buffer, treeSize?: number, signer = SIGNER): Promise<ExportVerification> {
   const bytes = typeof file === 'string' ? Buffer.from(file, 'utf8') : file;
   // Small chunks: lines cross chunk boundaries.
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += 97) chunks.push(bytes.subarray(i, i + 97));
-  return verifyExport(chunks, key, treeSize === undefined ? {} : { treeSize });
+  return verifyExport(chunks, signer, treeSize === undefined ? {} : { treeSize });
 }
 
 /** Index in `lines` of the event line with that seq. */
@@ -190,8 +213,41 @@ describe('verifyExport', () => {
 
     const other = generateKeyPairSync('ed25519');
     const result = await verify(text(sealedExport(12, { every: 10, signer: other.privateKey })));
-    expect(result.firstMismatch).toMatchObject({ seq: 0, reason: expect.stringMatching(/no signature by the given public key/) });
+    expect(result.firstMismatch).toMatchObject({ seq: 0, reason: expect.stringMatching(/exactly one signature, by cdt-fund\/audit-log\+/) });
     expect(result.signedEvents).toBe(0);
+  });
+
+  it('refuses a signature under another key name or for another log, even by the same key', async () => {
+    for (const options of [{ keyName: 'evil.example/not-the-log' }, { origin: 'evil.example/not-the-log' }]) {
+      const result = await verify(text(sealedExport(12, { every: 10, ...options })));
+      expect(result).toMatchObject({ ok: false, signedEvents: 0, firstMismatch: { seq: 0 } });
+    }
+  });
+
+  it('refuses a note with a signature line added', async () => {
+    const at = lines.findIndex((l) => l.startsWith('{"checkpoint":{"treeSize":10,'));
+    const parsed = JSON.parse(lines[at]!) as { checkpoint: Parameters<typeof exportCheckpointLine>[0] };
+    const extra = `\u2014 witness.example/w ${Buffer.alloc(68, 7).toString('base64')}\n`;
+    const tampered = [...lines];
+    tampered[at] = exportCheckpointLine({ ...parsed.checkpoint, note: parsed.checkpoint.note + extra });
+    const result = await verify(text(tampered));
+    expect(result).toMatchObject({ ok: false, firstMismatch: { seq: 0, reason: expect.stringMatching(/exactly one signature/) } });
+  });
+
+  it('accepts checkpoints signed before notes named the one before them', async () => {
+    await expect(verify(text(sealedExport(25, { every: 10, legacy: true })), 25)).resolves.toEqual({
+      ok: true,
+      verifiedEvents: 25,
+      signedEvents: 25,
+      checkpoints: 3,
+    });
+  });
+
+  it('reports a line repeated after a checkpoint covers it where the log goes wrong', async () => {
+    const tampered = [...lines];
+    tampered.splice(lineOf(lines, 13), 0, lines[lineOf(lines, 0)]!);
+    const result = await verify(text(tampered));
+    expect(result).toMatchObject({ ok: false, verifiedEvents: 13, signedEvents: 10, firstMismatch: { seq: 13 } });
   });
 
   it('refuses an export cut short after a checkpoint when told the tree size the auditor holds', async () => {
@@ -212,9 +268,18 @@ describe('verifyExport', () => {
         yield chunk; // 1 GiB without a newline
       }
     }
-    const result = await verifyExport(endless(), publicKey);
+    const result = await verifyExport(endless(), SIGNER);
     expect(result).toMatchObject({ ok: false, firstMismatch: { seq: 0, line: 1, reason: expect.stringMatching(/longer than/) } });
     expect(read).toBe(MAX_EXPORT_LINE_BYTES / chunk.length + 1);
+  });
+
+  it('refuses a complete line over the limit, whatever the chunk size', async () => {
+    const long = Buffer.concat([Buffer.from('{"seq":0,"leafHash":"'), Buffer.alloc(MAX_EXPORT_LINE_BYTES, 0x61), Buffer.from('"}\n')]);
+    for (const size of [64 * 1024, long.length]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < long.length; i += size) chunks.push(long.subarray(i, i + size));
+      await expect(verifyExport(chunks, SIGNER)).resolves.toMatchObject({ ok: false, firstMismatch: { line: 1, reason: expect.stringMatching(/longer than/) } });
+    }
   });
 
   it('refuses an export that ends in the middle of a line', async () => {

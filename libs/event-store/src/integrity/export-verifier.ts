@@ -11,6 +11,12 @@ export interface ExportVerification extends Omit<LedgerVerification, 'firstMisma
   readonly firstMismatch?: ExportMismatch;
 }
 
+/** Who signs the log: its Ed25519 public key and its key name (which is also the log's origin). */
+export interface LogSigner {
+  readonly publicKey: KeyObject;
+  readonly keyName: string;
+}
+
 export interface ExportVerifyOptions {
   /**
    * The tree size of a checkpoint the auditor already holds (e.g. the latest one published): the
@@ -37,19 +43,21 @@ const CHECKPOINT_PREFIX = Buffer.from('{"checkpoint":', 'latin1');
  */
 export async function verifyExport(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  publicKey: KeyObject,
+  signer: LogSigner,
   options: ExportVerifyOptions = {},
 ): Promise<ExportVerification> {
-  const verifier = new LedgerVerifier(publicKey);
+  const verifier = new LedgerVerifier(signer.publicKey, signer.keyName);
   const scratch = Buffer.allocUnsafe(64 * 1024);
   let lineNumber = 0;
   let failedLine = 0;
   let sawTreeSize = false;
-  let rest: Buffer | undefined;
+  // The start of a line that continues in the next chunk, in pieces (copied: a stream may reuse its chunks).
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
 
   const onLine = (line: Buffer): boolean => {
     lineNumber += 1;
-    const ok = verifyLine(line);
+    const ok = line.length > MAX_EXPORT_LINE_BYTES ? verifier.fail(verifier.size, null, `a line longer than ${MAX_EXPORT_LINE_BYTES} bytes`) : verifyLine(line);
     if (!ok) failedLine = lineNumber;
     return ok;
   };
@@ -72,22 +80,32 @@ export async function verifyExport(
   };
 
   for await (const chunk of chunks) {
-    const buffer: Buffer = rest === undefined ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([rest, chunk]);
+    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    let end = buffer.indexOf(NEWLINE, start);
+    let end = buffer.indexOf(NEWLINE);
+    if (pending.length > 0 && end >= 0) {
+      const line = Buffer.concat([...pending, buffer.subarray(0, end)], pendingBytes + end);
+      pending = [];
+      pendingBytes = 0;
+      if (!onLine(line)) return report(verifier.result(), failedLine);
+      start = end + 1;
+      end = buffer.indexOf(NEWLINE, start);
+    }
     while (end >= 0) {
       if (!onLine(buffer.subarray(start, end))) return report(verifier.result(), failedLine);
       start = end + 1;
       end = buffer.indexOf(NEWLINE, start);
     }
-    // Copy what is left: the chunk's memory may be reused by the stream.
-    rest = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
-    if (rest !== undefined && rest.length > MAX_EXPORT_LINE_BYTES) {
-      verifier.fail(verifier.size, null, `a line longer than ${MAX_EXPORT_LINE_BYTES} bytes`);
-      return report(verifier.result(), lineNumber + 1);
+    if (start < buffer.length) {
+      pending.push(Buffer.from(buffer.subarray(start)));
+      pendingBytes += buffer.length - start;
+      if (pendingBytes > MAX_EXPORT_LINE_BYTES) {
+        verifier.fail(verifier.size, null, `a line longer than ${MAX_EXPORT_LINE_BYTES} bytes`);
+        return report(verifier.result(), lineNumber + 1);
+      }
     }
   }
-  if (rest !== undefined) {
+  if (pending.length > 0) {
     // Every line the export writes ends in a newline: this one was cut short.
     lineNumber += 1;
     verifier.fail(verifier.size, null, 'the export ends in the middle of a line (cut short?)');
@@ -124,7 +142,7 @@ function parseCheckpointLine(line: Buffer): StatedCheckpoint | undefined {
   if (typeof signedAt !== 'string' || typeof note !== 'string') return undefined;
   if (!/^[0-9a-f]{64}$/.test(rootHash) || !/^[0-9a-f]{64}$/.test(chainHead) || !/^[0-9a-f]{8}$/.test(keyId)) return undefined;
   // Byte for byte the export's form: nothing added, dropped, reordered or re-spaced.
-  if (exportCheckpointLine({ treeSize, rootHash, chainHead, signedAt, keyId, note }) !== text) return undefined;
+  if (!Buffer.from(exportCheckpointLine({ treeSize, rootHash, chainHead, signedAt, keyId, note }), 'utf8').equals(line)) return undefined;
   return { treeSize, rootHash: Buffer.from(rootHash, 'hex'), chainHead: Buffer.from(chainHead, 'hex'), signedAt, keyId: Buffer.from(keyId, 'hex'), note };
 }
 

@@ -60,11 +60,17 @@ export class LedgerVerifier {
   private signedSize = 0;
   private checkpointCount = 0;
   private mismatch?: LedgerMismatch;
-  private readonly rawPublicKey: Buffer;
-  private readonly keyIds = new Map<string, Buffer>();
+  private readonly keyId: Buffer;
 
-  constructor(private readonly publicKey: KeyObject) {
-    this.rawPublicKey = rawEd25519PublicKey(publicKey);
+  /**
+   * `keyName` is the signer's name, which is also the log's origin line: a C2SP verifier is a name
+   * and a key, and a signature line under another name (even with the same key) is refused.
+   */
+  constructor(
+    private readonly publicKey: KeyObject,
+    private readonly keyName: string,
+  ) {
+    this.keyId = keyId(keyName, rawEd25519PublicKey(publicKey));
   }
 
   /** Leaves fed so far (the seq the next leaf must have). */
@@ -89,9 +95,11 @@ export class LedgerVerifier {
   leaf(seq: number, position: number | null, leaf: Buffer, stated?: Uint8Array, statedChain?: Uint8Array): boolean {
     if (this.mismatch !== undefined) return false;
     if (seq !== this.tree.size) {
-      return seq < this.tree.size
-        ? this.fail(seq, position, `seq ${seq} appears again after seq ${this.tree.size - 1}`)
-        : this.fail(this.tree.size, null, `seq ${this.tree.size} is missing (the next one is seq ${seq})`);
+      if (seq > this.tree.size) return this.fail(this.tree.size, null, `seq ${this.tree.size} is missing (the next one is seq ${seq})`);
+      // A repeat: one of the two lines for `seq` is not genuine. When a verified checkpoint covers
+      // the first one, it is this one (the log goes wrong here); otherwise it may be either.
+      const at = seq < this.signedSize ? this.tree.size : seq;
+      return this.fail(at, position, `seq ${seq} appears again after seq ${this.tree.size - 1}`);
     }
     if (stated !== undefined && !leaf.equals(stated)) {
       return this.fail(seq, position, 'the event does not hash to its leaf hash: it was changed after it was sealed');
@@ -119,9 +127,19 @@ export class LedgerVerifier {
         ? this.fail(this.tree.size, null, `the log ends at seq ${this.tree.size - 1}, but a checkpoint of tree size ${checkpoint.treeSize} was signed`)
         : failAt(`out of place after seq ${this.tree.size - 1}`);
     }
-    const keyName = this.signerName(checkpoint.note);
-    if (keyName === undefined) return failAt('no signature by the given public key');
-    const note = verifyNote(checkpoint.note, keyName, this.publicKey);
+    let opened;
+    try {
+      opened = openNote(checkpoint.note);
+    } catch (error) {
+      if (error instanceof NoteFormatError) return failAt(error.message);
+      throw error;
+    }
+    // Exactly our one signature: this log has no witnesses, so any other line is a change.
+    const [only, ...others] = opened.signatures;
+    if (only === undefined || others.length > 0 || only.keyName !== this.keyName || !only.keyId.equals(this.keyId)) {
+      return failAt(`the note must carry exactly one signature, by ${this.keyName}+${this.keyId.toString('hex')}`);
+    }
+    const note = verifyNote(checkpoint.note, this.keyName, this.publicKey);
     if (!note.valid) return failAt(note.reason ?? 'the signature does not verify');
     let signed;
     try {
@@ -131,6 +149,7 @@ export class LedgerVerifier {
       throw error;
     }
     const signedChainHead = checkpointExtension(signed, CHAIN_HEAD_EXTENSION);
+    if (signed.origin !== this.keyName) return failAt(`the note is for the log ${JSON.stringify(signed.origin)}`);
     if (signed.treeSize !== checkpoint.treeSize) return failAt(`the signed note is for tree size ${signed.treeSize}`);
     if (!signed.rootHash.equals(checkpoint.rootHash)) return failAt('the stated root hash is not the signed one');
     if (signedChainHead === undefined || !Buffer.from(signedChainHead, 'base64').equals(checkpoint.chainHead)) {
@@ -139,17 +158,20 @@ export class LedgerVerifier {
     if (checkpoint.signedAt !== undefined && checkpointExtension(signed, SIGNED_AT_EXTENSION) !== checkpoint.signedAt) {
       return failAt('the stated signing time is not the signed one');
     }
+    // Checkpoints name the one before them (checkpoints signed before that line existed do not).
     const previous = checkpointExtension(signed, PREVIOUS_TREE_SIZE_EXTENSION);
-    if (previous === undefined || !/^(0|[1-9][0-9]*)$/.test(previous)) return failAt('the signed note does not name the checkpoint before it');
-    if (Number(previous) !== this.signedSize) {
-      // Pinpointed where the missing checkpoint belongs, when it is ahead of the last one seen.
-      return this.fail(
-        Number(previous) > this.signedSize && Number(previous) < checkpoint.treeSize ? Number(previous) : firstUnsigned,
-        null,
-        `checkpoint of tree size ${checkpoint.treeSize}: the checkpoint before it, of tree size ${previous}, is missing (the last one seen is of tree size ${this.signedSize})`,
-      );
+    if (previous !== undefined) {
+      if (!/^(0|[1-9][0-9]*)$/.test(previous)) return failAt('the checkpoint before it is not named by a tree size');
+      if (Number(previous) !== this.signedSize) {
+        // Pinpointed where the missing checkpoint belongs, when it is ahead of the last one seen.
+        return this.fail(
+          Number(previous) > this.signedSize && Number(previous) < checkpoint.treeSize ? Number(previous) : firstUnsigned,
+          null,
+          `checkpoint of tree size ${checkpoint.treeSize}: the checkpoint before it, of tree size ${previous}, is missing (the last one seen is of tree size ${this.signedSize})`,
+        );
+      }
     }
-    if (checkpoint.keyId !== undefined && !this.keyIdOf(keyName).equals(checkpoint.keyId)) {
+    if (checkpoint.keyId !== undefined && !this.keyId.equals(checkpoint.keyId)) {
       return failAt('the stated key id is not the signing key');
     }
     if (!signed.rootHash.equals(this.tree.root())) {
@@ -173,24 +195,5 @@ export class LedgerVerifier {
       checkpoints: this.checkpointCount,
       ...(mismatch === undefined ? {} : { firstMismatch: mismatch }),
     };
-  }
-
-  /** The key name of the note's signature line made by our public key (C2SP: name and key id match). */
-  private signerName(note: string): string | undefined {
-    try {
-      return openNote(note).signatures.find((s) => s.keyId.equals(this.keyIdOf(s.keyName)))?.keyName;
-    } catch (error) {
-      if (error instanceof NoteFormatError) return undefined;
-      throw error;
-    }
-  }
-
-  private keyIdOf(keyName: string): Buffer {
-    let id = this.keyIds.get(keyName);
-    if (id === undefined) {
-      id = keyId(keyName, this.rawPublicKey);
-      this.keyIds.set(keyName, id);
-    }
-    return id;
   }
 }
