@@ -87,24 +87,32 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
   return nodes;
 }
 
+/** The sealed event's seq and leaf, and the size of the checkpoint asked for ($2; null: the latest). */
+const PROOF_EVENT_SELECT = `SELECT l.seq::text AS seq, l.leaf_hash,
+          (SELECT c.tree_size::text FROM audit_checkpoints c
+            WHERE $2::bigint IS NULL OR c.tree_size = $2::bigint
+            ORDER BY c.tree_size DESC LIMIT 1) AS tree_size
+     FROM audit_ledger l`;
+
 @QueryHandler(GetInclusionProofQuery)
 export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProofQuery, ProofResult<InclusionProofView>> {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async execute({ position, treeSize, country }: GetInclusionProofQuery): Promise<ProofResult<InclusionProofView>> {
-    // The event and the checkpoint's size in one round trip; the nodes in a second.
-    const { rows } = await this.pool.query<{ seq: string; leaf_hash: Buffer; tree_size: string | null }>({
-      name: 'audit_inclusion_proof_event',
-      text: `SELECT l.seq::text AS seq, l.leaf_hash,
-                    (SELECT c.tree_size::text FROM audit_checkpoints c
-                      WHERE $3::bigint IS NULL OR c.tree_size = $3::bigint
-                      ORDER BY c.tree_size DESC LIMIT 1) AS tree_size
-               FROM audit_ledger l
-               JOIN events e ON e.global_position = l.global_position
-              WHERE l.global_position = $1
-                AND ($2::text IS NULL OR e.metadata->'actor'->>'country' = $2::text OR e.data->>'country' = $2::text)`,
-      values: [position, country ?? null, treeSize ?? null],
-    });
+    // The event and the checkpoint's size in one round trip; the nodes in a second. Only a
+    // partner's question needs the event itself (its country).
+    const { rows } = await this.pool.query<{ seq: string; leaf_hash: Buffer; tree_size: string | null }>(
+      country === undefined
+        ? { name: 'audit_inclusion_proof_event', text: `${PROOF_EVENT_SELECT} WHERE l.global_position = $1`, values: [position, treeSize ?? null] }
+        : {
+            name: 'audit_inclusion_proof_event_of_country',
+            text: `${PROOF_EVENT_SELECT}
+                     JOIN events e ON e.global_position = l.global_position
+                    WHERE l.global_position = $1
+                      AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text)`,
+            values: [position, treeSize ?? null, country],
+          },
+    );
     const event = rows[0];
     if (event === undefined) return { ok: false, reason: 'event_not_found' };
     if (event.tree_size === null) return { ok: false, reason: 'checkpoint_not_found' };
