@@ -3,6 +3,7 @@ import { createTestDatabase, eventually, type TestDatabase } from '@app/testing'
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import pg from 'pg';
 import { AUDIT_KEY_NAME, AuditSigningKey } from '../../src/audit/audit-signing-key';
+import { SealerService } from '../../src/audit/sealer.service';
 import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -166,5 +167,22 @@ describe('the sealer', () => {
     await expect(t.pool.query('UPDATE audit_ledger SET seq = seq')).rejects.toThrow(/append-only/);
     await expect(t.pool.query('DELETE FROM merkle_nodes')).rejects.toThrow(/append-only/);
     await expect(t.pool.query('TRUNCATE audit_checkpoints')).rejects.toThrow(/append-only/);
+  });
+
+  it('runs one sealer across processes, and the standby takes over when the active one stops', async () => {
+    const standby = await createTestApp({ env: { ...ENV, RELAY_STANDBY_RETRY_MS: '100' }, database: db });
+    const active = t;
+    try {
+      const [first, second] = [active.app.get(SealerService), standby.app.get(SealerService)];
+      expect(first.isLeader).toBe(true);
+      expect(second.isLeader).toBe(false);
+      await active.close();
+      t = standby; // afterAll closes whichever is left
+      await eventually(() => second.isLeader || undefined, { timeoutMs: 5_000 });
+      for (let i = 0; i < 3; i++) await file(standby, incidentBody({ title: `After failover ${i}` }));
+      await expectSound(standby);
+    } finally {
+      if (t !== standby) await standby.close();
+    }
   });
 });
