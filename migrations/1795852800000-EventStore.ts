@@ -30,6 +30,7 @@ export class EventStore1795852800000 implements MigrationInterface {
       )`);
     // The gap-safe reader's order and cursor.
     await db.query(`CREATE INDEX events_transaction_position_idx ON events (transaction_id, global_position)`);
+    await db.query(`CREATE INDEX events_type_idx ON events (event_type, global_position)`);
     await db.query(`
       CREATE FUNCTION events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -18,11 +18,12 @@ export class AidRequestViews1795852800001 implements MigrationInterface {
         version     integer NOT NULL,
         view        json NOT NULL
       )`);
-    // Newest first, optionally within one country (a partner's list); other filters scan in this order.
+    // Newest first, optionally within one country (a partner's list) or one status.
     await db.query(`CREATE INDEX aid_request_views_filed_idx ON aid_request_views (filed_at DESC, id DESC)`);
     await db.query(
       `CREATE INDEX aid_request_views_country_filed_idx ON aid_request_views (country, filed_at DESC, id DESC)`,
     );
+    await db.query(`CREATE INDEX aid_request_views_status_filed_idx ON aid_request_views (status, filed_at DESC, id DESC)`);
   }
 
   async down(db: QueryRunner): Promise<void> {

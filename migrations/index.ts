@@ -5,6 +5,7 @@ import { SingleRoundTripAppends1795852800003 } from './1795852800003-SingleRound
 import { Funds1795852800004 } from './1795852800004-Funds';
 import { AuditLedger1795852800005 } from './1795852800005-AuditLedger';
 import { PlpgsqlEffects1795852800006 } from './1795852800006-PlpgsqlEffects';
+import { DropUnusedIndexes1795852800007 } from './1795852800007-DropUnusedIndexes';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Funds1795852800004,
   AuditLedger1795852800005,
   PlpgsqlEffects1795852800006,
+  DropUnusedIndexes1795852800007,
 ];
