@@ -173,8 +173,9 @@ export class EventStore {
       // committed before with all its streams) or someone else wrote first.
       const refused = appends.find((a) => a.streamId === (error as { detail?: string }).detail) ?? appends[0];
       if (refused === undefined) throw error;
-      await this.explainRefusedAppend(this.pool, refused);
-      return Promise.all(appends.map((append) => this.explainRefusedAppend(this.pool, append)));
+      // The refused stream first: it throws when someone else wrote first.
+      const explained = await this.explainRefusedAppend(this.pool, refused);
+      return Promise.all(appends.map((append) => (append === refused ? Promise.resolve(explained) : this.explainRefusedAppend(this.pool, append))));
     }
     this.notifier?.signal();
     return appends.map((append) => {

@@ -17,10 +17,7 @@ export class AppendNotifier {
   private inFlight = false;
   private pending = false;
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly channel = EVENT_LOG_CHANNEL,
-  ) {}
+  constructor(private readonly pool: Pool) {}
 
   signal(): void {
     if (this.inFlight) {
@@ -34,7 +31,7 @@ export class AppendNotifier {
     this.inFlight = true;
     this.pending = false;
     this.pool
-      .query('SELECT pg_notify($1, $2)', [this.channel, ''])
+      .query('SELECT pg_notify($1, $2)', [EVENT_LOG_CHANNEL, ''])
       // A lost wake-up only costs latency: consumers poll as well.
       .catch(() => undefined)
       .finally(() => {

@@ -30,11 +30,6 @@ export interface EventLogSubscriptionOptions {
   readonly asStored?: boolean;
 }
 
-interface Wait {
-  promise: Promise<void>;
-  wake: () => void;
-}
-
 /**
  * A consumer of the whole event log that never skips an event: it follows `readAll`'s gap-safe
  * cursor and stores its checkpoint after handling each batch (so a crash re-delivers, never
@@ -46,7 +41,8 @@ export class EventLogSubscription {
   private stopped = false;
   private running?: Promise<void>;
   private leader = false;
-  private wait?: Wait;
+  /** Ends the current sleep early (a wake-up, or stop). */
+  private wake?: () => void;
   private lastWokenAt = 0;
   private cursor?: LogCursor;
 
@@ -56,17 +52,8 @@ export class EventLogSubscription {
     private readonly options: EventLogSubscriptionOptions,
   ) {}
 
-  get name(): string {
-    return this.options.name;
-  }
-
   get isLeader(): boolean {
     return this.leader;
-  }
-
-  /** The last position handled, while leading. */
-  get position(): LogCursor | undefined {
-    return this.cursor;
   }
 
   start(): void {
@@ -78,7 +65,7 @@ export class EventLogSubscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wait?.wake();
+    this.wake?.();
     await this.running;
   }
 
@@ -88,7 +75,7 @@ export class EventLogSubscription {
       let client: pg.Client | undefined;
       try {
         client = await this.tryToLead();
-        if (client) await this.lead(client);
+        if (client) await this.lead();
       } catch (error) {
         this.options.onError?.(error);
       } finally {
@@ -109,11 +96,11 @@ export class EventLogSubscription {
     client.on('error', (error) => {
       this.leader = false;
       this.options.onError?.(error);
-      this.wait?.wake();
+      this.wake?.();
     });
     client.on('end', () => {
       this.leader = false;
-      this.wait?.wake();
+      this.wake?.();
     });
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
@@ -125,14 +112,14 @@ export class EventLogSubscription {
     }
     client.on('notification', () => {
       this.lastWokenAt = Date.now();
-      this.wait?.wake();
+      this.wake?.();
     });
     await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
     this.leader = true;
     return client;
   }
 
-  private async lead(_client: pg.Client): Promise<void> {
+  private async lead(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     const idlePollMs = this.options.idlePollMs ?? 1_000;
     const horizonPollMs = this.options.horizonPollMs ?? 5;
@@ -177,15 +164,12 @@ export class EventLogSubscription {
   }
 
   private sleep(ms: number): Promise<void> {
-    let wake!: () => void;
-    const promise = new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      wake = () => {
+      this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
-    this.wait = { promise, wake };
-    return promise;
   }
 }
