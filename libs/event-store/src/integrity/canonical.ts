@@ -14,20 +14,7 @@ export function canonicalJson(value: unknown): string {
   return json;
 }
 
-/** The fields of an event that its audit leaf covers (a `RecordedEvent` or an export line both fit). */
-export interface AuditLeafSource {
-  readonly position: number;
-  readonly streamId: string;
-  readonly version: number;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  /** A Date, or its ISO-8601 string as it appears in the export. */
-  readonly recordedAt: Date | string;
-}
-
-/** The object an audit leaf is the JCS of (`recordedAt` as an ISO string). */
+/** The object an audit leaf is the JCS of: the export line without `seq` and `leafHash`. */
 export interface AuditLeafRecord {
   readonly position: number;
   readonly streamId: string;
@@ -38,6 +25,9 @@ export interface AuditLeafRecord {
   readonly metadata: unknown;
   readonly recordedAt: string;
 }
+
+/** The fields of an event that its audit leaf covers (a `RecordedEvent` or an export line both fit); `recordedAt` may be a Date. */
+export type AuditLeafSource = Omit<AuditLeafRecord, 'recordedAt'> & { readonly recordedAt: Date | string };
 
 /**
  * The eight fields of the export line that the leaf hash covers — the line without `seq` and
