@@ -12,12 +12,25 @@ import { QueueSchedules } from './queues/queue-schedules';
 import { QueuesModule } from './queues/queues.module';
 import { RedisProbe } from './queues/redis-probe';
 import { WorkerHost } from './queues/worker-host';
+import type { JobProcessor } from './queues/job-processor';
+import type { QueueName } from './queues/queue-definitions';
 import { RelayService } from './relay/relay.service';
 import { ReviewRoundCloser } from './review-rounds/review-round-closer';
 import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
 import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
 import { SlaProcessor } from './triage/jobs/sla.processor';
 import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.processor';
+
+/** One processor per queue (WorkerHost refuses a queue without one, or with two). */
+const PROCESSORS = [
+  TriageAidRequestProcessor,
+  AssessIncidentProcessor,
+  CapacityGrantsProcessor,
+  SlaProcessor,
+  SendAlertProcessor,
+  DisburseTrancheProcessor,
+  PurgeIdempotencyKeysProcessor,
+] as const;
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
@@ -26,28 +39,12 @@ import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.proc
     RelayService,
     QueueSchedules,
     ReviewRoundCloser,
-    TriageAidRequestProcessor,
-    AssessIncidentProcessor,
-    CapacityGrantsProcessor,
-    SlaProcessor,
-    SendAlertProcessor,
-    DisburseTrancheProcessor,
-    PurgeIdempotencyKeysProcessor,
+    ...PROCESSORS,
     {
       provide: WorkerHost,
-      inject: [APP_CONFIG, PG_POOL, RedisProbe, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor, SendAlertProcessor, DisburseTrancheProcessor, PurgeIdempotencyKeysProcessor],
-      useFactory: (
-        config: AppConfig,
-        pool: Pool,
-        redis: RedisProbe,
-        triage: TriageAidRequestProcessor,
-        incidents: AssessIncidentProcessor,
-        capacity: CapacityGrantsProcessor,
-        sla: SlaProcessor,
-        alerts: SendAlertProcessor,
-        disbursements: DisburseTrancheProcessor,
-        maintenance: PurgeIdempotencyKeysProcessor,
-      ) => new WorkerHost(config, pool, redis, [triage, incidents, capacity, sla, alerts, disbursements, maintenance]),
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, ...PROCESSORS],
+      useFactory: (config: AppConfig, pool: Pool, redis: RedisProbe, ...processors: JobProcessor<QueueName>[]) =>
+        new WorkerHost(config, pool, redis, processors),
     },
   ],
   exports: [RelayService],

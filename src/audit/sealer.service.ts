@@ -10,6 +10,7 @@ import {
   type RecordedEvent,
 } from '@app/event-store';
 import type { Pool, PoolClient } from 'pg';
+import { AsyncMutex } from '../common/async-mutex';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
@@ -45,7 +46,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly subscription: EventLogSubscription;
   private state?: LedgerState;
   /** Serializes batches and the interval check (both touch `state`). */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly lock = new AsyncMutex();
   private timer?: NodeJS.Timeout;
   private lastErrorLoggedAt = 0;
 
@@ -64,7 +65,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       standbyRetryMs: config.relay.standbyRetryMs,
       // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
       asStored: true,
-      handle: (events) => this.serialized(() => this.seal(events)),
+      handle: (events) => this.lock.run(() => this.seal(events)),
       onError: (error) => this.logError(error),
     });
   }
@@ -78,7 +79,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const every = Math.max(50, Math.min(1_000, Math.floor(this.config.audit.checkpointIntervalMs / 2)));
     this.timer = setInterval(() => {
       if (!this.subscription.isLeader) return;
-      void this.serialized(() => this.checkpointIfDue()).catch((error: unknown) => this.logError(error));
+      void this.lock.run(() => this.checkpointIfDue()).catch((error: unknown) => this.logError(error));
     }, every);
     this.timer.unref();
   }
@@ -86,13 +87,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.subscription.stop();
-    await this.queue.catch(() => undefined);
-  }
-
-  private serialized<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+    await this.lock.run(() => Promise.resolve()); // the batch in hand, if any, finishes first
   }
 
   /** Appends one batch (in ledger order) and, when due, a checkpoint, in one transaction. */
