@@ -1,6 +1,7 @@
 import { Param, ParseIntPipe } from '@nestjs/common';
 import { problem } from '../common/problem-details';
 import { ProblemException } from '../common/problem-details.filter';
+import { MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from './domain/fund.values';
 
 /** `:fiscalYear`: a four-digit year, named by the calendar year in which the fiscal year ends. */
 export const FiscalYear = () =>
@@ -11,7 +12,7 @@ export const FiscalYear = () =>
     }),
     {
       transform: (value: number) => {
-        if (value < 1000 || value > 9999) throw invalidFiscalYear();
+        if (value < MIN_FISCAL_YEAR || value > MAX_FISCAL_YEAR) throw invalidFiscalYear();
         return value;
       },
     },

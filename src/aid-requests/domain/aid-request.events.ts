@@ -239,7 +239,6 @@ export type AidRequestEvent =
   | CapacityRequestScored
   | AssignedToReviewRound;
 
-export type AidRequestEventType = AidRequestEvent['type'];
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';
 

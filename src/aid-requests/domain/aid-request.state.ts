@@ -167,7 +167,6 @@ export type AidRequestState =
 
 export type ExistingAidRequest = Exclude<AidRequestState, NoRequest>;
 export type AssessedAidRequest = Extract<AidRequestState, { assessment: Assessment }>;
-export type FinalStatus = 'approved' | 'rejected' | 'withdrawn' | 'closed';
 
 export const initialAidRequestState = (): AidRequestState => ({ status: 'none' });
 
