@@ -2,6 +2,7 @@ import { eventually } from '@app/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { AUDIT_KEY_NAME } from '../../src/audit/audit-signing-key';
 import { capacityBody, incidentBody } from '../support/requests';
+import { waitUntilSealed } from '../support/audit';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 // One key for the whole process: the worker's sealer signs with it, the API publishes it.
@@ -74,17 +75,8 @@ beforeAll(async () => {
     expect(response.statusCode).toBe(201);
     ids.push(response.json().id);
   }
-  // Everything recorded so far (filing and triage) is sealed and covered by the latest checkpoint.
-  await eventually(
-    async () => {
-      const n = await eventCount();
-      const triaged = await t.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM events WHERE event_type = 'AidRequestTriaged'");
-      if (Number(triaged.rows[0]!.n) < ids.length) return undefined;
-      const latest = await get('/v1/audit/checkpoints/latest');
-      return latest.statusCode === 200 && latest.json().treeSize === n ? true : undefined;
-    },
-    { timeoutMs: 20_000 },
-  );
+  // Quiescent: nothing new recorded between two looks, all of it sealed and covered by the latest checkpoint.
+  await waitUntilSealed(t, { triaged: ids.length });
 }, 30_000);
 afterAll(async () => {
   await t.close();

@@ -1,8 +1,8 @@
 import { auditLeafHash, canonicalJson, verifyConsistency, verifyInclusion } from '@app/event-store';
-import { eventually } from '@app/testing';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { AuditExporter } from '../../src/audit/http/audit-export';
 import { capacityBody, incidentBody } from '../support/requests';
+import { waitUntilSealed } from '../support/audit';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const { privateKey } = generateKeyPairSync('ed25519');
@@ -34,11 +34,6 @@ async function get(url: string, token = auditor) {
   return t.request({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 }
 
-async function eventCount(): Promise<number> {
-  const { rows } = await t.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
-  return Number(rows[0]!.n);
-}
-
 async function allCheckpoints(): Promise<Checkpoint[]> {
   const response = await get('/v1/audit/checkpoints?limit=500');
   expect(response.statusCode).toBe(200);
@@ -65,21 +60,8 @@ beforeAll(async () => {
     expect(response.statusCode).toBe(201);
     ids.push(response.json().id);
   }
-  // Quiescent: nothing new recorded for a while, all of it sealed and covered by the latest checkpoint.
-  let previous = -1;
-  await eventually(
-    async () => {
-      const n = await eventCount();
-      const stable = n === previous;
-      previous = n;
-      if (!stable) return undefined;
-      const triaged = await t.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM events WHERE event_type = 'AidRequestTriaged'");
-      if (Number(triaged.rows[0]!.n) < ids.length) return undefined;
-      const latest = await get('/v1/audit/checkpoints/latest');
-      return latest.statusCode === 200 && latest.json().treeSize === n ? true : undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 500 },
-  );
+  // Quiescent: nothing new recorded between two looks, all of it sealed and covered by the latest checkpoint.
+  await waitUntilSealed(t, { triaged: ids.length });
 }, 30_000);
 afterAll(async () => {
   await t.close();

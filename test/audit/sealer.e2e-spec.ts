@@ -4,6 +4,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import pg from 'pg';
 import { AUDIT_KEY_NAME, AuditSigningKey } from '../../src/audit/audit-signing-key';
 import { SealerService } from '../../src/audit/sealer.service';
+import { waitUntilSealed } from '../support/audit';
 import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -44,22 +45,10 @@ async function ledger(app: TestApp): Promise<LedgerRow[]> {
   return rows;
 }
 
-async function eventCount(app: TestApp): Promise<number> {
-  const { rows } = await app.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
-  return Number(rows[0]!.n);
-}
-
-/** Waits until every event is sealed and the latest checkpoint covers the whole ledger. */
+/** Waits until the log is quiet, every event is sealed and the latest checkpoint covers the whole ledger. */
 async function settled(app: TestApp): Promise<LedgerRow[]> {
-  return eventually(
-    async () => {
-      const rows = await ledger(app);
-      const n = await eventCount(app);
-      const cp = await app.pool.query<{ tree_size: string }>('SELECT max(tree_size)::text AS tree_size FROM audit_checkpoints');
-      return rows.length === n && n > 0 && Number(cp.rows[0]?.tree_size) === n ? rows : undefined;
-    },
-    { timeoutMs: 15_000 },
-  );
+  await waitUntilSealed(app, { timeoutMs: 15_000 });
+  return ledger(app);
 }
 
 async function expectSound(app: TestApp): Promise<void> {

@@ -37,10 +37,8 @@ function stream(streamId: string, expectedVersion: StreamAppend['expectedVersion
 }
 
 /** Polls until `probe` returns a value (other databases' open transactions can briefly hold back `readAll`). */
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const value = await eventually(probe, { timeoutMs: 15_000, intervalMs: 10 });
-  if (value === undefined) throw new Error('unreachable: eventually() returned undefined');
-  return value;
+function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  return eventually(probe, { timeoutMs: 15_000, intervalMs: 10 });
 }
 
 /** Resolves to the rejection reason; fails the test if the promise resolves. */

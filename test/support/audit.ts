@@ -7,10 +7,10 @@ async function count(t: TestApp, sql: string): Promise<number> {
 }
 
 /**
- * Waits until the log is quiet (no new event between two looks), at least `triaged` requests are
+ * Waits until the log is quiet (no new event between two looks), at least `triaged` requests (default 0) are
  * triaged, every event is sealed and the latest checkpoint covers them all; returns the event count.
  */
-export async function waitUntilSealed(t: TestApp, options: { triaged: number; timeoutMs?: number }): Promise<number> {
+export async function waitUntilSealed(t: TestApp, options: { triaged?: number; timeoutMs?: number } = {}): Promise<number> {
   let previous = -1;
   return eventually(
     async () => {
@@ -18,7 +18,7 @@ export async function waitUntilSealed(t: TestApp, options: { triaged: number; ti
       const stable = n === previous;
       previous = n;
       if (!stable) return undefined;
-      if ((await count(t, "SELECT count(*)::text AS n FROM events WHERE event_type = 'AidRequestTriaged'")) < options.triaged) return undefined;
+      if ((await count(t, "SELECT count(*)::text AS n FROM events WHERE event_type = 'AidRequestTriaged'")) < (options.triaged ?? 0)) return undefined;
       const signed = await count(t, 'SELECT max(tree_size)::text AS n FROM audit_checkpoints');
       return signed === n ? n : undefined;
     },
