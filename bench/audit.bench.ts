@@ -644,7 +644,7 @@ async function main(): Promise<void> {
     }
     // The sealer's settings, as the app itself reads them.
     const appConfig = loadConfig(envFor('worker', 0));
-    const batchSize = appConfig.relay.batchSize;
+    const batchSize = appConfig.eventLog.batchSize;
     const checkpointMaxEvents = appConfig.audit.checkpointMaxEvents;
     if (EVENTS % checkpointMaxEvents !== 0) {
       log(`WARNING: ${EVENTS} is not a multiple of CHECKPOINT_MAX_EVENTS (${checkpointMaxEvents}): the last checkpoint waits for ` +

@@ -60,9 +60,9 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.subscription = new EventLogSubscription(eventStore, pool, {
       name: SEALER_CONSUMER,
       connectionString: config.database.url,
-      batchSize: config.relay.batchSize,
-      idlePollMs: config.relay.pollIntervalMs,
-      standbyRetryMs: config.relay.standbyRetryMs,
+      batchSize: config.eventLog.batchSize,
+      idlePollMs: config.eventLog.pollIntervalMs,
+      standbyRetryMs: config.eventLog.standbyRetryMs,
       // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
       asStored: true,
       handle: (events) => this.lock.run(() => this.seal(events)),

@@ -48,11 +48,12 @@ export interface AppConfig {
     readonly checkpointIntervalMs: number;
     readonly checkpointMaxEvents: number;
   };
-  readonly relay: {
+  /** The event-log consumers (the relay and the sealer), set by the RELAY_* variables. */
+  readonly eventLog: {
     readonly batchSize: number;
-    /** Fallback polling of the event log; commits normally wake the relay at once (LISTEN/NOTIFY). */
+    /** Fallback polling of the event log; commits normally wake consumers at once (LISTEN/NOTIFY). */
     readonly pollIntervalMs: number;
-    /** How often a standby worker tries to take over the relay. */
+    /** How often a standby worker tries to take over a consumer. */
     readonly standbyRetryMs: number;
   };
   /** How often missed deadlines are swept for (timers lost with Redis). */

@@ -138,7 +138,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       checkpointIntervalMs: integer('CHECKPOINT_INTERVAL_MS', 60_000, 100, 86_400_000),
       checkpointMaxEvents: integer('CHECKPOINT_MAX_EVENTS', 1000, 1, 10_000_000),
     },
-    relay: {
+    eventLog: {
       batchSize: integer('RELAY_BATCH_SIZE', 500, 1, 10_000),
       pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 1_000, 10, 60_000),
       standbyRetryMs: integer('RELAY_STANDBY_RETRY_MS', 1_000, 50, 60_000),

@@ -31,9 +31,9 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     this.subscription = new EventLogSubscription(eventStore, pool, {
       name: RELAY_CONSUMER,
       connectionString: config.database.url,
-      batchSize: config.relay.batchSize,
-      idlePollMs: config.relay.pollIntervalMs,
-      standbyRetryMs: config.relay.standbyRetryMs,
+      batchSize: config.eventLog.batchSize,
+      idlePollMs: config.eventLog.pollIntervalMs,
+      standbyRetryMs: config.eventLog.standbyRetryMs,
       handle: (events) => this.relay(events),
       onError: (error) => this.logError(error),
     });

@@ -9,7 +9,7 @@ import { requestMetaOf, type RequestMeta } from '../../common/request-meta';
 import { sendAidRequest } from '../aid-request.http';
 import type { AidRequestView } from '../projections/aid-request-view';
 import { notFound } from '../queries/aid-request-id.param';
-import type { AidRequestActionContext } from './aid-request-action';
+import type { AidRequestActionContext } from './aid-request-action-context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
