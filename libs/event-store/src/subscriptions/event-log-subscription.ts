@@ -25,6 +25,12 @@ export interface EventLogSubscriptionOptions {
    * waiting for more): after a crash at most this much is handled again, which handlers tolerate.
    */
   readonly checkpointEveryMs?: number;
+  /**
+   * Once caught up, read at most this often (default 0: at once). For a consumer that need not
+   * react within milliseconds (the sealer): a steady trickle of commits is then handled in
+   * batches, not an event or two per round trip. A full batch is always followed at once.
+   */
+  readonly minReadIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
   /** Hand events over as stored, without upcasting (see EventStore.readAll). */
   readonly asStored?: boolean;
@@ -43,6 +49,8 @@ export class EventLogSubscription {
   private leader = false;
   /** Ends the current sleep early (a wake-up, or stop). */
   private wake?: () => void;
+  /** Ends the current sleep or pause early (stop). */
+  private interrupt?: () => void;
   private lastWokenAt = 0;
   private cursor?: LogCursor;
 
@@ -65,7 +73,7 @@ export class EventLogSubscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.interrupt?.();
     await this.running;
   }
 
@@ -125,6 +133,7 @@ export class EventLogSubscription {
     const horizonPollMs = this.options.horizonPollMs ?? 5;
     const horizonWindowMs = this.options.horizonWindowMs ?? 2_000;
     const checkpointEveryMs = this.options.checkpointEveryMs ?? 100;
+    const minReadIntervalMs = this.options.minReadIntervalMs ?? 0;
     this.cursor = await loadCheckpoint(this.pool, this.options.name);
     let saved = this.cursor;
     let savedAt = Date.now();
@@ -150,10 +159,17 @@ export class EventLogSubscription {
           continue;
         }
         this.cursor = cursor;
-        if (Date.now() - savedAt >= checkpointEveryMs) await save();
-        continue;
+        // A full batch, or any batch of a consumer that reads at once: more may be waiting.
+        if (events.length === batchSize || minReadIntervalMs === 0) {
+          if (Date.now() - savedAt >= checkpointEveryMs) await save();
+          continue;
+        }
       }
       await save();
+      if (minReadIntervalMs > 0) {
+        await this.sleep(readAt + minReadIntervalMs - Date.now(), { wakeable: false });
+        if (events.length > 0) continue;
+      }
       // Woken since (or just before) this read: the commit may still be above the horizon.
       if (this.lastWokenAt >= readAt) continue;
       const recentlyWoken = Date.now() - this.lastWokenAt < horizonWindowMs;
@@ -163,13 +179,17 @@ export class EventLogSubscription {
     await save().catch((error: unknown) => this.options.onError?.(error));
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`; a wake-up ends a wakeable sleep early, and stop() ends any. */
+  private sleep(ms: number, { wakeable }: { wakeable: boolean } = { wakeable: true }): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      this.wake = () => {
+      const end = () => {
         clearTimeout(timer);
         resolve();
       };
+      this.interrupt = end;
+      this.wake = wakeable ? end : undefined;
     });
   }
 }

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { AppendNotifier, EventLogSubscription, EventStore, type RecordedEvent } from '@app/event-store';
+import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
+
+describe('EventLogSubscription (real Postgres)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: EventStore;
+  const running: EventLogSubscription[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', () => undefined);
+    store = new EventStore(pool, { notifier: new AppendNotifier(pool) });
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  /** Starts a consumer recording each batch it is handed. */
+  function subscribe(name: string, options: { batchSize: number; minReadIntervalMs?: number }): RecordedEvent[][] {
+    const batches: RecordedEvent[][] = [];
+    const subscription = new EventLogSubscription(store, pool, {
+      name,
+      connectionString: db.url,
+      batchSize: options.batchSize,
+      ...(options.minReadIntervalMs === undefined ? {} : { minReadIntervalMs: options.minReadIntervalMs }),
+      handle: (events) => {
+        batches.push([...events]);
+        return Promise.resolve();
+      },
+    });
+    subscription.start();
+    running.push(subscription);
+    return batches;
+  }
+
+  async function appendOne(): Promise<string> {
+    const eventId = randomUUID();
+    await store.append([
+      { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type: 'Ticked', data: {}, metadata: { correlationId: 't' } }] },
+    ]);
+    return eventId;
+  }
+
+  async function delivered(batches: RecordedEvent[][], ids: readonly string[]): Promise<string[]> {
+    return eventually(
+      () => {
+        const seen = batches.flat().map((e) => e.eventId);
+        return Promise.resolve(ids.every((id) => seen.includes(id)) ? seen : undefined);
+      },
+      { timeoutMs: 15_000, intervalMs: 10 },
+    );
+  }
+
+  it('paces a trickle of commits into few batches, delivering each event once and in commit order', async () => {
+    const intervalMs = 200;
+    const batches = subscribe('paced', { batchSize: 100, minReadIntervalMs: intervalMs });
+    const startedAt = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      ids.push(await appendOne());
+      await sleep(10);
+    }
+    const seen = await delivered(batches, ids);
+    const elapsedMs = Date.now() - startedAt;
+
+    expect(seen).toEqual(ids);
+    // One read per interval at most (plus the first, which comes at once): 40 commits ~10 ms apart
+    // arrive in a handful of batches, not one batch per commit.
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(elapsedMs / intervalMs) + 1);
+    expect(batches.length).toBeLessThan(ids.length / 4);
+  });
+
+  it('reads on at once after a full batch, whatever the pace', async () => {
+    const before: string[] = [];
+    for (let i = 0; i < 25; i++) before.push(await appendOne());
+    const startedAt = Date.now();
+    // A pace far longer than the test's timeout: only full batches can deliver all 25 in time.
+    const batches = subscribe('backlog', { batchSize: 5, minReadIntervalMs: 60_000 });
+    const seen = await delivered(batches, before);
+
+    expect(seen.slice(-before.length)).toEqual(before);
+    // Every batch but the last was full; the last one is handled before the pause begins.
+    expect(batches.slice(0, -1).every((b) => b.length === 5)).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+  });
+
+  it('without a pace, hands over each commit as it comes', async () => {
+    const batches = subscribe('eager', { batchSize: 100 });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push(await appendOne());
+      // Each commit has been handed over before the next one is made.
+      await delivered(batches, ids);
+    }
+    expect(batches.flat().map((e) => e.eventId).slice(-ids.length)).toEqual(ids);
+  });
+
+  it('stops at once even in the middle of a long pause', async () => {
+    const subscription = new EventLogSubscription(store, pool, {
+      name: 'stopping',
+      connectionString: db.url,
+      minReadIntervalMs: 60_000,
+      handle: () => Promise.resolve(),
+    });
+    subscription.start();
+    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    await sleep(100);
+    const stoppingAt = Date.now();
+    await subscription.stop();
+    expect(Date.now() - stoppingAt).toBeLessThan(5_000);
+  });
+});
