@@ -26,6 +26,18 @@ export const SEALER_CONSUMER = 'sealer';
  */
 const SEAL_INTERVAL_MS = 250;
 
+/** A checkpoint to sign: the tree at one size. */
+interface CheckpointDraft {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  /** chain_hash of the last leaf (zeros for the empty tree). */
+  readonly chainHead: Buffer;
+}
+
+function draftOf(tree: MerkleAccumulator, chainHead: Buffer | null): CheckpointDraft {
+  return { treeSize: tree.size, rootHash: tree.root(), chainHead: chainHead ?? Buffer.alloc(32) };
+}
+
 /** The sealer's view of the ledger's end: what the next batch appends to. */
 interface LedgerState {
   readonly tree: MerkleAccumulator;
@@ -124,6 +136,9 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       const nodeHashes: Buffer[] = [];
       let chainHead = state.chainHead;
       const tree = new MerkleAccumulator(state.tree.size, state.tree.frontier);
+      // Every CHECKPOINT_MAX_EVENTS leaves a checkpoint, wherever the batch happens to end.
+      const checkpoints: CheckpointDraft[] = [];
+      let checkpointedSize = state.checkpointedSize;
       for (const event of events) {
         if (already.has(event.position)) continue; // re-delivered after a crash: sealed before
         const leaf = auditLeafHash(event); // as stored: the subscription does not upcast
@@ -138,6 +153,10 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
           nodeIndexes.push(node.index);
           nodeHashes.push(node.hash);
         }
+        if (tree.size - checkpointedSize >= this.config.audit.checkpointMaxEvents) {
+          checkpoints.push(draftOf(tree, chainHead));
+          checkpointedSize = tree.size;
+        }
       }
       if (seqs.length > 0) {
         // One statement: the ledger rows and the Merkle nodes they complete.
@@ -151,12 +170,19 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
           values: [seqs, ledgerPositions, leaves, chains, nodeLevels, nodeIndexes, nodeHashes],
         });
       }
-      const next: LedgerState = { tree, chainHead, checkpointedSize: state.checkpointedSize, checkpointedAt: state.checkpointedAt };
-      const checkpointed = this.isCheckpointDue(next);
-      if (checkpointed) await this.insertCheckpoint(client, next);
+      const next: LedgerState = {
+        tree,
+        chainHead,
+        checkpointedSize,
+        checkpointedAt: checkpoints.length > 0 ? Date.now() : state.checkpointedAt,
+      };
+      // The rest of the batch too, once CHECKPOINT_INTERVAL_MS has passed.
+      if (this.isCheckpointDue(next)) checkpoints.push(draftOf(tree, chainHead));
+      await this.insertCheckpoints(client, checkpoints);
       await client.query('COMMIT');
-      if (checkpointed) {
-        next.checkpointedSize = tree.size;
+      const last = checkpoints.at(-1);
+      if (last !== undefined) {
+        next.checkpointedSize = last.treeSize;
         next.checkpointedAt = Date.now();
       }
       this.state = next;
@@ -183,7 +209,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
         await client.query('ROLLBACK');
         return;
       }
-      await this.insertCheckpoint(client, state);
+      await this.insertCheckpoints(client, [draftOf(state.tree, state.chainHead)]);
       await client.query('COMMIT');
       state.checkpointedSize = state.tree.size;
       state.checkpointedAt = Date.now();
@@ -202,26 +228,30 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     return fresh >= this.config.audit.checkpointMaxEvents || Date.now() - state.checkpointedAt >= this.config.audit.checkpointIntervalMs;
   }
 
-  /** Signs and stores the checkpoint of the whole tree in `state` (kept as it is when one of that size exists). */
-  private async insertCheckpoint(client: PoolClient, state: LedgerState): Promise<void> {
-    const treeSize = state.tree.size;
-    const rootHash = state.tree.root();
-    const chainHead = state.chainHead ?? Buffer.alloc(32);
-    const signedAt = this.clock.now();
-    // The checkpoint before this one as stored (under the ledger lock), not as this process last saw it.
+  /**
+   * Signs and stores checkpoints (ascending tree sizes), each naming the one before it; one whose
+   * tree size is already covered by a stored checkpoint (another sealer signed it) is skipped.
+   */
+  private async insertCheckpoints(client: PoolClient, drafts: readonly CheckpointDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    // The checkpoint before these as stored (under the ledger lock), not as this process last saw it.
     const { rows } = await client.query<{ size: string | null }>('SELECT max(c.tree_size)::text AS size FROM audit_checkpoints c');
-    const previousTreeSize = Number(rows[0]?.size ?? 0);
-    if (previousTreeSize >= treeSize) return; // signed already (by another sealer)
-    const note = signLedgerCheckpoint(
-      { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize },
-      this.key.keyName,
-      this.key.privateKey,
-    );
-    await client.query(
-      `INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, signed_at, key_id, note)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING`,
-      [treeSize, rootHash, chainHead, signedAt, this.key.keyId, note],
-    );
+    let previousTreeSize = Number(rows[0]?.size ?? 0);
+    for (const { treeSize, rootHash, chainHead } of drafts) {
+      if (previousTreeSize >= treeSize) continue;
+      const signedAt = this.clock.now();
+      const note = signLedgerCheckpoint(
+        { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize },
+        this.key.keyName,
+        this.key.privateKey,
+      );
+      await client.query(
+        `INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, signed_at, key_id, note)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING`,
+        [treeSize, rootHash, chainHead, signedAt, this.key.keyId, note],
+      );
+      previousTreeSize = treeSize;
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { auditLeafHash, hashChain, rootHash } from '@app/event-store';
+import { auditLeafHash, checkpointExtension, hashChain, parseCheckpointBody, PREVIOUS_TREE_SIZE_EXTENSION, rootHash } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import pg from 'pg';
@@ -99,7 +99,14 @@ async function expectSound(app: TestApp): Promise<void> {
     'SELECT tree_size::text, root_hash, chain_head, key_id, note FROM audit_checkpoints ORDER BY audit_checkpoints.tree_size',
   );
   expect(checkpoints.length).toBeGreaterThanOrEqual(2);
+  // Never more than CHECKPOINT_MAX_EVENTS leaves between two checkpoints, wherever the sealer's
+  // batches happened to end (CHECKPOINT_INTERVAL_MS adds checkpoints in between).
+  const sizes = checkpoints.map((cp) => Number(cp.tree_size));
+  const gaps = sizes.map((size, i) => size - (sizes[i - 1] ?? 0));
+  expect(Math.max(...gaps)).toBeLessThanOrEqual(Number(ENV.CHECKPOINT_MAX_EVENTS));
+  expect(sizes.at(-1)).toBe(rows.length);
   const key = new AuditSigningKey(privateKey);
+  let previousSize = 0;
   for (const cp of checkpoints) {
     const size = Number(cp.tree_size);
     const root = rootHash(leaves.slice(0, size));
@@ -109,6 +116,9 @@ async function expectSound(app: TestApp): Promise<void> {
     const split = cp.note.lastIndexOf('\n\n');
     const body = cp.note.slice(0, split + 1);
     expect(body.startsWith(`${AUDIT_KEY_NAME}\n${size}\n${root.toString('base64')}\n`)).toBe(true);
+    // Each note names the checkpoint before it.
+    expect(checkpointExtension(parseCheckpointBody(body), PREVIOUS_TREE_SIZE_EXTENSION)).toBe(String(previousSize));
+    previousSize = size;
     const sigLine = cp.note.slice(split + 2, -1);
     expect(sigLine.startsWith(`\u2014 ${AUDIT_KEY_NAME} `)).toBe(true);
     const blob = Buffer.from(sigLine.slice(`\u2014 ${AUDIT_KEY_NAME} `.length), 'base64');
