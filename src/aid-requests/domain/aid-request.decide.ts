@@ -25,7 +25,8 @@ import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestRejected, AidRequestTriaged, TrancheData } from './aid-request.events';
 import { fiscalYearOf } from '../../funds/domain/fund.values';
 import { isAssessed, isUndecided, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
-import { fromCentsString, MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS, toCentsString } from './aid-request.values';
+import { fromCentsString, toCentsString } from '../../common/money';
+import { MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS } from './aid-request.values';
 
 type Decision = readonly AidRequestEvent[] | DomainError;
 

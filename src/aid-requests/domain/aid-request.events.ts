@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@app/event-store';
 import type { Priority } from '../../config/app-config';
-import type { ActionArea, CentsString, RequestKind, Sector, Severity, Track } from './aid-request.values';
+import type { CentsString } from '../../common/money';
+import type { ActionArea, RequestKind, Sector, Severity, Track } from './aid-request.values';
 
 export interface IncidentDetails {
   readonly severity: Severity;

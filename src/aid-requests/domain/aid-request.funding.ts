@@ -1,7 +1,7 @@
 import type { FundCommand } from '../../funds/domain/fund.commands';
 import type { CommandContext } from './aid-request.commands';
 import type { AidRequestEvent } from './aid-request.events';
-import { fromCentsString } from './aid-request.values';
+import { fromCentsString } from '../../common/money';
 
 /**
  * What a request's decision asks of the fund, decided in the same transaction: the first approval

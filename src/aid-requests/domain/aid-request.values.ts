@@ -28,14 +28,3 @@ export type Track = (typeof TRACKS)[number];
 
 export const MIN_AMOUNT_CENTS = 1n;
 export const MAX_AMOUNT_CENTS = 10_000_000_000n;
-
-/** Money in events: integer cents as a decimal string, so no reader ever sees a float. */
-export type CentsString = string;
-
-export function toCentsString(amount: bigint): CentsString {
-  return amount.toString();
-}
-
-export function fromCentsString(amount: CentsString): bigint {
-  return BigInt(amount);
-}

@@ -1,4 +1,4 @@
-import { fromCentsString } from '../../aid-requests/domain/aid-request.values';
+import { fromCentsString } from '../../common/money';
 import type { FundEvent } from './fund.events';
 import { EMPTY_WINDOW, type Commitment, type FundState, type OpenFund, type WindowBalance } from './fund.state';
 import { FUND_WINDOWS, type FundWindow } from './fund.values';
