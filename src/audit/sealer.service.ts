@@ -12,6 +12,7 @@ import {
 import type { Pool, PoolClient } from 'pg';
 import { AsyncMutex } from '../common/async-mutex';
 import { Clock } from '../common/clock';
+import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
 import { AuditSigningKey } from './audit-signing-key';
@@ -62,13 +63,12 @@ interface LedgerState {
  */
 @Injectable()
 export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('sealer');
+  private readonly retrying = new ThrottledWarning(new Logger('sealer'), 'sealer is retrying');
   private readonly subscription: EventLogSubscription;
   private state?: LedgerState;
   /** Serializes batches and the interval check (both touch `state`). */
   private readonly lock = new AsyncMutex();
   private timer?: NodeJS.Timeout;
-  private lastErrorLoggedAt = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,7 +87,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
       asStored: true,
       handle: (events) => this.lock.run(() => this.seal(events)),
-      onError: (error) => this.logError(error),
+      onError: (error) => this.retrying.log(error),
     });
   }
 
@@ -100,7 +100,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     const every = Math.max(50, Math.min(1_000, Math.floor(this.config.audit.checkpointIntervalMs / 2)));
     this.timer = setInterval(() => {
       if (!this.subscription.isLeader) return;
-      void this.lock.run(() => this.checkpointIfDue()).catch((error: unknown) => this.logError(error));
+      void this.lock.run(() => this.checkpointIfDue()).catch((error: unknown) => this.retrying.log(error));
     }, every);
     this.timer.unref();
   }
@@ -301,13 +301,6 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     this.state = state;
     return state;
-  }
-
-  /** A database outage makes every retry fail the same way: say so every few seconds. */
-  private logError(error: unknown): void {
-    if (Date.now() - this.lastErrorLoggedAt < 5_000) return;
-    this.lastErrorLoggedAt = Date.now();
-    this.logger.warn(`sealer is retrying: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

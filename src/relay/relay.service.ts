@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { EventLogSubscription, EventStore, type RecordedEvent } from '@app/event-store';
 import type { Pool } from 'pg';
 import { Clock } from '../common/clock';
+import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
 import { QueueProducer } from '../queues/queue-producer';
@@ -17,9 +18,8 @@ export const RELAY_CONSUMER = 'relay';
  */
 @Injectable()
 export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('relay');
   private readonly subscription: EventLogSubscription;
-  private lastErrorLoggedAt = 0;
+  private readonly retrying = new ThrottledWarning(new Logger('relay'), 'relay is retrying');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -35,7 +35,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
       idlePollMs: config.eventLog.pollIntervalMs,
       standbyRetryMs: config.eventLog.standbyRetryMs,
       handle: (events) => this.relay(events),
-      onError: (error) => this.logError(error),
+      onError: (error) => this.retrying.log(error),
     });
   }
 
@@ -55,12 +55,5 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
     const now = this.clock.now();
     const jobs = events.flatMap((event) => reactionsTo(event, now));
     if (jobs.length > 0) await this.producer.add(jobs);
-  }
-
-  /** While Redis is away every retry fails the same way: say so every few seconds, not every retry. */
-  private logError(error: unknown): void {
-    if (Date.now() - this.lastErrorLoggedAt < 5_000) return;
-    this.lastErrorLoggedAt = Date.now();
-    this.logger.warn(`relay is retrying: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
