@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retryUntilDone } from '../common/bounded';
+import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { QueueProducer } from './queue-producer';
 
@@ -10,8 +11,8 @@ import { QueueProducer } from './queue-producer';
  */
 @Injectable()
 export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('schedules');
-  private stopped = false;
+  private readonly retrying = new ThrottledWarning(new Logger('schedules'), 'could not register job schedulers yet (retrying)', 60_000);
+  private readonly stopping = new AbortController();
   private registering?: Promise<void>;
 
   constructor(
@@ -24,13 +25,13 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     await this.registering;
   }
 
   private async registerUntilDone(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
+    await retryUntilDone(
+      async () => {
         await this.producer.assertReady(this.producer.queue('sla'));
         await this.producer.assertReady(this.producer.queue('capacity-grants'));
         await this.producer
@@ -43,13 +44,8 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
         await this.producer
           .queue('maintenance')
           .upsertJobScheduler('idempotency-purge', { every: this.config.idempotencyPurgeIntervalMs }, { name: 'purge-idempotency-keys', data: {} });
-        return;
-      } catch (error) {
-        if (attempt === 1 || attempt % 30 === 0) {
-          this.logger.warn(`could not register job schedulers yet (retrying): ${error instanceof Error ? error.message : String(error)}`);
-        }
-        await sleep(Math.min(5_000, 200 * attempt));
-      }
-    }
+      },
+      { signal: this.stopping.signal, stepMs: 200, maxDelayMs: 5_000, onFailure: (error) => this.retrying.log(error) },
+    );
   }
 }

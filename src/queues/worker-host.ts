@@ -2,8 +2,8 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import { DomainError } from '@app/event-store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Pool } from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { settleWithin } from '../common/bounded';
+import { retryUntilDone, settleWithin } from '../common/bounded';
+import { ThrottledWarning } from '../common/throttled-warning';
 import type { AppConfig } from '../config/app-config';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_DEFINITIONS, QUEUE_NAMES, type QueueName } from './queue-definitions';
@@ -20,7 +20,8 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('workers');
   private readonly workers: Worker[] = [];
-  private stopped = false;
+  private readonly stopping = new AbortController();
+  private readonly waitingForRedis = new ThrottledWarning(this.logger, 'waiting for Redis before starting the queue workers', 60_000);
   private starting?: Promise<void>;
 
   constructor(
@@ -45,13 +46,14 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
    * Redis can be neither closed nor disconnected, and would hold the process open.
    */
   private async startWhenRedisIsUp(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      const redis = await this.redis.ping();
-      if (redis.status === 'up') break;
-      if (attempt === 1 || attempt % 30 === 0) this.logger.warn(`waiting for Redis before starting the queue workers: ${redis.error}`);
-      await sleep(Math.min(2_000, 100 * attempt));
-    }
-    if (this.stopped) return;
+    const up = await retryUntilDone(
+      async () => {
+        const redis = await this.redis.ping();
+        if (redis.status !== 'up') throw new Error(redis.error);
+      },
+      { signal: this.stopping.signal, stepMs: 100, maxDelayMs: 2_000, onFailure: (error) => this.waitingForRedis.log(error) },
+    );
+    if (!up) return;
     for (const processor of this.processors) {
       const definition = QUEUE_DEFINITIONS[processor.queue];
       const worker = new Worker(processor.queue, (job: Job) => this.run(processor, job), {
@@ -69,7 +71,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     await this.starting;
     await Promise.all(
       this.workers.map(async (worker) => {
