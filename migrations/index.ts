@@ -6,6 +6,7 @@ import { Funds1795852800004 } from './1795852800004-Funds';
 import { AuditLedger1795852800005 } from './1795852800005-AuditLedger';
 import { PlpgsqlEffects1795852800006 } from './1795852800006-PlpgsqlEffects';
 import { DropUnusedIndexes1795852800007 } from './1795852800007-DropUnusedIndexes';
+import { AppendBatches1795852800008 } from './1795852800008-AppendBatches';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AuditLedger1795852800005,
   PlpgsqlEffects1795852800006,
   DropUnusedIndexes1795852800007,
+  AppendBatches1795852800008,
 ];

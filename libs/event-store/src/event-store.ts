@@ -3,6 +3,7 @@ import { ConcurrencyError, DuplicateEventIdError } from './errors';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
+import { AppendBatcher, type AppendBatchingOptions, type AppendedRow } from './append-batcher';
 import type { AppendNotifier } from './subscriptions/append-notifier';
 import { UpcasterRegistry } from './upcasting/upcaster-registry';
 
@@ -74,23 +75,8 @@ const APPEND_ONE_EXISTING_STREAM = {
   ${INSERT_ONE_EVENT}`,
 };
 
-const APPEND_WITH_EFFECTS = {
-  name: 'event_store_append_with_effects',
-  text: `SELECT appended_stream_id, appended_version::int AS appended_version, appended_position::text AS appended_position,
-                appended_transaction_id::text AS appended_transaction_id, appended_recorded_at
-         FROM event_store_append($1::jsonb, $2::jsonb, $3::jsonb)`,
-};
-
 /** SQLSTATE raised by event_store_append when a stream is not at its expected version (DETAIL: the stream id). */
 const STREAM_VERSION_CONFLICT = 'CE409';
-
-interface AppendedRow {
-  appended_stream_id: string;
-  appended_version: number;
-  appended_position: string;
-  appended_transaction_id: string;
-  appended_recorded_at: Date;
-}
 
 interface InsertedRow {
   global_position: string;
@@ -103,7 +89,16 @@ export interface EventStoreOptions {
   readonly upcasters?: UpcasterRegistry;
   /** Wakes log consumers (the relay, the sealer) once appends have committed. */
   readonly notifier?: AppendNotifier;
+  /** Group commit of `appendWithEffects` under load (see AppendBatcher). */
+  readonly batching?: AppendBatchingOptions;
 }
+
+/**
+ * Two statements in flight at once, the rest waiting to go together: measured on the filing
+ * benchmark (50 connections) at 1,700–2,200 filings/s, against 1,420–1,830 with three to six and
+ * 1,180 without batching.
+ */
+const DEFAULT_BATCHING: AppendBatchingOptions = { maxInFlight: 2, maxBatch: 32 };
 
 /**
  * The append-only event log on Postgres: the source of truth. Appends are atomic across streams
@@ -112,6 +107,7 @@ export interface EventStoreOptions {
 export class EventStore {
   readonly upcasters: UpcasterRegistry;
   private readonly notifier: AppendNotifier | undefined;
+  private readonly batcher: AppendBatcher;
 
   constructor(
     private readonly pool: Pool,
@@ -119,6 +115,7 @@ export class EventStore {
   ) {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifier = options.notifier;
+    this.batcher = new AppendBatcher(pool, options.batching ?? DEFAULT_BATCHING);
   }
 
   /**
@@ -160,10 +157,7 @@ export class EventStore {
     });
     let rows: AppendedRow[];
     try {
-      ({ rows } = await this.pool.query<AppendedRow>({
-        ...APPEND_WITH_EFFECTS,
-        values: [JSON.stringify(payload), JSON.stringify(effects.before ?? []), JSON.stringify(effects.after ?? [])],
-      }));
+      rows = await this.batcher.append([JSON.stringify(payload), JSON.stringify(effects.before ?? []), JSON.stringify(effects.after ?? [])]);
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'events_event_id_key') {
         throw new DuplicateEventIdError(appends.flatMap((a) => a.events.map((e) => e.eventId)));

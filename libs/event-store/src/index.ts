@@ -1,5 +1,6 @@
 export * from './decider';
 export * from './errors';
+export * from './append-batcher';
 export * from './event-store';
 export * from './event-store.types';
 export * from './handle-command';
