@@ -137,7 +137,9 @@ export class EventStore {
   /**
    * Appends to any number of streams (possibly none) together with the caller's SQL effects, in
    * one round trip and one transaction: the effects commit if and only if the events do. Refusals
-   * are reported as by `append`; an effect's own error is thrown as the driver raised it.
+   * are reported as by `append`; an effect's own error is thrown with the driver's code, detail
+   * and constraint. Under load the transaction is shared with other appends (group commit, see
+   * AppendBatcher), each in its own subtransaction: it is still refused or committed on its own.
    */
   async appendWithEffects(appends: readonly StreamAppend[], effects: AppendEffects): Promise<AppendedStream[]> {
     const payload = appends.map((append) => {
