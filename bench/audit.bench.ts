@@ -93,7 +93,7 @@ import { loadConfig } from '../src/config/env.schema';
 import { prepareDatabase } from '../src/database/prepare-database';
 import { queuePrefix } from '../src/queues/redis-connection';
 import { RELAY_CONSUMER } from '../src/relay/relay.service';
-import { baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
+import { appChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
 import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares, type CpuSnapshot } from './support/cpu-usage';
 import { snapshotDist } from './support/dist-snapshot';
 import { armExitCleanup } from './support/exit-cleanup';
@@ -616,21 +616,17 @@ async function main(): Promise<void> {
     const auditor = { authorization: `Bearer ${auditorToken}` };
     const extraEnv = appEnvFromBench();
     if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
-    const envFor = (role: 'api' | 'worker', port: number): Record<string, string> => ({
-      ...baseChildEnv(),
-      NODE_ENV: 'development',
-      APP_ROLE: role,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: appDatabase,
-      REDIS_URL,
-      QUEUE_PREFIX: APP_PREFIX,
-      JWT_SECRET: secret,
-      AUDIT_SIGNING_KEY: signingKeyPem,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: join(WORK_DIR, 'data'),
-      ...extraEnv,
-    });
+    const envFor = (role: 'api' | 'worker', port: number): Record<string, string> =>
+      appChildEnv({
+        role,
+        port,
+        databaseUrl: appDatabase,
+        redisUrl: REDIS_URL,
+        queuePrefix: APP_PREFIX,
+        jwtSecret: secret,
+        dataDir: join(WORK_DIR, 'data'),
+        extra: { AUDIT_SIGNING_KEY: signingKeyPem, ...extraEnv },
+      });
     const start = (role: 'api' | 'worker', port: number): ChildService =>
       spawnNode({
         name: role,

@@ -28,7 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../src/auth/dev-token';
-import { baseChildEnv, freePort, spawnNode, waitForHttpOk } from './support/child-service';
+import { appChildEnv, baseChildEnv, freePort, spawnNode, waitForHttpOk } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares } from './support/cpu-usage';
 import { runLoad, type LoadResult } from './support/http-load';
@@ -255,19 +255,8 @@ async function main(): Promise<void> {
       ...(appRole === 'api' ? [{ table: 'events', describe: 'events in all' }] : []),
     ],
     prepare: () => Promise.resolve(), // main.ts creates and migrates its database
-    env: (port) => ({
-      ...baseChildEnv(),
-      NODE_ENV: 'development',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: appDatabase,
-      JWT_SECRET: secret,
-      LOG_LEVEL: 'warn',
-      // The API process alone, as deployed (docker-compose runs the worker as its own service).
-      APP_ROLE: appRole,
-      QUEUE_PREFIX: queuePrefix,
-      ...appExtraEnv,
-    }),
+    // The API process alone, as deployed (docker-compose runs the worker as its own service).
+    env: (port) => appChildEnv({ role: appRole, port, databaseUrl: appDatabase, queuePrefix, jwtSecret: secret, extra: appExtraEnv }),
   };
   const baseline: TargetSpec = {
     name: 'baseline',

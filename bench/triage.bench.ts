@@ -60,7 +60,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { mintToken } from '../src/auth/dev-token';
 import { queuePrefix, redisOptions } from '../src/queues/redis-connection';
-import { baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
+import { appChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { cpuShares, cpuSnapshot, type CpuShares, type CpuSnapshot } from './support/cpu-usage';
 import { snapshotDist } from './support/dist-snapshot';
@@ -684,21 +684,17 @@ async function main(): Promise<void> {
     const extraEnv = appEnvFromBench();
     if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
     const [apiPort, workerPort] = [await freePort(), await freePort()];
-    const envFor = (role: 'api' | 'worker', port: number): Record<string, string> => ({
-      ...baseChildEnv(),
-      NODE_ENV: 'development',
-      APP_ROLE: role,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: appDatabase,
-      REDIS_URL,
-      QUEUE_PREFIX: APP_PREFIX,
-      JWT_SECRET: secret,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: join(WORK_DIR, 'data'),
-      ...extraEnv,
-      ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_LABEL: role } : {}),
-    });
+    const envFor = (role: 'api' | 'worker', port: number): Record<string, string> =>
+      appChildEnv({
+        role,
+        port,
+        databaseUrl: appDatabase,
+        redisUrl: REDIS_URL,
+        queuePrefix: APP_PREFIX,
+        jwtSecret: secret,
+        dataDir: join(WORK_DIR, 'data'),
+        extra: { ...extraEnv, ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_LABEL: role } : {}) },
+      });
     const start = (role: 'api' | 'worker', port: number, name: string): ChildService =>
       spawnNode({
         name,

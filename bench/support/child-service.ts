@@ -134,3 +134,34 @@ export function baseChildEnv(): Record<string, string> {
   }
   return env;
 }
+
+/** What differs between the app processes (api or worker role) the benches start. */
+export interface AppChildConfig {
+  readonly role: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly queuePrefix: string;
+  readonly jwtSecret: string;
+  readonly redisUrl?: string;
+  readonly dataDir?: string;
+  /** Set last: BENCH_APP_ENV_* and the bench's own additions. */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** The environment of an app process started by a bench: development mode, on loopback, quiet logs. */
+export function appChildEnv(config: AppChildConfig): Record<string, string> {
+  return {
+    ...baseChildEnv(),
+    NODE_ENV: 'development',
+    APP_ROLE: config.role,
+    PORT: String(config.port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: config.databaseUrl,
+    ...(config.redisUrl === undefined ? {} : { REDIS_URL: config.redisUrl }),
+    QUEUE_PREFIX: config.queuePrefix,
+    JWT_SECRET: config.jwtSecret,
+    LOG_LEVEL: 'warn',
+    ...(config.dataDir === undefined ? {} : { DATA_DIR: config.dataDir }),
+    ...config.extra,
+  };
+}

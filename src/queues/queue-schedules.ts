@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { retryUntilDone } from '../common/bounded';
+import { retryUntilDone } from '../common/retry-until-done';
 import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { QueueProducer } from './queue-producer';

@@ -2,7 +2,8 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import { DomainError } from '@app/event-store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Pool } from 'pg';
-import { retryUntilDone, settleWithin } from '../common/bounded';
+import { settleWithin } from '../common/bounded';
+import { retryUntilDone } from '../common/retry-until-done';
 import { ThrottledWarning } from '../common/throttled-warning';
 import type { AppConfig } from '../config/app-config';
 import type { JobProcessor } from './job-processor';

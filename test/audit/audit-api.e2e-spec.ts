@@ -1,8 +1,8 @@
 import { eventually } from '@app/testing';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { AUDIT_KEY_NAME } from '../../src/audit/audit-signing-key';
-import { capacityBody, incidentBody } from '../support/requests';
-import { waitUntilSealed } from '../support/audit';
+import { capacityBody } from '../support/requests';
+import { fileAuditedRequests } from '../support/audit';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 // One key for the whole process: the worker's sealer signs with it, the API publishes it.
@@ -66,17 +66,7 @@ beforeAll(async () => {
   officer = await t.token('officer', { sub: 'officer-ana' });
   cr = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
   pa = await t.token('partner', { country: 'PA', sub: 'pa-csirt' });
-  for (const [body, token] of [
-    [incidentBody(), cr],
-    [capacityBody(), cr],
-    [capacityBody({ actionArea: 'data_governance' }, { sectors: [] }), pa],
-  ] as const) {
-    const response = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${token}` }, payload: body });
-    expect(response.statusCode).toBe(201);
-    ids.push(response.json().id);
-  }
-  // Quiescent: nothing new recorded between two looks, all of it sealed and covered by the latest checkpoint.
-  await waitUntilSealed(t, { triaged: ids.length });
+  ids.push(...(await fileAuditedRequests(t, { cr, pa })));
 }, 30_000);
 afterAll(async () => {
   await t.close();

@@ -1,8 +1,7 @@
 import { auditLeafHash, canonicalJson, verifyConsistency, verifyInclusion } from '@app/event-store';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { AuditExporter } from '../../src/audit/http/audit-export';
-import { capacityBody, incidentBody } from '../support/requests';
-import { waitUntilSealed } from '../support/audit';
+import { fileAuditedRequests } from '../support/audit';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const { privateKey } = generateKeyPairSync('ed25519');
@@ -51,17 +50,7 @@ beforeAll(async () => {
   auditor = await t.token('auditor', { sub: 'auditor-ines' });
   cr = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
   pa = await t.token('partner', { country: 'PA', sub: 'pa-csirt' });
-  for (const [body, token] of [
-    [incidentBody(), cr],
-    [capacityBody(), cr],
-    [capacityBody({ actionArea: 'data_governance' }, { sectors: [] }), pa],
-  ] as const) {
-    const response = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${token}` }, payload: body });
-    expect(response.statusCode).toBe(201);
-    ids.push(response.json().id);
-  }
-  // Quiescent: nothing new recorded between two looks, all of it sealed and covered by the latest checkpoint.
-  await waitUntilSealed(t, { triaged: ids.length });
+  ids.push(...(await fileAuditedRequests(t, { cr, pa })));
 }, 30_000);
 afterAll(async () => {
   await t.close();

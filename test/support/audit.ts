@@ -1,4 +1,5 @@
 import { eventually } from '@app/testing';
+import { capacityBody, incidentBody } from './requests';
 import type { TestApp } from './test-app';
 
 async function count(t: TestApp, sql: string): Promise<number> {
@@ -24,4 +25,24 @@ export async function waitUntilSealed(t: TestApp, options: { triaged?: number; t
     },
     { timeoutMs: options.timeoutMs ?? 20_000, intervalMs: 300 },
   );
+}
+
+/**
+ * The audit specs' history: an incident and a capacity request from CR, a capacity request from PA
+ * (tokens given), each answered 201; returns their ids once all are triaged and sealed.
+ */
+export async function fileAuditedRequests(t: TestApp, tokens: { readonly cr: string; readonly pa: string }): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [body, token] of [
+    [incidentBody(), tokens.cr],
+    [capacityBody(), tokens.cr],
+    [capacityBody({ actionArea: 'data_governance' }, { sectors: [] }), tokens.pa],
+  ] as const) {
+    const response = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${token}` }, payload: body });
+    expect(response.statusCode).toBe(201);
+    ids.push(response.json().id);
+  }
+  // Quiescent: nothing new recorded between two looks, all of it sealed and covered by the latest checkpoint.
+  await waitUntilSealed(t, { triaged: ids.length });
+  return ids;
 }

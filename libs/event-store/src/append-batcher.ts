@@ -130,8 +130,9 @@ export class AppendBatcher {
         // Chosen as a deadlock's victim inside its subtransaction: the rest of the batch committed.
         again.push(pending);
       } else {
+        // GET STACKED DIAGNOSTICS gives '' where the driver would give no field at all.
         pending.reject(
-          new BatchedAppendError(failed.error_message ?? 'append refused', failed.error_code!, failed.error_detail ?? undefined, failed.error_constraint || undefined),
+          new BatchedAppendError(failed.error_message ?? 'append refused', failed.error_code!, failed.error_detail || undefined, failed.error_constraint || undefined),
         );
       }
     });

@@ -1,4 +1,4 @@
-import { retryUntilDone } from './bounded';
+import { retryUntilDone } from './retry-until-done';
 
 describe('retryUntilDone', () => {
   it('retries a failing attempt, waiting longer each time, until it succeeds', async () => {
