@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { canonicalJson } from '@app/event-store';
 import type { Actor } from '../../auth/actor';
 import { ProblemException } from '../problem-details.filter';
 import { problem } from '../problem-details';
@@ -76,5 +76,5 @@ export class IdempotentExecution {
 }
 
 function hashBody(body: unknown): string {
-  return createHash('sha256').update(canonicalize(body ?? null) ?? 'null').digest('hex');
+  return createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
 }

