@@ -3,6 +3,37 @@ import type { AidRequestEvent } from '../aid-requests/domain/aid-request.events'
 import type { AlertJob, JobRequest, JobTrace } from '../queues/queue-definitions';
 
 /**
+ * Which event types have reactions: every type of the aid-request stream, listed so the compiler
+ * keeps the list complete, `true` where `reactionsTo` can return jobs (relay.reactions.spec.ts
+ * checks that the two agree). The relay reads the payloads of these types only; events of other
+ * types and other aggregates are passed over.
+ */
+const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
+  AidRequestFiled: true,
+  AidRequestTriaged: true,
+  InformationProvided: true,
+  TrancheReleased: true,
+  SlaBreached: true,
+  PossibleDuplicateFlagged: true,
+  AidRequestClaimed: false,
+  CapacityRequestScored: false,
+  AssignedToReviewRound: false,
+  InformationRequested: false,
+  ApprovalRecorded: false,
+  GrantApproved: false,
+  AidRequestRejected: false,
+  AidRequestWithdrawn: false,
+  TrancheDisbursed: false,
+  ProgressReported: false,
+  GrantClosed: false,
+};
+
+/** The event types the relay reacts to (see REACTS). */
+export const RELAYED_EVENT_TYPES: readonly string[] = Object.entries(REACTS)
+  .filter(([, reacts]) => reacts)
+  .map(([type]) => type);
+
+/**
  * What must happen after each kind of event, as jobs with ids derived from the event (or, for
  * deadlines, from the request and the deadline), so that relaying an event twice adds nothing.
  * Pure: the relay supplies `now` to turn deadlines into delays.

@@ -6,7 +6,7 @@ import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
 import { QueueProducer } from '../queues/queue-producer';
-import { reactionsTo } from './relay.reactions';
+import { reactionsTo, RELAYED_EVENT_TYPES } from './relay.reactions';
 
 export const RELAY_CONSUMER = 'relay';
 
@@ -32,6 +32,7 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
       name: RELAY_CONSUMER,
       connectionString: config.database.url,
       batchSize: config.eventLog.batchSize,
+      types: RELAYED_EVENT_TYPES,
       idlePollMs: config.eventLog.pollIntervalMs,
       standbyRetryMs: config.eventLog.standbyRetryMs,
       handle: (events) => this.relay(events),

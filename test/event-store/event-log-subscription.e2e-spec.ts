@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { AppendNotifier, EventLogSubscription, EventStore, type RecordedEvent } from '@app/event-store';
+import { AppendNotifier, EventLogSubscription, EventStore, loadCheckpoint, type RecordedEvent } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 
 describe('EventLogSubscription (real Postgres)', () => {
@@ -27,13 +27,17 @@ describe('EventLogSubscription (real Postgres)', () => {
   });
 
   /** Starts a consumer recording each batch it is handed. */
-  function subscribe(name: string, options: { batchSize: number; minReadIntervalMs?: number; onBatch?: () => void }): RecordedEvent[][] {
+  function subscribe(
+    name: string,
+    options: { batchSize: number; minReadIntervalMs?: number; types?: readonly string[]; onBatch?: () => void },
+  ): RecordedEvent[][] {
     const batches: RecordedEvent[][] = [];
     const subscription = new EventLogSubscription(store, pool, {
       name,
       connectionString: db.url,
       batchSize: options.batchSize,
       ...(options.minReadIntervalMs === undefined ? {} : { minReadIntervalMs: options.minReadIntervalMs }),
+      ...(options.types === undefined ? {} : { types: options.types }),
       handle: (events) => {
         batches.push([...events]);
         options.onBatch?.();
@@ -45,10 +49,10 @@ describe('EventLogSubscription (real Postgres)', () => {
     return batches;
   }
 
-  async function appendOne(): Promise<string> {
+  async function appendOne(type = 'Ticked'): Promise<string> {
     const eventId = randomUUID();
     await store.append([
-      { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type: 'Ticked', data: {}, metadata: { correlationId: 't' } }] },
+      { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type, data: {}, metadata: { correlationId: 't' } }] },
     ]);
     return eventId;
   }
@@ -107,6 +111,28 @@ describe('EventLogSubscription (real Postgres)', () => {
       await delivered(batches, ids);
     }
     expect(batches.flat().map((e) => e.eventId).slice(-ids.length)).toEqual(ids);
+  });
+
+  it('with types, hands over only those, in order, and checkpoints past the others', async () => {
+    const wanted: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      wanted.push(await appendOne('Chimed'));
+      await appendOne('Ticked');
+      await appendOne('Ticked');
+    }
+    const lastIgnored = await appendOne('Ticked');
+    const batches = subscribe('typed', { batchSize: 4, types: ['Chimed'] });
+    const seen = await delivered(batches, wanted);
+
+    expect(seen).toEqual(wanted);
+    expect(batches.every((batch) => batch.length > 0 && batch.every((e) => e.type === 'Chimed'))).toBe(true);
+    // Batches of 4 read from the log hold one or two wanted events each: none is handed over empty.
+    expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(2);
+    const { rows } = await pool.query<{ position: string }>('SELECT global_position::text AS position FROM events WHERE event_id = $1', [lastIgnored]);
+    await eventually(
+      async () => ((await loadCheckpoint(pool, 'typed')).position === Number(rows[0]!.position) ? true : undefined),
+      { timeoutMs: 15_000, intervalMs: 20 },
+    );
   });
 
   it('stops at once even in the middle of a long pause', async () => {

@@ -556,6 +556,31 @@ describe('EventStore (real Postgres)', () => {
         client.release();
       }
     });
+
+    it('with types, returns only events of those types, with their payloads, and moves past the others', async () => {
+      const start = await until(async () => {
+        const last = (await readEverything(store)).at(-1);
+        return last ? { transactionId: last.transactionId, position: last.position } : undefined;
+      });
+      const events = [newEvent('Wanted', { n: 1 }), newEvent('Other', { n: 2 }), newEvent('Wanted', { n: 3 }), newEvent('Other', { n: 4 })];
+      await store.append([stream(`typed-${randomUUID()}`, 'no_stream', events)]);
+      const page = await until(async () => {
+        const result = await store.readAll(start, 100, pool, { types: ['Wanted', 'Absent'] });
+        return result.scanned >= 4 ? result : undefined;
+      });
+      const all = await store.readAll(start, 100);
+
+      expect(page.scanned).toBe(all.events.length);
+      expect(page.events.map((e) => [e.eventId, e.type, e.data, e.metadata])).toEqual([
+        [events[0]!.eventId, 'Wanted', { n: 1 }, { correlationId: 'test' }],
+        [events[2]!.eventId, 'Wanted', { n: 3 }, { correlationId: 'test' }],
+      ]);
+      // The cursor is past the last event read, of whatever type: nothing comes back twice.
+      expect(page.cursor).toEqual(all.cursor);
+      expect(page.cursor.position).toBe(all.events.at(-1)!.position);
+      const next = await store.readAll(page.cursor, 100, pool, { types: ['Wanted'] });
+      expect(next).toEqual({ events: [], cursor: page.cursor, scanned: 0 });
+    });
   });
 
   describe('handleCommand', () => {

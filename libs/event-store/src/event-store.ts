@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
-import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
+import { EVENT_COLUMNS, EVENT_HEADER_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
 import { AppendBatcher, type AppendBatchingOptions, type AppendedRow } from './append-batcher';
@@ -23,7 +23,27 @@ const AS_STORED = new UpcasterRegistry();
 export interface ReadAllOptions {
   /** The payloads and schema versions as written, without upcasting. */
   readonly asStored?: boolean;
+  /**
+   * Only events of these types are returned, and only their payloads are sent and parsed; the
+   * cursor still moves past the others (a consumer that reacts to a few types of a large log).
+   */
+  readonly types?: readonly string[];
 }
+
+const READ_ALL_ORDER = `WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY events.transaction_id, events.global_position
+  LIMIT $3`;
+
+const READ_ALL = { name: 'event_store_read_all', text: `SELECT ${EVENT_COLUMNS} FROM events ${READ_ALL_ORDER}` };
+
+const READ_ALL_OF_TYPES = {
+  name: 'event_store_read_all_of_types',
+  text: `SELECT ${EVENT_HEADER_COLUMNS},
+      CASE WHEN event_type = ANY($4::text[]) THEN data END AS data,
+      CASE WHEN event_type = ANY($4::text[]) THEN metadata END AS metadata
+    FROM events ${READ_ALL_ORDER}`,
+};
 
 /**
  * One statement checks the stream's version and inserts its events: the stream row is the lock
@@ -239,22 +259,26 @@ export class EventStore {
    * transaction is older than the oldest one still running. Everything below that horizon has
    * either committed or rolled back for good, so a consumer that follows the cursor sees every
    * committed event exactly once, even when positions commit out of order. `asStored` skips the
-   * upcasters (the payloads and schema versions as written, e.g. for sealing).
+   * upcasters (the payloads and schema versions as written, e.g. for sealing); `types` passes
+   * over events of other types (their payloads are never sent) while the cursor moves past them.
    */
   async readAll(cursor: LogCursor, limit: number, sql: Sql = this.pool, options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    const { rows } = await sql.query<EventRow>({
-      name: 'event_store_read_all',
-      text: `SELECT ${EVENT_COLUMNS} FROM events
-        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY events.transaction_id, events.global_position
-        LIMIT $3`,
-      values: [cursor.transactionId, cursor.position, limit],
-    });
+    const { types } = options;
+    const { rows } = await sql.query<EventRow>(
+      types === undefined
+        ? { ...READ_ALL, values: [cursor.transactionId, cursor.position, limit] }
+        : { ...READ_ALL_OF_TYPES, values: [cursor.transactionId, cursor.position, limit, types] },
+    );
     const upcasters = options.asStored === true ? AS_STORED : this.upcasters;
-    const events = rows.map((row) => toRecordedEvent(row, upcasters));
-    const last = events.at(-1);
-    return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
+    const wanted = types === undefined ? undefined : new Set(types);
+    const events: RecordedEvent[] = [];
+    for (const row of rows) if (wanted === undefined || wanted.has(row.event_type)) events.push(toRecordedEvent(row, upcasters));
+    const last = rows.at(-1);
+    return {
+      events,
+      cursor: last ? { transactionId: last.transaction_id, position: Number(last.global_position) } : cursor,
+      scanned: rows.length,
+    };
   }
 
   /** The stream's current version, 0 when it does not exist. */

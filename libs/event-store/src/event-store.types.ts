@@ -67,6 +67,8 @@ export interface ReadAllResult {
   readonly events: readonly RecordedEvent[];
   /** Pass back to continue; equal to the input cursor when nothing new is readable. */
   readonly cursor: LogCursor;
+  /** Events read from the log: more than `events` holds when some were passed over (ReadAllOptions.types). */
+  readonly scanned: number;
 }
 
 /**

@@ -34,6 +34,11 @@ export interface EventLogSubscriptionOptions {
   readonly onError?: (error: unknown) => void;
   /** Hand events over as stored, without upcasting (see EventStore.readAll). */
   readonly asStored?: boolean;
+  /**
+   * Hand over only events of these types (see EventStore.readAll): the others' payloads are never
+   * read, and the checkpoint still moves past them.
+   */
+  readonly types?: readonly string[];
 }
 
 /**
@@ -146,10 +151,13 @@ export class EventLogSubscription {
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
-      const { events, cursor } = await this.store.readAll(this.cursor, batchSize, this.pool, { asStored: this.options.asStored === true });
-      if (events.length > 0) {
+      const { events, cursor, scanned } = await this.store.readAll(this.cursor, batchSize, this.pool, {
+        asStored: this.options.asStored === true,
+        types: this.options.types,
+      });
+      if (scanned > 0) {
         try {
-          await this.options.handle(events);
+          if (events.length > 0) await this.options.handle(events);
           failures = 0;
         } catch (error) {
           // Keep the checkpoint and try the same batch again, backing off while the cause lasts.
@@ -160,7 +168,7 @@ export class EventLogSubscription {
         }
         this.cursor = cursor;
         // A full batch, or any batch of a consumer that reads at once: more may be waiting.
-        if (events.length === batchSize || minReadIntervalMs === 0) {
+        if (scanned === batchSize || minReadIntervalMs === 0) {
           if (Date.now() - savedAt >= checkpointEveryMs) await save();
           continue;
         }
@@ -168,7 +176,7 @@ export class EventLogSubscription {
       await save();
       if (minReadIntervalMs > 0) {
         await this.sleep(readAt + minReadIntervalMs - Date.now(), { wakeable: false });
-        if (events.length > 0) continue;
+        if (scanned > 0) continue;
       }
       // Woken since (or just before) this read: the commit may still be above the horizon.
       if (this.lastWokenAt >= readAt) continue;
