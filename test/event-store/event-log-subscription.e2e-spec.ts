@@ -135,6 +135,36 @@ describe('EventLogSubscription (real Postgres)', () => {
     );
   });
 
+  it('reading ahead of a batch that fails skips nothing: the batch comes again, then the rest in order', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await appendOne('Rang'));
+    const handed: string[][] = [];
+    let calls = 0;
+    const subscription = new EventLogSubscription(store, pool, {
+      name: 'failing-once',
+      connectionString: db.url,
+      batchSize: 3,
+      types: ['Rang'],
+      handle: (events) => {
+        calls += 1;
+        handed.push(events.map((e) => e.eventId));
+        // The second batch fails once, while the third has already been read ahead.
+        return calls === 2 ? Promise.reject(new Error('handler down')) : Promise.resolve();
+      },
+      onError: () => undefined,
+    });
+    subscription.start();
+    running.push(subscription);
+    await eventually(() => Promise.resolve(handed.flat().filter((id) => id === ids.at(-1)).length > 0 ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 10,
+    });
+
+    expect(handed[2]).toEqual(handed[1]);
+    const delivered = [handed[0]!, ...handed.slice(2)].flat();
+    expect(delivered).toEqual(ids);
+  });
+
   it('stops at once even in the middle of a long pause', async () => {
     const subscription = new EventLogSubscription(store, pool, {
       name: 'stopping',

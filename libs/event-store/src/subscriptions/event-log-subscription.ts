@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { EventStore } from '../event-store';
-import type { LogCursor, RecordedEvent } from '../event-store.types';
+import type { LogCursor, ReadAllResult, RecordedEvent } from '../event-store.types';
 import { EVENT_LOG_CHANNEL } from './append-notifier';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints';
 
@@ -148,19 +148,31 @@ export class EventLogSubscription {
       saved = this.cursor;
       savedAt = Date.now();
     };
+    const read = (after: LogCursor): Promise<ReadAllResult> => {
+      const reading = this.store.readAll(after, batchSize, this.pool, { asStored: this.options.asStored === true, types: this.options.types });
+      // A read ahead may be dropped (stop, or a failed batch): its failure must not go unhandled.
+      reading.catch(() => undefined);
+      return reading;
+    };
+    /** The next batch, read while the one before it was handled. */
+    let ahead: { after: LogCursor; reading: Promise<ReadAllResult> } | undefined;
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
-      const { events, cursor, scanned } = await this.store.readAll(this.cursor, batchSize, this.pool, {
-        asStored: this.options.asStored === true,
-        types: this.options.types,
-      });
+      const from: LogCursor = this.cursor;
+      const batch: ReadAllResult = await (ahead !== undefined && ahead.after === from ? ahead.reading : read(from));
+      const { events, cursor, scanned } = batch;
+      ahead = undefined;
       if (scanned > 0) {
+        // A full batch: more is waiting, so read it while this one is handled (the database and
+        // this process then work at the same time, not in turn).
+        if (scanned === batchSize) ahead = { after: cursor, reading: read(cursor) };
         try {
           if (events.length > 0) await this.options.handle(events);
           failures = 0;
         } catch (error) {
           // Keep the checkpoint and try the same batch again, backing off while the cause lasts.
+          ahead = undefined;
           this.options.onError?.(error);
           failures += 1;
           await this.sleep(Math.min(5_000, 50 * 2 ** failures));
