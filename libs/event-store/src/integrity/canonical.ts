@@ -86,8 +86,11 @@ export function chainGenesis(): Buffer {
 export function hashChain(previous: Uint8Array | null, leaf: Uint8Array): Buffer {
   const prev = previous ?? chainGenesis();
   if (prev.length !== HASH_SIZE) throw new RangeError(`the previous chain value must be ${HASH_SIZE} bytes`);
-  const input = Buffer.allocUnsafe(HASH_SIZE + leaf.length);
+  const input = leaf.length === HASH_SIZE ? CHAIN_INPUT : Buffer.allocUnsafe(HASH_SIZE + leaf.length);
   input.set(prev, 0);
   input.set(leaf, HASH_SIZE);
   return hash('sha256', input, 'buffer');
 }
+
+/** The input of a chain step over a HASH_SIZE leaf hash, reused: `hash` is synchronous and copies nothing out of it. */
+const CHAIN_INPUT = Buffer.alloc(2 * HASH_SIZE);

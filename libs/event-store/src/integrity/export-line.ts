@@ -67,21 +67,23 @@ export function splitExportEventLine(line: Uint8Array, scratch?: Buffer): Export
   if (!startsWith(line, PREFIX_SEQ, 0)) return undefined;
   let i = PREFIX_SEQ.length;
   const digitsStart = i;
-  while (i < line.length && line[i]! >= 0x30 && line[i]! <= 0x39) i += 1;
+  let seq = 0;
+  for (let c = line[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = line[++i]) seq = seq * 10 + (c - 0x30);
   const digits = i - digitsStart;
   if (digits === 0 || digits > MAX_SEQ_DIGITS || (digits > 1 && line[digitsStart] === 0x30)) return undefined;
-  const seq = Number(Buffer.from(line.buffer, line.byteOffset + digitsStart, digits).toString('latin1'));
   if (!startsWith(line, PREFIX_LEAF, i)) return undefined;
   i += PREFIX_LEAF.length;
-  const hexStart = i;
-  for (let k = 0; k < HASH_SIZE * 2; k++, i++) {
-    const c = line[i];
-    if (c === undefined || !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return undefined;
+  // The stated leaf hash: 64 lowercase hex digits, decoded as they are checked.
+  const statedLeafHash = Buffer.allocUnsafe(HASH_SIZE);
+  for (let k = 0; k < HASH_SIZE; k++, i += 2) {
+    const high = HEX_VALUE[line[i] ?? 0] ?? NOT_HEX;
+    const low = HEX_VALUE[line[i + 1] ?? 0] ?? NOT_HEX;
+    if (high === NOT_HEX || low === NOT_HEX) return undefined;
+    statedLeafHash[k] = (high << 4) | low;
   }
   if (line[i] !== QUOTE || line[i + 1] !== COMMA) return undefined;
   const recordStart = i + 2; // the first member of the leaf record, after which `{` was cut
   if (recordStart >= line.length) return undefined;
-  const statedLeafHash = Buffer.from(Buffer.from(line.buffer, line.byteOffset + hexStart, HASH_SIZE * 2).toString('latin1'), 'hex');
 
   // SHA-256(0x00 ‖ '{' ‖ rest of the line)
   const size = 2 + line.length - recordStart;
@@ -91,6 +93,15 @@ export function splitExportEventLine(line: Uint8Array, scratch?: Buffer): Export
   input.set(line.subarray(recordStart), 2);
   return { seq, statedLeafHash, leafHash: hash('sha256', input, 'buffer') };
 }
+
+const NOT_HEX = 0xff;
+/** Byte → its value as a lowercase hex digit, NOT_HEX for any other byte. */
+const HEX_VALUE = (() => {
+  const table = new Uint8Array(256).fill(NOT_HEX);
+  for (let d = 0; d < 10; d++) table[0x30 + d] = d;
+  for (let d = 0; d < 6; d++) table[0x61 + d] = 10 + d;
+  return table;
+})();
 
 function startsWith(line: Uint8Array, prefix: Buffer, at: number): boolean {
   if (line.length < at + prefix.length) return false;

@@ -65,9 +65,12 @@ export function leafHash(bytes: Uint8Array): Buffer {
   return hash('sha256', input, 'buffer');
 }
 
+/** The input of a node hash of two HASH_SIZE children, reused: `hash` is synchronous and copies nothing out of it. */
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE);
+
 /** RFC 6962 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  const input = left.length === HASH_SIZE && right.length === HASH_SIZE ? NODE_INPUT : Buffer.allocUnsafe(1 + left.length + right.length);
   input[0] = NODE_PREFIX;
   input.set(left, 1);
   input.set(right, 1 + left.length);
