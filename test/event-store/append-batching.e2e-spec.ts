@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ConcurrencyError, DuplicateEventIdError, EventStore, type AppendEffects, type NewEvent, type StreamAppend } from '@app/event-store';
+import { ConcurrencyError, DuplicateEventIdError, EventStore, type AppendEffects, type AppendedStream, type NewEvent, type StreamAppend } from '@app/event-store';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 /**
@@ -135,5 +135,139 @@ describe('appendWithEffects batching (real Postgres)', () => {
     const [l1, l2, r1, r2] = await Promise.all(Object.values(streams).map((s) => transactionOf(s.streamId)));
     const together = [l1 === l2, r1 === r2];
     expect(together.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+/**
+ * Group commit of plain single-stream appends: the appends made in one turn of the event loop
+ * (and while the statements in flight are busy) go together in one statement and one commit,
+ * each still answered exactly as alone.
+ */
+describe('append batching (real Postgres)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on('error', () => undefined);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  /** One statement in flight at a time: appends made in one turn go as one batch. */
+  const oneLane = () => new EventStore(pool, { batching: { maxInFlight: 1, maxBatch: 32 } });
+
+  function newEvent(data: unknown = { n: 1 }): NewEvent {
+    return { eventId: randomUUID(), type: 'Noted', data, metadata: { correlationId: 'batching' } };
+  }
+
+  function toNewStream(...events: NewEvent[]): StreamAppend {
+    return { streamId: `plain-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: events.length > 0 ? events : [newEvent()] };
+  }
+
+  async function stored(streamId: string): Promise<{ tx: string; version: number; data: unknown }[]> {
+    const { rows } = await pool.query<{ tx: string; version: number; data: unknown }>(
+      'SELECT transaction_id::text AS tx, stream_version::int AS version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+      [streamId],
+    );
+    return rows;
+  }
+
+  async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    try {
+      return { ok: true, value: await promise };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  it('stores the appends of one turn in one transaction, refusing only stale versions, and recognises a retried append', async () => {
+    const store = oneLane();
+    const existing = toNewStream();
+    const [first] = await store.append([existing]);
+    const retried = toNewStream();
+    await store.append([retried]);
+
+    const fresh = Array.from({ length: 8 }, () => toNewStream(newEvent({ n: 1 }), newEvent({ n: 2 })));
+    const moved: StreamAppend = { ...existing, expectedVersion: 1, events: [newEvent({ moved: true })] };
+    const other = toNewStream();
+    const stale: StreamAppend = { ...other, expectedVersion: 3, events: [newEvent()] };
+    const results = await Promise.all([
+      ...fresh.map((append) => settle(store.append([append]))),
+      settle(store.append([moved])),
+      settle(store.append([other])),
+      settle(store.append([stale])),
+      settle(store.append([retried])),
+    ]);
+
+    const ok = results.slice(0, 10);
+    expect(ok.every((r) => r.ok)).toBe(true);
+    const rows = await Promise.all([...fresh, moved, other].map((a) => stored(a.streamId)));
+    // One transaction for the ten that passed their version check (after `existing`'s own).
+    expect(new Set(rows.map((r) => r.at(-1)!.tx)).size).toBe(1);
+    expect(rows[8]![0]!.tx).not.toBe(rows[8]![1]!.tx);
+    expect(rows[0]!.map((row) => [row.version, row.data])).toEqual([[1, { n: 1 }], [2, { n: 2 }]]);
+    expect(rows[8]!.map((row) => [row.version, row.data])).toEqual([[1, first!.events[0]!.data], [2, { moved: true }]]);
+    // Each answer as alone: positions and versions as stored, a stale version refused with the
+    // actual one, a retried append recognised as already stored.
+    const [fresh0] = (ok[0] as { ok: true; value: AppendedStream[] }).value;
+    expect(fresh0!.events.map((e) => e.version)).toEqual([1, 2]);
+    expect(fresh0!.events[1]!.position).toBe(fresh0!.events[0]!.position + 1);
+    const staleResult = results[10];
+    expect(staleResult).toMatchObject({ ok: false, error: expect.any(ConcurrencyError) });
+    expect((staleResult as { error: ConcurrencyError }).error.actualVersion).toBe(1);
+    expect(results[11]).toMatchObject({ ok: true, value: [{ alreadyStored: true, streamId: retried.streamId }] });
+  });
+
+  it('answers each append alone when one of the batch makes the statement fail, storing the others', async () => {
+    const store = oneLane();
+    const taken = newEvent();
+    await store.append([toNewStream(taken)]);
+
+    const fine = Array.from({ length: 5 }, () => toNewStream());
+    const reusedId = toNewStream(taken);
+    // Postgres refuses \u0000 in jsonb: a payload the server rejects fails the whole statement.
+    const refusedPayload = toNewStream(newEvent({ text: 'nul \u0000 byte' }));
+    const results = await Promise.all([...fine, reusedId, refusedPayload].map((append) => settle(store.append([append]))));
+
+    expect(results.slice(0, 5).every((r) => r.ok)).toBe(true);
+    for (const append of fine) expect(await stored(append.streamId)).toHaveLength(1);
+    expect(results[5]).toMatchObject({ ok: false, error: expect.any(DuplicateEventIdError) });
+    expect(results[6]).toMatchObject({ ok: false, error: { code: '22P05' } });
+    expect(await stored(reusedId.streamId)).toEqual([]);
+    expect(await stored(refusedPayload.streamId)).toEqual([]);
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM streams WHERE stream_id = ANY($1)', [
+      [reusedId.streamId, refusedPayload.streamId],
+    ]);
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('never puts two appends to one stream in the same batch: both apply, in order', async () => {
+    const store = oneLane();
+    const stream = toNewStream();
+    const [created, next] = await Promise.all([store.append([stream]), store.append([{ ...stream, expectedVersion: 1, events: [newEvent({ n: 2 })] }])]);
+
+    expect(created[0]!.nextVersion).toBe(1);
+    expect(next[0]!.nextVersion).toBe(2);
+    const rows = await stored(stream.streamId);
+    expect(rows.map((row) => row.version)).toEqual([1, 2]);
+    expect(rows[0]!.tx).not.toBe(rows[1]!.tx);
+  });
+
+  it('lets exactly one of 30 concurrent appends at the same expected version win', async () => {
+    const store = new EventStore(pool, { batching: { maxInFlight: 2, maxBatch: 8 } });
+    const stream = toNewStream();
+    await store.append([stream]);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => settle(store.append([{ ...stream, expectedVersion: 1, events: [newEvent()] }]))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const refused = results.filter((r): r is { ok: false; error: unknown } => !r.ok);
+    expect(refused.every((r) => r.error instanceof ConcurrencyError && r.error.actualVersion === 2)).toBe(true);
+    expect(await stored(stream.streamId)).toHaveLength(2);
   });
 });

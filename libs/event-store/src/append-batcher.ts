@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { GroupCommit, settle, type GroupCommitOptions, type Settled } from './group-commit';
 import { sqlState } from './sql/sql';
 
 /** What one append returns: a row per event appended (see event_store_append). */
@@ -53,103 +54,66 @@ export class BatchedAppendError extends Error {
  * Failures after which an append, tried alone, may well succeed: two batches can deadlock where
  * single appends cannot (each takes only its own streams' locks, in order).
  */
-const RETRY_ALONE = new Set(['40P01', '40001']);
+export const RETRY_ALONE = new Set(['40P01', '40001']);
 
-interface Pending {
-  readonly args: AppendArguments;
-  readonly resolve: (rows: AppendedRow[]) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-export interface AppendBatchingOptions {
-  /** Statements in flight at once; appends arriving while all are busy wait and go together. */
-  readonly maxInFlight: number;
-  /** Appends in one statement at most (each is a subtransaction: keep well under 64). */
-  readonly maxBatch: number;
-}
+export type AppendBatchingOptions = GroupCommitOptions;
 
 /**
- * Group commit for appends with effects. While fewer than `maxInFlight` statements are running,
- * an append goes at once, alone, as before; under load the appends that queued meanwhile go as one
- * statement and one transaction (event_store_append_batch), each in its own subtransaction, so
- * that each is refused or committed exactly as it would have been alone. One commit, one round
- * trip and one wake-up of the server then serve many appends.
+ * Group commit for appends with effects (see GroupCommit): the appends that queue while the
+ * statements in flight are busy go as one statement and one transaction (event_store_append_batch),
+ * each in its own subtransaction, so that each is refused or committed exactly as it would have
+ * been alone.
  */
 export class AppendBatcher {
-  private readonly queue: Pending[] = [];
-  private inFlight = 0;
+  private readonly group: GroupCommit<AppendArguments, AppendedRow[]>;
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: AppendBatchingOptions,
-  ) {}
+    options: AppendBatchingOptions,
+  ) {
+    this.group = new GroupCommit(options, { alone: (args) => this.alone(args), together: (batch) => this.together(batch) });
+  }
 
   append(args: AppendArguments): Promise<AppendedRow[]> {
-    return new Promise<AppendedRow[]>((resolve, reject) => {
-      this.queue.push({ args, resolve, reject });
-      this.pump();
-    });
+    return this.group.run(args);
   }
 
-  private pump(): void {
-    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
-      this.inFlight += 1;
-      void this.send(batch).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-      });
-    }
+  private async alone(args: AppendArguments): Promise<AppendedRow[]> {
+    const { rows } = await this.pool.query<AppendedRow>({ ...APPEND_ONE, values: [...args] });
+    return rows;
   }
 
-  private async send(batch: readonly Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      await this.sendAlone(batch[0]!);
-      return;
-    }
+  private async together(batch: readonly AppendArguments[]): Promise<Settled<AppendedRow[]>[]> {
     let rows: BatchRow[];
     try {
       ({ rows } = await this.pool.query<BatchRow>({ ...APPEND_BATCH, values: [batchArgument(batch)] }));
     } catch (error) {
-      if (RETRY_ALONE.has(sqlState(error) ?? '')) {
-        await Promise.all(batch.map((pending) => this.sendAlone(pending)));
-      } else {
-        for (const pending of batch) pending.reject(error);
-      }
-      return;
+      if (!RETRY_ALONE.has(sqlState(error) ?? '')) throw error;
+      return Promise.all(batch.map((args) => settle(this.alone(args))));
     }
     const byItem = batch.map((): BatchRow[] => []);
     for (const row of rows) byItem[row.item]?.push(row);
-    const again: Pending[] = [];
-    batch.forEach((pending, i) => {
-      const itemRows = byItem[i] ?? [];
-      const failed = itemRows.find((row) => row.error_code !== null);
-      if (failed === undefined) {
-        pending.resolve(itemRows as AppendedRow[]);
-      } else if (RETRY_ALONE.has(failed.error_code!)) {
+    return Promise.all(
+      batch.map((args, i): Promise<Settled<AppendedRow[]>> => {
+        const itemRows = byItem[i] ?? [];
+        const failed = itemRows.find((row) => row.error_code !== null);
+        if (failed === undefined) return Promise.resolve({ ok: true, value: itemRows as AppendedRow[] });
         // Chosen as a deadlock's victim inside its subtransaction: the rest of the batch committed.
-        again.push(pending);
-      } else {
+        if (RETRY_ALONE.has(failed.error_code!)) return settle(this.alone(args));
         // GET STACKED DIAGNOSTICS gives '' where the driver would give no field at all.
-        pending.reject(
-          new BatchedAppendError(failed.error_message ?? 'append refused', failed.error_code!, failed.error_detail || undefined, failed.error_constraint || undefined),
+        const error = new BatchedAppendError(
+          failed.error_message ?? 'append refused',
+          failed.error_code!,
+          failed.error_detail || undefined,
+          failed.error_constraint || undefined,
         );
-      }
-    });
-    await Promise.all(again.map((pending) => this.sendAlone(pending)));
-  }
-
-  private async sendAlone(pending: Pending): Promise<void> {
-    try {
-      const { rows } = await this.pool.query<AppendedRow>({ ...APPEND_ONE, values: [...pending.args] });
-      pending.resolve(rows);
-    } catch (error) {
-      pending.reject(error);
-    }
+        return Promise.resolve({ ok: false, error });
+      }),
+    );
   }
 }
 
 /** The batch as one jsonb array of {appends, before, after}, from the arguments already serialized. */
-function batchArgument(batch: readonly Pending[]): string {
-  return `[${batch.map(({ args: [appends, before, after] }) => `{"appends":${appends},"before":${before},"after":${after}}`).join(',')}]`;
+function batchArgument(batch: readonly AppendArguments[]): string {
+  return `[${batch.map(([appends, before, after]) => `{"appends":${appends},"before":${before},"after":${after}}`).join(',')}]`;
 }

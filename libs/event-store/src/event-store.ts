@@ -4,6 +4,8 @@ import { EVENT_COLUMNS, EVENT_HEADER_COLUMNS, toRecordedEvent, type EventRow } f
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
 import { AppendBatcher, type AppendBatchingOptions, type AppendedRow } from './append-batcher';
+import { GroupCommit, settle, type Settled } from './group-commit';
+import { APPEND_STREAMS_TOGETHER, appendStreamsTogetherValues } from './stream-append-batch';
 import type { AppendNotifier } from './subscriptions/append-notifier';
 import { UpcasterRegistry } from './upcasting/upcaster-registry';
 
@@ -109,7 +111,7 @@ export interface EventStoreOptions {
   readonly upcasters?: UpcasterRegistry;
   /** Wakes log consumers (the relay, the sealer) once appends have committed. */
   readonly notifier?: AppendNotifier;
-  /** Group commit of `appendWithEffects` under load (see AppendBatcher). */
+  /** Group commit of single-stream `append`s and of `appendWithEffects` under load (see GroupCommit). */
   readonly batching?: AppendBatchingOptions;
 }
 
@@ -128,6 +130,7 @@ export class EventStore {
   readonly upcasters: UpcasterRegistry;
   private readonly notifier: AppendNotifier | undefined;
   private readonly batcher: AppendBatcher;
+  private readonly streamAppends: GroupCommit<StreamAppend, AppendedStream>;
 
   constructor(
     private readonly pool: Pool,
@@ -136,18 +139,27 @@ export class EventStore {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifier = options.notifier;
     this.batcher = new AppendBatcher(pool, options.batching ?? DEFAULT_BATCHING);
+    this.streamAppends = new GroupCommit(options.batching ?? DEFAULT_BATCHING, {
+      alone: (append) => this.appendStream(this.pool, append),
+      together: (appends) => this.appendStreamsTogether(appends),
+      key: (append) => append.streamId,
+    });
   }
 
   /**
    * Appends to one or more streams atomically. A single stream is written by one statement;
    * several streams share one transaction. Throws `ConcurrencyError` when a stream is not at its
    * expected version, unless every event of the append is already stored (a retried append), in
-   * which case nothing is written and the stored events are returned with `alreadyStored`.
+   * which case nothing is written and the stored events are returned with `alreadyStored`. Under
+   * load, single-stream appends to distinct streams share a statement and a commit (group commit,
+   * see GroupCommit), each still refused or stored on its own.
    */
   async append(appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
     if (appends.length === 1) {
       const [only] = appends as [StreamAppend];
-      const appended = await this.appendStream(this.pool, only);
+      if (only.events.length === 0) throw new Error(`append to ${only.streamId} has no events`);
+      baseVersion(only); // refuses a nonsense expected version before it can join a batch
+      const appended = await this.streamAppends.run(only);
       this.notifier?.signal();
       return [appended];
     }
@@ -335,29 +347,64 @@ export class EventStore {
       }
       throw error;
     }
-    if (inserted.length === append.events.length) {
-      const byVersion = new Map(inserted.map((row) => [row.stream_version, row]));
-      const events = append.events.map((event, i): RecordedEvent => {
-        const row = byVersion.get(base + i + 1);
-        if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from RETURNING`);
-        const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
-        return {
-          position: Number(row.global_position),
-          transactionId: row.transaction_id,
-          eventId: event.eventId,
-          streamId: append.streamId,
-          streamType: append.streamType,
-          version: row.stream_version,
-          type: event.type,
-          schemaVersion: upcast.schemaVersion,
-          data: upcast.data,
-          metadata: event.metadata ?? {},
-          recordedAt: row.recorded_at,
-        };
-      });
-      return { streamId: append.streamId, streamType: append.streamType, nextVersion, events, alreadyStored: false };
-    }
+    if (inserted.length === append.events.length) return this.appended(append, inserted);
     return this.explainRefusedAppend(sql, append);
+  }
+
+  /**
+   * Single-stream appends to distinct streams in one statement (APPEND_STREAMS_TOGETHER). Should
+   * the statement fail (a reused event id, a payload the server refuses, a deadlock), nothing of
+   * it is stored and each append is run alone, to get its own answer.
+   */
+  private async appendStreamsTogether(appends: readonly StreamAppend[]): Promise<Settled<AppendedStream>[]> {
+    let inserted: (InsertedRow & { stream_id: string })[];
+    try {
+      ({ rows: inserted } = await this.pool.query<InsertedRow & { stream_id: string }>({
+        ...APPEND_STREAMS_TOGETHER,
+        values: appendStreamsTogetherValues(appends, baseVersion),
+      }));
+    } catch {
+      return Promise.all(appends.map((append) => settle(this.appendStream(this.pool, append))));
+    }
+    const byStream = new Map<string, InsertedRow[]>();
+    for (const row of inserted) {
+      const rows = byStream.get(row.stream_id);
+      if (rows === undefined) byStream.set(row.stream_id, [row]);
+      else rows.push(row);
+    }
+    return Promise.all(
+      appends.map((append) => {
+        const rows = byStream.get(append.streamId) ?? [];
+        if (rows.length === append.events.length) return settle(Promise.resolve().then(() => this.appended(append, rows)));
+        // Its version check failed: a retried append, or someone else wrote first.
+        return settle(this.explainRefusedAppend(this.pool, append));
+      }),
+    );
+  }
+
+  /** The append as stored, from the rows its insert returned (one per event). */
+  private appended(append: StreamAppend, inserted: readonly InsertedRow[]): AppendedStream {
+    const base = baseVersion(append);
+    const byVersion = new Map(inserted.map((row) => [row.stream_version, row]));
+    const events = append.events.map((event, i): RecordedEvent => {
+      const row = byVersion.get(base + i + 1);
+      if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from RETURNING`);
+      const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
+      return {
+        position: Number(row.global_position),
+        transactionId: row.transaction_id,
+        eventId: event.eventId,
+        streamId: append.streamId,
+        streamType: append.streamType,
+        version: row.stream_version,
+        type: event.type,
+        schemaVersion: upcast.schemaVersion,
+        data: upcast.data,
+        metadata: event.metadata ?? {},
+        recordedAt: row.recorded_at,
+      };
+    });
+    return { streamId: append.streamId, streamType: append.streamType, nextVersion: base + append.events.length, events, alreadyStored: false };
   }
 
   /** The version check failed: either this exact append is already stored, or someone else wrote first. */
