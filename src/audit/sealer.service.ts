@@ -9,6 +9,7 @@ import {
   signLedgerCheckpoint,
   type RecordedEvent,
 } from '@app/event-store';
+import { setImmediate } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { AsyncMutex } from '../common/async-mutex';
 import { Clock } from '../common/clock';
@@ -26,6 +27,29 @@ export const SEALER_CONSUMER = 'sealer';
  * quarter of the worker's queries.
  */
 const SEAL_INTERVAL_MS = 250;
+
+/** A batch of the log (as stored: the subscription does not upcast) with each event's leaf hash. */
+interface LeafBatch {
+  readonly events: readonly RecordedEvent[];
+  readonly leaves: readonly Buffer[];
+}
+
+/** Events hashed between two yields to the event loop while a batch is prepared. */
+const HASH_SLICE = 100;
+
+/**
+ * The batch's leaf hashes, computed in slices of HASH_SLICE with the event loop free in between:
+ * a batch read ahead is hashed while the one before it is written, whose round trips must not
+ * wait for the whole batch's hashing.
+ */
+async function leafBatch(events: readonly RecordedEvent[]): Promise<LeafBatch> {
+  const leaves: Buffer[] = [];
+  for (let start = 0; start < events.length; start += HASH_SLICE) {
+    if (start > 0) await setImmediate();
+    for (const event of events.slice(start, start + HASH_SLICE)) leaves.push(auditLeafHash(event));
+  }
+  return { events, leaves };
+}
 
 /** A checkpoint to sign: the tree at one size. */
 interface CheckpointDraft {
@@ -64,7 +88,7 @@ interface LedgerState {
 @Injectable()
 export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly retrying = new ThrottledWarning(new Logger('sealer'), 'sealer is retrying');
-  private readonly subscription: EventLogSubscription;
+  private readonly subscription: EventLogSubscription<LeafBatch>;
   private state?: LedgerState;
   /** Serializes batches and the interval check (both touch `state`). */
   private readonly lock = new AsyncMutex();
@@ -86,7 +110,10 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       minReadIntervalMs: SEAL_INTERVAL_MS,
       // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
       asStored: true,
-      handle: (events) => this.lock.run(() => this.seal(events)),
+      // Leaf hashes need no database: computed as each batch is read, so a batch read ahead is
+      // hashed while the one before it is being written.
+      prepare: (events) => leafBatch(events),
+      handle: (batch: LeafBatch) => this.lock.run(() => this.seal(batch)),
       onError: (error) => this.retrying.log(error),
     });
   }
@@ -112,7 +139,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Appends one batch (in ledger order) and, when due, a checkpoint, in one transaction. */
-  private async seal(events: readonly RecordedEvent[]): Promise<void> {
+  private async seal({ events, leaves: leafOf }: LeafBatch): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -139,9 +166,9 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       // Every CHECKPOINT_MAX_EVENTS leaves a checkpoint, wherever the batch happens to end.
       const checkpoints: CheckpointDraft[] = [];
       let checkpointedSize = state.checkpointedSize;
-      for (const event of events) {
+      for (const [i, event] of events.entries()) {
         if (already.has(event.position)) continue; // re-delivered after a crash: sealed before
-        const leaf = auditLeafHash(event); // as stored: the subscription does not upcast
+        const leaf = leafOf[i]!;
         chainHead = hashChain(chainHead, leaf);
         seqs.push(tree.size);
         ledgerPositions.push(event.position);

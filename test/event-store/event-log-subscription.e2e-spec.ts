@@ -8,7 +8,7 @@ describe('EventLogSubscription (real Postgres)', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
   let store: EventStore;
-  const running: EventLogSubscription[] = [];
+  const running: { stop(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -163,6 +163,39 @@ describe('EventLogSubscription (real Postgres)', () => {
     expect(handed[2]).toEqual(handed[1]);
     const delivered = [handed[0]!, ...handed.slice(2)].flat();
     expect(delivered).toEqual(ids);
+  });
+
+  it('prepares a batch read ahead while the one before it is still being handled', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) ids.push(await appendOne('Prepped'));
+    const log: string[] = [];
+    const handled: string[][] = [];
+    let prepares = 0;
+    const subscription = new EventLogSubscription<{ ids: string[]; n: number }>(store, pool, {
+      name: 'preparing',
+      connectionString: db.url,
+      batchSize: 3,
+      types: ['Prepped'],
+      prepare: (events) => {
+        prepares += 1;
+        log.push(`prepare ${prepares}`);
+        return { ids: events.map((e) => e.eventId), n: prepares };
+      },
+      handle: async ({ ids: batch, n }: { ids: string[]; n: number }) => {
+        log.push(`handle ${n} starts`);
+        // Held until the next batch has been prepared (or 2 s, so a failure cannot hang the test).
+        const deadline = Date.now() + 2_000;
+        while (n < 3 && prepares <= n && Date.now() < deadline) await sleep(5);
+        handled.push(batch);
+        log.push(`handle ${n} ends`);
+      },
+    });
+    subscription.start();
+    running.push(subscription);
+    await eventually(() => Promise.resolve(handled.flat().includes(ids.at(-1)!) ? true : undefined), { timeoutMs: 15_000, intervalMs: 10 });
+
+    expect(handled.flat()).toEqual(ids);
+    expect(log.slice(0, 6)).toEqual(['prepare 1', 'handle 1 starts', 'prepare 2', 'handle 1 ends', 'handle 2 starts', 'prepare 3']);
   });
 
   it('stops at once even in the middle of a long pause', async () => {

@@ -5,12 +5,23 @@ import { EVENT_LOG_CHANNEL } from './append-notifier';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints';
 
 
-export interface EventLogSubscriptionOptions {
+/**
+ * How a batch is handled: `handle` alone, or `prepare` first — work that needs no database (e.g.
+ * hashing), done as soon as the batch is read, so that for a batch read ahead it runs while the
+ * batch before it is still being handled (the process computes while the database writes). A long
+ * `prepare` should yield now and then (return a promise), or the handler's round trips wait on it.
+ */
+export type EventLogHandling<P> =
+  | { readonly prepare?: undefined; readonly handle: (events: readonly RecordedEvent[]) => Promise<void> }
+  | { readonly prepare: (events: readonly RecordedEvent[]) => P | Promise<P>; readonly handle: (prepared: P) => Promise<void> };
+
+export type EventLogSubscriptionOptions<P = never> = EventLogSubscriptionSettings & EventLogHandling<P>;
+
+export interface EventLogSubscriptionSettings {
   /** The consumer's name: its checkpoint row and its leadership lock. */
   readonly name: string;
   /** A dedicated connection holds the leadership lock and listens for wake-ups. */
   readonly connectionString: string;
-  readonly handle: (events: readonly RecordedEvent[]) => Promise<void>;
   readonly batchSize?: number;
   /** Polling when nothing signals: the fallback if a notification is lost. */
   readonly idlePollMs?: number;
@@ -41,6 +52,9 @@ export interface EventLogSubscriptionOptions {
   readonly types?: readonly string[];
 }
 
+/** A batch as read, with what `prepare` made of it (undefined without `prepare`, or when empty). */
+type ReadBatch<P> = ReadAllResult & { readonly prepared: P | undefined };
+
 /**
  * A consumer of the whole event log that never skips an event: it follows `readAll`'s gap-safe
  * cursor and stores its checkpoint after handling each batch (so a crash re-delivers, never
@@ -48,7 +62,7 @@ export interface EventLogSubscriptionOptions {
  * holding a Postgres advisory lock on a dedicated connection; if its process dies the lock goes
  * with the connection and a standby takes over within `standbyRetryMs`.
  */
-export class EventLogSubscription {
+export class EventLogSubscription<P = never> {
   private stopped = false;
   private running?: Promise<void>;
   private leader = false;
@@ -62,7 +76,7 @@ export class EventLogSubscription {
   constructor(
     private readonly store: EventStore,
     private readonly pool: pg.Pool,
-    private readonly options: EventLogSubscriptionOptions,
+    private readonly options: EventLogSubscriptionOptions<P>,
   ) {}
 
   get isLeader(): boolean {
@@ -148,27 +162,35 @@ export class EventLogSubscription {
       saved = this.cursor;
       savedAt = Date.now();
     };
-    const read = (after: LogCursor): Promise<ReadAllResult> => {
-      const reading = this.store.readAll(after, batchSize, this.pool, { asStored: this.options.asStored === true, types: this.options.types });
+    const handling = this.options;
+    const read = (after: LogCursor): Promise<ReadBatch<P>> => {
+      const reading = this.store
+        .readAll(after, batchSize, this.pool, { asStored: this.options.asStored === true, types: this.options.types })
+        .then(async (result) => ({
+          ...result,
+          prepared: result.events.length > 0 && handling.prepare !== undefined ? await handling.prepare(result.events) : undefined,
+        }));
       // A read ahead may be dropped (stop, or a failed batch): its failure must not go unhandled.
       reading.catch(() => undefined);
       return reading;
     };
+    const handle = (batch: ReadBatch<P>): Promise<void> =>
+      handling.prepare === undefined ? handling.handle(batch.events) : handling.handle(batch.prepared as P);
     /** The next batch, read while the one before it was handled. */
-    let ahead: { after: LogCursor; reading: Promise<ReadAllResult> } | undefined;
+    let ahead: { after: LogCursor; reading: Promise<ReadBatch<P>> } | undefined;
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
       const from: LogCursor = this.cursor;
-      const batch: ReadAllResult = await (ahead !== undefined && ahead.after === from ? ahead.reading : read(from));
+      const batch: ReadBatch<P> = await (ahead !== undefined && ahead.after === from ? ahead.reading : read(from));
       const { events, cursor, scanned } = batch;
       ahead = undefined;
       if (scanned > 0) {
-        // A full batch: more is waiting, so read it while this one is handled (the database and
-        // this process then work at the same time, not in turn).
+        // A full batch: more is waiting, so read it (and prepare it) while this one is handled:
+        // the database and this process then work at the same time, not in turn.
         if (scanned === batchSize) ahead = { after: cursor, reading: read(cursor) };
         try {
-          if (events.length > 0) await this.options.handle(events);
+          if (events.length > 0) await handle(batch);
           failures = 0;
         } catch (error) {
           // Keep the checkpoint and try the same batch again, backing off while the cause lasts.
