@@ -7,6 +7,7 @@ import { AuditLedger1795852800005 } from './1795852800005-AuditLedger';
 import { PlpgsqlEffects1795852800006 } from './1795852800006-PlpgsqlEffects';
 import { DropUnusedIndexes1795852800007 } from './1795852800007-DropUnusedIndexes';
 import { AppendBatches1795852800008 } from './1795852800008-AppendBatches';
+import { SealBatches1795852800009 } from './1795852800009-SealBatches';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PlpgsqlEffects1795852800006,
   DropUnusedIndexes1795852800007,
   AppendBatches1795852800008,
+  SealBatches1795852800009,
 ];

@@ -7,6 +7,8 @@ import {
   frontierNodeKeys,
   hashChain,
   signLedgerCheckpoint,
+  sqlState,
+  UNIQUE_VIOLATION,
   type RecordedEvent,
 } from '@app/event-store';
 import { setImmediate } from 'node:timers/promises';
@@ -51,6 +53,29 @@ async function leafBatch(events: readonly RecordedEvent[]): Promise<LeafBatch> {
   return { events, leaves };
 }
 
+/** No event of the batch is sealed yet (the one-statement path: a sealed one fails its unique position). */
+const NOTHING_SEALED: ReadonlySet<number> = new Set();
+
+/** What sealing a batch writes, and the ledger's end after it (see SealerService.plan). */
+interface BatchPlan {
+  /** seq, global_position, leaf_hash, chain_hash of the ledger rows; level, idx, hash of the Merkle nodes. */
+  readonly rows: [number[], number[], Buffer[], Buffer[], number[], number[], Buffer[]];
+  readonly tree: MerkleAccumulator;
+  readonly chainHead: Buffer | null;
+  /** The latest checkpoint before the batch, and when it was signed. */
+  readonly checkpointedSize: number;
+  readonly checkpointedAt: number;
+  /** The checkpoints the batch completes, to sign. */
+  readonly checkpoints: readonly CheckpointDraft[];
+}
+
+/** A checkpoint signed and ready to store. */
+interface SignedCheckpoint extends CheckpointDraft {
+  readonly signedAt: Date;
+  readonly keyId: Buffer;
+  readonly note: string;
+}
+
 /** A checkpoint to sign: the tree at one size. */
 interface CheckpointDraft {
   readonly treeSize: number;
@@ -93,6 +118,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Serializes batches and the interval check (both touch `state`). */
   private readonly lock = new AsyncMutex();
   private timer?: NodeJS.Timeout;
+  private readonly batchCounts = { atOnce: 0, carefully: 0 };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -122,6 +148,11 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.subscription.isLeader;
   }
 
+  /** Batches sealed so far by this process: in one statement, and carefully (see seal). */
+  get sealedBatches(): { readonly atOnce: number; readonly carefully: number } {
+    return { ...this.batchCounts };
+  }
+
   onApplicationBootstrap(): void {
     this.subscription.start();
     const every = Math.max(50, Math.min(1_000, Math.floor(this.config.audit.checkpointIntervalMs / 2)));
@@ -138,54 +169,72 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.lock.run(() => Promise.resolve()); // the batch in hand, if any, finishes first
   }
 
-  /** Appends one batch (in ledger order) and, when due, a checkpoint, in one transaction. */
-  private async seal({ events, leaves: leafOf }: LeafBatch): Promise<void> {
+  /**
+   * Appends one batch (in ledger order) and, when due, checkpoints, in one transaction: in one
+   * round trip (audit_seal_batch) when the ledger is where this sealer left it, which is the
+   * rule; otherwise, or when the batch was sealed before (re-delivered after a crash), carefully.
+   */
+  private async seal(batch: LeafBatch): Promise<void> {
+    const state = this.state;
+    if (state !== undefined) {
+      try {
+        if (await this.sealAtOnce(batch, state)) return;
+      } catch (error) {
+        this.state = undefined;
+        // A re-delivered event (its position is sealed): the careful path skips it. Anything else
+        // fails the batch, which the subscription hands over again.
+        if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+      }
+      this.state = undefined;
+    }
+    await this.sealCarefully(batch);
+  }
+
+  /** The batch against the ledger end this sealer knows, in one statement; false when the ledger is elsewhere. */
+  private async sealAtOnce(batch: LeafBatch, state: LedgerState): Promise<boolean> {
+    const plan = this.plan(batch, state, NOTHING_SEALED);
+    const checkpoints = this.sign(plan.checkpoints, state.checkpointedSize);
+    const { rows } = await this.pool.query<{ sealed: boolean }>({
+      name: 'sealer_seal_batch',
+      text: 'SELECT audit_seal_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb) AS sealed',
+      values: [
+        state.tree.size,
+        state.chainHead,
+        state.checkpointedSize,
+        ...plan.rows,
+        JSON.stringify(
+          checkpoints.map((c) => ({
+            treeSize: c.treeSize,
+            rootHash: c.rootHash.toString('hex'),
+            chainHead: c.chainHead.toString('hex'),
+            signedAt: c.signedAt.toISOString(),
+            keyId: c.keyId.toString('hex'),
+            note: c.note,
+          })),
+        ),
+      ],
+    });
+    if (rows[0]?.sealed !== true) return false;
+    this.state = this.after(plan, checkpoints);
+    this.batchCounts.atOnce += 1;
+    return true;
+  }
+
+  /** The batch under the ledger lock, from the ledger end as stored, skipping events sealed before. */
+  private async sealCarefully(batch: LeafBatch): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await lockLedger(client);
       const state = await this.ledgerState(client);
-      const positions = events.map((e) => e.position);
       // One client, one query at a time.
       const sealed = await client.query<{ global_position: string }>({
         name: 'sealer_already_sealed',
         text: 'SELECT global_position::text AS global_position FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
-        values: [positions],
+        values: [batch.events.map((e) => e.position)],
       });
-      const already = new Set(sealed.rows.map((r) => Number(r.global_position)));
-
-      const seqs: number[] = [];
-      const ledgerPositions: number[] = [];
-      const leaves: Buffer[] = [];
-      const chains: Buffer[] = [];
-      const nodeLevels: number[] = [];
-      const nodeIndexes: number[] = [];
-      const nodeHashes: Buffer[] = [];
-      let chainHead = state.chainHead;
-      const tree = new MerkleAccumulator(state.tree.size, state.tree.frontier);
-      // Every CHECKPOINT_MAX_EVENTS leaves a checkpoint, wherever the batch happens to end.
-      const checkpoints: CheckpointDraft[] = [];
-      let checkpointedSize = state.checkpointedSize;
-      for (const [i, event] of events.entries()) {
-        if (already.has(event.position)) continue; // re-delivered after a crash: sealed before
-        const leaf = leafOf[i]!;
-        chainHead = hashChain(chainHead, leaf);
-        seqs.push(tree.size);
-        ledgerPositions.push(event.position);
-        leaves.push(leaf);
-        chains.push(chainHead);
-        for (const node of tree.append(leaf)) {
-          if (node.level === 0) continue;
-          nodeLevels.push(node.level);
-          nodeIndexes.push(node.index);
-          nodeHashes.push(node.hash);
-        }
-        if (tree.size - checkpointedSize >= this.config.audit.checkpointMaxEvents) {
-          checkpoints.push(draftOf(tree, chainHead));
-          checkpointedSize = tree.size;
-        }
-      }
-      if (seqs.length > 0) {
+      const plan = this.plan(batch, state, new Set(sealed.rows.map((r) => Number(r.global_position))));
+      if (plan.rows[0].length > 0) {
         // One statement: the ledger rows and the Merkle nodes they complete.
         await client.query({
           name: 'sealer_append',
@@ -194,25 +243,13 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
                    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])
                  )
                  INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])`,
-          values: [seqs, ledgerPositions, leaves, chains, nodeLevels, nodeIndexes, nodeHashes],
+          values: plan.rows,
         });
       }
-      const next: LedgerState = {
-        tree,
-        chainHead,
-        checkpointedSize,
-        checkpointedAt: checkpoints.length > 0 ? Date.now() : state.checkpointedAt,
-      };
-      // The rest of the batch too, once CHECKPOINT_INTERVAL_MS has passed.
-      if (this.isCheckpointDue(next)) checkpoints.push(draftOf(tree, chainHead));
-      await this.insertCheckpoints(client, checkpoints);
+      const checkpoints = await this.insertCheckpoints(client, plan.checkpoints);
       await client.query('COMMIT');
-      const last = checkpoints.at(-1);
-      if (last !== undefined) {
-        next.checkpointedSize = last.treeSize;
-        next.checkpointedAt = Date.now();
-      }
-      this.state = next;
+      this.state = this.after(plan, checkpoints);
+      this.batchCounts.carefully += 1;
     } catch (error) {
       this.state = undefined; // reload from the database before the retry
       await client.query('ROLLBACK').catch(() => undefined);
@@ -220,6 +257,75 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * What sealing the batch onto `state` writes (pure but for the clock of the interval check): the
+   * ledger rows and Merkle nodes as the columns of sealer_append, the tree and chain after them,
+   * and a checkpoint every CHECKPOINT_MAX_EVENTS leaves, wherever the batch happens to end, plus
+   * one for the rest once CHECKPOINT_INTERVAL_MS has passed. `state` itself is not changed.
+   */
+  private plan({ events, leaves }: LeafBatch, state: LedgerState, alreadySealed: ReadonlySet<number>): BatchPlan {
+    const rows: BatchPlan['rows'] = [[], [], [], [], [], [], []];
+    const [seqs, positions, leafHashes, chains, nodeLevels, nodeIndexes, nodeHashes] = rows;
+    let chainHead = state.chainHead;
+    const tree = new MerkleAccumulator(state.tree.size, state.tree.frontier);
+    const checkpoints: CheckpointDraft[] = [];
+    let checkpointedSize = state.checkpointedSize;
+    for (const [i, event] of events.entries()) {
+      if (alreadySealed.has(event.position)) continue; // re-delivered after a crash: sealed before
+      const leaf = leaves[i]!;
+      chainHead = hashChain(chainHead, leaf);
+      seqs.push(tree.size);
+      positions.push(event.position);
+      leafHashes.push(leaf);
+      chains.push(chainHead);
+      for (const node of tree.append(leaf)) {
+        if (node.level === 0) continue;
+        nodeLevels.push(node.level);
+        nodeIndexes.push(node.index);
+        nodeHashes.push(node.hash);
+      }
+      if (tree.size - checkpointedSize >= this.config.audit.checkpointMaxEvents) {
+        checkpoints.push(draftOf(tree, chainHead));
+        checkpointedSize = tree.size;
+      }
+    }
+    const freshSince = checkpoints.length > 0 ? Date.now() : state.checkpointedAt;
+    if (this.isCheckpointDue({ tree, chainHead, checkpointedSize, checkpointedAt: freshSince })) checkpoints.push(draftOf(tree, chainHead));
+    return { rows, tree, chainHead, checkpointedSize: state.checkpointedSize, checkpointedAt: state.checkpointedAt, checkpoints };
+  }
+
+  /** The ledger's end once the plan and its signed checkpoints are stored. */
+  private after(plan: BatchPlan, checkpoints: readonly SignedCheckpoint[]): LedgerState {
+    const last = checkpoints.at(-1);
+    return {
+      tree: plan.tree,
+      chainHead: plan.chainHead,
+      checkpointedSize: last?.treeSize ?? plan.checkpointedSize,
+      checkpointedAt: last === undefined ? plan.checkpointedAt : Date.now(),
+    };
+  }
+
+  /**
+   * Signs checkpoints (ascending tree sizes), each naming the one before it, the first naming
+   * `previousTreeSize`; one whose tree size that already covers is left out.
+   */
+  private sign(drafts: readonly CheckpointDraft[], previousTreeSize: number): SignedCheckpoint[] {
+    const signed: SignedCheckpoint[] = [];
+    let previous = previousTreeSize;
+    for (const { treeSize, rootHash, chainHead } of drafts) {
+      if (previous >= treeSize) continue;
+      const signedAt = this.clock.now();
+      const note = signLedgerCheckpoint(
+        { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize: previous },
+        this.key.keyName,
+        this.key.privateKey,
+      );
+      signed.push({ treeSize, rootHash, chainHead, signedAt, keyId: this.key.keyId, note });
+      previous = treeSize;
+    }
+    return signed;
   }
 
   /** The interval check between batches: new leaves and CHECKPOINT_INTERVAL_MS since the last checkpoint. */
@@ -256,29 +362,21 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Signs and stores checkpoints (ascending tree sizes), each naming the one before it; one whose
-   * tree size is already covered by a stored checkpoint (another sealer signed it) is skipped.
+   * Signs and stores checkpoints (see sign), naming as the first one's predecessor the latest
+   * checkpoint as stored (under the ledger lock), not as this process last saw it.
    */
-  private async insertCheckpoints(client: PoolClient, drafts: readonly CheckpointDraft[]): Promise<void> {
-    if (drafts.length === 0) return;
-    // The checkpoint before these as stored (under the ledger lock), not as this process last saw it.
+  private async insertCheckpoints(client: PoolClient, drafts: readonly CheckpointDraft[]): Promise<SignedCheckpoint[]> {
+    if (drafts.length === 0) return [];
     const { rows } = await client.query<{ size: string | null }>('SELECT max(c.tree_size)::text AS size FROM audit_checkpoints c');
-    let previousTreeSize = Number(rows[0]?.size ?? 0);
-    for (const { treeSize, rootHash, chainHead } of drafts) {
-      if (previousTreeSize >= treeSize) continue;
-      const signedAt = this.clock.now();
-      const note = signLedgerCheckpoint(
-        { origin: this.key.keyName, treeSize, rootHash, chainHead, signedAt, previousTreeSize },
-        this.key.keyName,
-        this.key.privateKey,
-      );
+    const signed = this.sign(drafts, Number(rows[0]?.size ?? 0));
+    for (const { treeSize, rootHash, chainHead, signedAt, keyId, note } of signed) {
       await client.query(
         `INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, signed_at, key_id, note)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING`,
-        [treeSize, rootHash, chainHead, signedAt, this.key.keyId, note],
+        [treeSize, rootHash, chainHead, signedAt, keyId, note],
       );
-      previousTreeSize = treeSize;
     }
+    return signed;
   }
 
   /**

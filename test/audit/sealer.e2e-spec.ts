@@ -145,6 +145,11 @@ describe('the sealer', () => {
     for (let i = 0; i < 4; i++) await file(t, incidentBody({ title: `Incident number ${i}` }));
     await file(t, capacityBody());
     await expectSound(t);
+    // The first batch of a new process goes carefully (it loads the ledger end); the ones after it
+    // in one statement each.
+    const { atOnce, carefully } = t.app.get(SealerService).sealedBatches;
+    expect(carefully).toBe(1);
+    expect(atOnce).toBeGreaterThan(0);
   });
 
   it('continues the sequence after a restart on the same database, without duplicates or gaps', async () => {
@@ -160,6 +165,21 @@ describe('the sealer', () => {
     for (let i = 0; i < 3; i++) await file(t, incidentBody({ title: `After restart ${i}` }));
     await expectSound(t);
     expect((await ledger(t)).length).toBeGreaterThan(before);
+  });
+
+  it('seals once what is delivered again to a sealer that kept its ledger state (the one-statement path falls back)', async () => {
+    await settled(t);
+    const sealer = t.app.get(SealerService);
+    // Stopped and started in the same process: the sealer keeps the ledger end it knows, while its
+    // subscription, its checkpoint gone, delivers the whole log again.
+    await sealer.onModuleDestroy();
+    await t.pool.query("DELETE FROM consumer_checkpoints WHERE consumer = 'sealer'");
+    for (let i = 0; i < 2; i++) await file(t, incidentBody({ title: `While stopped ${i}` }));
+    const before = sealer.sealedBatches;
+    sealer.onApplicationBootstrap();
+    await expectSound(t);
+    // The first batch delivered again went the careful way, which skipped what was sealed.
+    expect(sealer.sealedBatches.carefully).toBe(before.carefully + 1);
   });
 
   it('refuses to change the sealed log', async () => {
