@@ -81,6 +81,23 @@ describe('GET /v1/audit/events/:position/proof', () => {
     }
   });
 
+  it('proves every event against every checkpoint that covers it (every shape of tree the ledger has had)', async () => {
+    const checkpoints = await allCheckpoints();
+    const events = await sealedEvents();
+    let proofs = 0;
+    for (const checkpoint of checkpoints) {
+      for (const event of events.filter((e) => e.seq < checkpoint.treeSize)) {
+        const response = await get(`/v1/audit/events/${event.position}/proof?treeSize=${checkpoint.treeSize}`);
+        expect(response.statusCode).toBe(200);
+        const proof = response.json();
+        const path = (proof.auditPath as string[]).map(hex);
+        expect(verifyInclusion(hex(proof.leafHash), event.seq, checkpoint.treeSize, path, hex(checkpoint.rootHash))).toBe(true);
+        proofs += 1;
+      }
+    }
+    expect(proofs).toBeGreaterThanOrEqual(20);
+  });
+
   it('proves against an older checkpoint by treeSize; 404 for a missing checkpoint, an event not in it, or an unknown position', async () => {
     const checkpoints = await allCheckpoints();
     expect(checkpoints.length).toBeGreaterThanOrEqual(2);

@@ -87,41 +87,75 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
   return nodes;
 }
 
-/** The sealed event's seq and leaf, and the size of the checkpoint asked for ($2; null: the latest). */
-const PROOF_EVENT_SELECT = `SELECT l.seq::text AS seq, l.leaf_hash,
-          (SELECT c.tree_size::text FROM audit_checkpoints c
-            WHERE $2::bigint IS NULL OR c.tree_size = $2::bigint
-            ORDER BY c.tree_size DESC LIMIT 1) AS tree_size
-     FROM audit_ledger l`;
+interface InclusionProofRow {
+  level: number;
+  idx: string;
+  hash: Buffer;
+  tree_size: string | null;
+}
+
+/**
+ * An inclusion proof's reads in one round trip: the sealed event (of a country, when $3 is given)
+ * as a row of level -1 (idx = seq, hash = its leaf, tree_size = the checkpoint's: $2, or the
+ * latest when null; null when there is none), then the stored nodes the proof folds. Those are,
+ * at each level L, the sibling of the leaf's ancestor, s = (seq >> L) xor 1, covering
+ * [s << L, (s + 1) << L): a stored node when that range lies inside the tree, nothing when it
+ * starts beyond it, and, for the one range that the tree's end cuts, its complete subtrees (one
+ * per set bit of its length inside the tree, largest first) — the keys inclusionProofNodeKeys
+ * lists (level 0 from audit_ledger, the levels above from merkle_nodes). No rows: not sealed.
+ */
+function inclusionProofStatement(byCountry: boolean): { name: string; text: string } {
+  return {
+    name: byCountry ? 'audit_inclusion_proof_of_country' : 'audit_inclusion_proof',
+    text: `WITH ev AS (
+        SELECT l.seq, l.leaf_hash FROM audit_ledger l
+        ${byCountry ? 'JOIN events e ON e.global_position = l.global_position' : ''}
+        WHERE l.global_position = $1
+        ${byCountry ? "AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text)" : ''}),
+      cp AS (
+        SELECT c.tree_size FROM audit_checkpoints c
+        WHERE $2::bigint IS NULL OR c.tree_size = $2::bigint
+        ORDER BY c.tree_size DESC LIMIT 1),
+      sibling AS (
+        SELECT lv, ((ev.seq >> lv) # 1) << lv AS start, (((ev.seq >> lv) # 1) + 1) << lv AS stop, cp.tree_size AS n
+        FROM ev, cp, generate_series(0, 62) AS lv
+        WHERE ev.seq < cp.tree_size AND ((ev.seq >> lv) # 1) << lv < cp.tree_size),
+      proof_keys AS (
+        SELECT lv AS level, start >> lv AS idx FROM sibling WHERE stop <= n
+        UNION ALL
+        SELECT b, (start + (((n - start) >> (b + 1)) << (b + 1))) >> b
+        FROM sibling, LATERAL generate_series(0, lv - 1) AS b
+        WHERE stop > n AND ((n - start) >> b) & 1 = 1)
+      SELECT -1 AS level, ev.seq::text AS idx, ev.leaf_hash AS hash, (SELECT cp.tree_size::text FROM cp) AS tree_size FROM ev
+      UNION ALL
+      SELECT 0, l.seq::text, l.leaf_hash, NULL FROM proof_keys k JOIN audit_ledger l ON l.seq = k.idx WHERE k.level = 0
+      UNION ALL
+      SELECT k.level, n.idx::text, n.hash, NULL FROM proof_keys k JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx WHERE k.level > 0`,
+  };
+}
 
 @QueryHandler(GetInclusionProofQuery)
 export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProofQuery, ProofResult<InclusionProofView>> {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async execute({ position, treeSize, country }: GetInclusionProofQuery): Promise<ProofResult<InclusionProofView>> {
-    // The event and the checkpoint's size in one round trip; the nodes in a second. Only a
-    // partner's question needs the event itself (its country).
-    const { rows } = await this.pool.query<{ seq: string; leaf_hash: Buffer; tree_size: string | null }>(
-      country === undefined
-        ? { name: 'audit_inclusion_proof_event', text: `${PROOF_EVENT_SELECT} WHERE l.global_position = $1`, values: [position, treeSize ?? null] }
-        : {
-            name: 'audit_inclusion_proof_event_of_country',
-            text: `${PROOF_EVENT_SELECT}
-                     JOIN events e ON e.global_position = l.global_position
-                    WHERE l.global_position = $1
-                      AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text)`,
-            values: [position, treeSize ?? null, country],
-          },
-    );
-    const event = rows[0];
+    // The event, the checkpoint's size and the proof's nodes in one round trip.
+    const { rows } = await this.pool.query<InclusionProofRow>({
+      ...inclusionProofStatement(country !== undefined),
+      values: country === undefined ? [position, treeSize ?? null] : [position, treeSize ?? null, country],
+    });
+    const event = rows.find((row) => row.level === -1);
     if (event === undefined) return { ok: false, reason: 'event_not_found' };
+    const nodeRows = rows.filter((row) => row.level >= 0);
     if (event.tree_size === null) return { ok: false, reason: 'checkpoint_not_found' };
     const size = Number(event.tree_size);
-    const seq = Number(event.seq);
+    const seq = Number(event.idx);
     if (seq >= size) return { ok: false, reason: 'not_in_tree' };
-    const nodes = await readNodes(this.pool, inclusionProofNodeKeys(seq, size));
+    const nodes = new Map(nodeRows.map((row) => [merkleNodeKey(row.level, Number(row.idx)), row.hash]));
+    const missing = inclusionProofNodeKeys(seq, size).find((k) => !nodes.has(merkleNodeKey(k.level, k.index)));
+    if (missing !== undefined) throw new Error(`the sealed Merkle tree is missing node ${merkleNodeKey(missing.level, missing.index)}`);
     const auditPath = inclusionProofFromMap(seq, size, nodes).map((h) => h.toString('hex'));
-    return { ok: true, value: { seq, treeSize: size, leafHash: event.leaf_hash.toString('hex'), auditPath } };
+    return { ok: true, value: { seq, treeSize: size, leafHash: event.hash.toString('hex'), auditPath } };
   }
 }
 
