@@ -54,7 +54,7 @@ export class BatchedAppendError extends Error {
  * Failures after which an append, tried alone, may well succeed: two batches can deadlock where
  * single appends cannot (each takes only its own streams' locks, in order).
  */
-export const RETRY_ALONE = new Set(['40P01', '40001']);
+const RETRY_ALONE = new Set(['40P01', '40001']);
 
 export type AppendBatchingOptions = GroupCommitOptions;
 

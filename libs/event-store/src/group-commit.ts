@@ -32,10 +32,11 @@ interface Waiting<T, R> {
 }
 
 /**
- * Group commit: while fewer than `maxInFlight` statements are running, an item goes at once,
- * alone; under load the items that queued meanwhile go together, as one statement and one
- * transaction. One commit, one round trip and one wake-up of the server then serve many items,
- * and each caller still gets its own result or error.
+ * Group commit: items are taken on the next turn of the event loop, so those made in the same
+ * turn go together; while `maxInFlight` statements are running, the items that arrive wait and
+ * then go together too (up to `maxBatch`, never two with the same key). One commit, one round
+ * trip and one wake-up of the server then serve many items, and each caller still gets its own
+ * result or error. A lone item goes `alone` (its own plain statement).
  */
 export class GroupCommit<T, R> {
   private queue: Waiting<T, R>[] = [];

@@ -1,0 +1,90 @@
+import { GroupCommit, type Settled } from './group-commit';
+
+interface Item {
+  readonly id: number;
+  readonly key: string;
+  readonly fail?: boolean;
+}
+
+/** A fake statement runner that records the batches it was given and can be held busy. */
+function recorder() {
+  const batches: number[][] = [];
+  let release: (() => void) | undefined;
+  let held: Promise<void> | undefined;
+  return {
+    batches,
+    hold(): void {
+      held = new Promise<void>((resolve) => (release = resolve));
+    },
+    release(): void {
+      release?.();
+      held = undefined;
+    },
+    work: {
+      alone: async (item: Item): Promise<string> => {
+        batches.push([item.id]);
+        await held;
+        if (item.fail === true) throw new Error(`item ${item.id} refused`);
+        return `done ${item.id}`;
+      },
+      together: async (items: readonly Item[]): Promise<Settled<string>[]> => {
+        batches.push(items.map((i) => i.id));
+        await held;
+        return items.map((i) => (i.fail === true ? { ok: false, error: new Error(`item ${i.id} refused`) } : { ok: true, value: `done ${i.id}` }));
+      },
+      key: (item: Item): string => item.key,
+    },
+  };
+}
+
+const settleAll = <T>(promises: Promise<T>[]) => Promise.allSettled(promises);
+
+describe('GroupCommit', () => {
+  it('sends the items of one turn together and answers each on its own', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ maxInFlight: 2, maxBatch: 10 }, r.work);
+    const results = await settleAll([1, 2, 3, 4].map((id) => group.run({ id, key: `k${id}`, fail: id === 3 })));
+
+    expect(r.batches).toEqual([[1, 2, 3, 4]]);
+    expect(results.map((x) => (x.status === 'fulfilled' ? x.value : (x.reason as Error).message))).toEqual(['done 1', 'done 2', 'item 3 refused', 'done 4']);
+  });
+
+  it('sends a lone item alone', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ maxInFlight: 2, maxBatch: 10 }, r.work);
+    await expect(group.run({ id: 7, key: 'a' })).resolves.toBe('done 7');
+    expect(r.batches).toEqual([[7]]);
+  });
+
+  it('never puts two items with the same key in one batch, and keeps each key in order', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ maxInFlight: 1, maxBatch: 10 }, r.work);
+    await Promise.all([1, 2, 3, 4, 5].map((id) => group.run({ id, key: id % 2 === 0 ? 'even' : `odd${id}` })));
+
+    expect(r.batches).toEqual([[1, 2, 3, 5], [4]]);
+  });
+
+  it('holds items while maxInFlight statements run, then sends them together, at most maxBatch at a time', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ maxInFlight: 1, maxBatch: 3 }, r.work);
+    r.hold();
+    const first = group.run({ id: 1, key: 'a' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [2, 3, 4, 5, 6].map((id) => group.run({ id, key: `k${id}` }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.batches).toEqual([[1]]);
+    r.release();
+    await Promise.all([first, ...later]);
+
+    expect(r.batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('rejects every item of a batch whose statement throws', async () => {
+    const group = new GroupCommit<Item, string>(
+      { maxInFlight: 1, maxBatch: 10 },
+      { alone: () => Promise.resolve('alone'), together: () => Promise.reject(new Error('connection lost')) },
+    );
+    const results = await settleAll([1, 2].map((id) => group.run({ id, key: `k${id}` })));
+    expect(results.map((x) => x.status === 'rejected' && (x.reason as Error).message)).toEqual(['connection lost', 'connection lost']);
+  });
+});
