@@ -1,13 +1,10 @@
 import type { EventMetadata, RecordedEvent } from './event-store.types';
 import type { UpcasterRegistry } from './upcasting/upcaster-registry';
 
-/** The columns of an event but its payloads (`data` and `metadata`). */
-export const EVENT_HEADER_COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id,
-  event_id::text AS event_id, stream_id, stream_type, stream_version::int AS stream_version, event_type,
-  event_version, recorded_at`;
-
 /** The columns every read selects, in the shape `toRecordedEvent` expects. */
-export const EVENT_COLUMNS = `${EVENT_HEADER_COLUMNS}, data, metadata`;
+export const EVENT_COLUMNS = `global_position::text AS global_position, transaction_id::text AS transaction_id,
+  event_id::text AS event_id, stream_id, stream_type, stream_version::int AS stream_version, event_type,
+  event_version, data, metadata, recorded_at`;
 
 export interface EventRow {
   global_position: string;

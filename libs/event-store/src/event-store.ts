@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
-import { EVENT_COLUMNS, EVENT_HEADER_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
 import { AppendBatcher, type AppendBatchingOptions, type AppendedRow } from './append-batcher';
@@ -26,8 +26,8 @@ export interface ReadAllOptions {
   /** The payloads and schema versions as written, without upcasting. */
   readonly asStored?: boolean;
   /**
-   * Only events of these types are returned, and only their payloads are sent and parsed; the
-   * cursor still moves past the others (a consumer that reacts to a few types of a large log).
+   * Only events of these types are returned (the others are not even sent); the cursor still
+   * moves past them all (a consumer that reacts to a few types of a large log).
    */
   readonly types?: readonly string[];
 }
@@ -39,12 +39,25 @@ const READ_ALL_ORDER = `WHERE (transaction_id, global_position) > ($1::xid8, $2:
 
 const READ_ALL = { name: 'event_store_read_all', text: `SELECT ${EVENT_COLUMNS} FROM events ${READ_ALL_ORDER}` };
 
+/**
+ * The page readAll would read, but only its events of the types in $4 come back (in log order),
+ * followed by one row (`scanned` not null) giving the page's last cursor and size: a consumer
+ * that reacts to a few types is not sent, nor parses, the rest of the log.
+ */
 const READ_ALL_OF_TYPES = {
   name: 'event_store_read_all_of_types',
-  text: `SELECT ${EVENT_HEADER_COLUMNS},
-      CASE WHEN event_type = ANY($4::text[]) THEN data END AS data,
-      CASE WHEN event_type = ANY($4::text[]) THEN metadata END AS metadata
-    FROM events ${READ_ALL_ORDER}`,
+  text: `WITH page AS MATERIALIZED (
+      SELECT transaction_id, global_position, event_type FROM events ${READ_ALL_ORDER})
+    (SELECT e.global_position::text AS global_position, e.transaction_id::text AS transaction_id,
+            e.event_id::text AS event_id, e.stream_id, e.stream_type, e.stream_version::int AS stream_version,
+            e.event_type, e.event_version, e.recorded_at, e.data, e.metadata, NULL::int AS scanned
+       FROM page JOIN events e ON e.global_position = page.global_position
+      WHERE page.event_type = ANY($4::text[])
+      ORDER BY page.transaction_id, page.global_position)
+    UNION ALL
+    SELECT last.global_position::text, last.transaction_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+           (SELECT count(*)::int FROM page)
+      FROM (SELECT transaction_id, global_position FROM page ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS last`,
 };
 
 /**
@@ -272,25 +285,26 @@ export class EventStore {
    * either committed or rolled back for good, so a consumer that follows the cursor sees every
    * committed event exactly once, even when positions commit out of order. `asStored` skips the
    * upcasters (the payloads and schema versions as written, e.g. for sealing); `types` passes
-   * over events of other types (their payloads are never sent) while the cursor moves past them.
+   * over events of other types (they are never sent) while the cursor moves past them.
    */
   async readAll(cursor: LogCursor, limit: number, sql: Sql = this.pool, options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    const { types } = options;
-    const { rows } = await sql.query<EventRow>(
-      types === undefined
-        ? { ...READ_ALL, values: [cursor.transactionId, cursor.position, limit] }
-        : { ...READ_ALL_OF_TYPES, values: [cursor.transactionId, cursor.position, limit, types] },
-    );
     const upcasters = options.asStored === true ? AS_STORED : this.upcasters;
-    const wanted = types === undefined ? undefined : new Set(types);
-    const events: RecordedEvent[] = [];
-    for (const row of rows) if (wanted === undefined || wanted.has(row.event_type)) events.push(toRecordedEvent(row, upcasters));
-    const last = rows.at(-1);
-    return {
-      events,
-      cursor: last ? { transactionId: last.transaction_id, position: Number(last.global_position) } : cursor,
-      scanned: rows.length,
-    };
+    if (options.types !== undefined) {
+      const { rows } = await sql.query<EventRow & { scanned: number | null }>({
+        ...READ_ALL_OF_TYPES,
+        values: [cursor.transactionId, cursor.position, limit, options.types],
+      });
+      const end = rows.find((row) => row.scanned !== null);
+      return {
+        events: rows.filter((row) => row.scanned === null).map((row) => toRecordedEvent(row, upcasters)),
+        cursor: end ? { transactionId: end.transaction_id, position: Number(end.global_position) } : cursor,
+        scanned: end?.scanned ?? 0,
+      };
+    }
+    const { rows } = await sql.query<EventRow>({ ...READ_ALL, values: [cursor.transactionId, cursor.position, limit] });
+    const events = rows.map((row) => toRecordedEvent(row, upcasters));
+    const last = events.at(-1);
+    return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor, scanned: rows.length };
   }
 
   /** The stream's current version, 0 when it does not exist. */
