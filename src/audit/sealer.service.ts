@@ -62,9 +62,6 @@ interface BatchPlan {
   readonly rows: [number[], number[], Buffer[], Buffer[], number[], number[], Buffer[]];
   readonly tree: MerkleAccumulator;
   readonly chainHead: Buffer | null;
-  /** The latest checkpoint before the batch, and when it was signed. */
-  readonly checkpointedSize: number;
-  readonly checkpointedAt: number;
   /** The checkpoints the batch completes, to sign. */
   readonly checkpoints: readonly CheckpointDraft[];
 }
@@ -180,10 +177,12 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         if (await this.sealAtOnce(batch, state)) return;
       } catch (error) {
-        this.state = undefined;
         // A re-delivered event (its position is sealed): the careful path skips it. Anything else
         // fails the batch, which the subscription hands over again.
-        if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+        if (sqlState(error) !== UNIQUE_VIOLATION) {
+          this.state = undefined;
+          throw error;
+        }
       }
       this.state = undefined;
     }
@@ -215,7 +214,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       ],
     });
     if (rows[0]?.sealed !== true) return false;
-    this.state = this.after(plan, checkpoints);
+    this.state = this.after(state, plan, checkpoints);
     this.batchCounts.atOnce += 1;
     return true;
   }
@@ -248,7 +247,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       const checkpoints = await this.insertCheckpoints(client, plan.checkpoints);
       await client.query('COMMIT');
-      this.state = this.after(plan, checkpoints);
+      this.state = this.after(state, plan, checkpoints);
       this.batchCounts.carefully += 1;
     } catch (error) {
       this.state = undefined; // reload from the database before the retry
@@ -293,17 +292,17 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const freshSince = checkpoints.length > 0 ? Date.now() : state.checkpointedAt;
     if (this.isCheckpointDue({ tree, chainHead, checkpointedSize, checkpointedAt: freshSince })) checkpoints.push(draftOf(tree, chainHead));
-    return { rows, tree, chainHead, checkpointedSize: state.checkpointedSize, checkpointedAt: state.checkpointedAt, checkpoints };
+    return { rows, tree, chainHead, checkpoints };
   }
 
-  /** The ledger's end once the plan and its signed checkpoints are stored. */
-  private after(plan: BatchPlan, checkpoints: readonly SignedCheckpoint[]): LedgerState {
+  /** The ledger's end once the plan, made on `state`, and its signed checkpoints are stored. */
+  private after(state: LedgerState, plan: BatchPlan, checkpoints: readonly SignedCheckpoint[]): LedgerState {
     const last = checkpoints.at(-1);
     return {
       tree: plan.tree,
       chainHead: plan.chainHead,
-      checkpointedSize: last?.treeSize ?? plan.checkpointedSize,
-      checkpointedAt: last === undefined ? plan.checkpointedAt : Date.now(),
+      checkpointedSize: last?.treeSize ?? state.checkpointedSize,
+      checkpointedAt: last === undefined ? state.checkpointedAt : Date.now(),
     };
   }
 

@@ -3,6 +3,51 @@ import pg from 'pg';
 import { ConcurrencyError, DuplicateEventIdError, EventStore, type AppendEffects, type AppendedStream, type NewEvent, type StreamAppend } from '@app/event-store';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
+let db: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  pool.on('error', () => undefined);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+/** A store with one statement in flight at a time. */
+const oneLane = () => new EventStore(pool, { batching: { maxInFlight: 1, maxBatch: 32 } });
+
+function newEvent(data: unknown = { n: 1 }): NewEvent {
+  return { eventId: randomUUID(), type: 'Noted', data, metadata: { correlationId: 'batching' } };
+}
+
+function toNewStream(...events: NewEvent[]): StreamAppend {
+  return { streamId: `batch-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: events.length > 0 ? events : [newEvent()] };
+}
+
+async function stored(streamId: string): Promise<{ tx: string; version: number; data: unknown }[]> {
+  const { rows } = await pool.query<{ tx: string; version: number; data: unknown }>(
+    'SELECT transaction_id::text AS tx, stream_version::int AS version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
+    [streamId],
+  );
+  return rows;
+}
+
+async function transactionOf(streamId: string): Promise<string | undefined> {
+  return (await stored(streamId))[0]?.tx;
+}
+
+async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 /**
  * Group commit (AppendBatcher): appends with effects that queue while the statements in flight
  * are busy go together in one transaction, each refused or stored exactly as it would be alone.
@@ -10,31 +55,6 @@ import { createTestDatabase, type TestDatabase } from '@app/testing';
  * appends made meanwhile are known to form one batch.
  */
 describe('appendWithEffects batching (real Postgres)', () => {
-  let db: TestDatabase;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: db.url, max: 10 });
-    pool.on('error', () => undefined);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await db?.drop();
-  });
-
-  /** A store with one statement in flight at a time. */
-  const oneLane = () => new EventStore(pool, { batching: { maxInFlight: 1, maxBatch: 32 } });
-
-  function newEvent(): NewEvent {
-    return { eventId: randomUUID(), type: 'Noted', data: { n: 1 }, metadata: { correlationId: 'batching' } };
-  }
-
-  function toNewStream(event = newEvent()): StreamAppend {
-    return { streamId: `batch-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [event] };
-  }
-
   /** An effect that takes an advisory lock and/or sleeps, inside the append's transaction. */
   function holding({ lock, sleepMs }: { lock?: number; sleepMs?: number }): AppendEffects {
     return {
@@ -47,31 +67,18 @@ describe('appendWithEffects batching (real Postgres)', () => {
     };
   }
 
-  async function transactionOf(streamId: string): Promise<string | undefined> {
-    const { rows } = await pool.query<{ tx: string }>('SELECT transaction_id::text AS tx FROM events WHERE stream_id = $1', [streamId]);
-    return rows[0]?.tx;
-  }
-
-  async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-    try {
-      return { ok: true, value: await promise };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  }
-
   it('commits the appends that queued together in one transaction, refusing only the ones that fail', async () => {
     const store = oneLane();
     const existing = toNewStream();
     await store.appendWithEffects([existing], {});
-    const stored = newEvent();
-    await store.appendWithEffects([toNewStream(stored)], {});
+    const taken = newEvent();
+    await store.appendWithEffects([toNewStream(taken)], {});
 
     const blocker = store.appendWithEffects([toNewStream()], holding({ sleepMs: 200 }));
     const fine = Array.from({ length: 12 }, () => toNewStream());
     const stale: StreamAppend = { ...existing, expectedVersion: 0, events: [newEvent()] };
     const brokenEffect = toNewStream();
-    const reusedId = toNewStream(stored);
+    const reusedId = toNewStream(taken);
     const results = await Promise.all([
       ...fine.map((append) => settle(store.appendWithEffects([append], {}))),
       settle(store.appendWithEffects([stale], {})),
@@ -144,47 +151,6 @@ describe('appendWithEffects batching (real Postgres)', () => {
  * each still answered exactly as alone.
  */
 describe('append batching (real Postgres)', () => {
-  let db: TestDatabase;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: db.url, max: 10 });
-    pool.on('error', () => undefined);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await db?.drop();
-  });
-
-  /** One statement in flight at a time: appends made in one turn go as one batch. */
-  const oneLane = () => new EventStore(pool, { batching: { maxInFlight: 1, maxBatch: 32 } });
-
-  function newEvent(data: unknown = { n: 1 }): NewEvent {
-    return { eventId: randomUUID(), type: 'Noted', data, metadata: { correlationId: 'batching' } };
-  }
-
-  function toNewStream(...events: NewEvent[]): StreamAppend {
-    return { streamId: `plain-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: events.length > 0 ? events : [newEvent()] };
-  }
-
-  async function stored(streamId: string): Promise<{ tx: string; version: number; data: unknown }[]> {
-    const { rows } = await pool.query<{ tx: string; version: number; data: unknown }>(
-      'SELECT transaction_id::text AS tx, stream_version::int AS version, data FROM events WHERE stream_id = $1 ORDER BY stream_version',
-      [streamId],
-    );
-    return rows;
-  }
-
-  async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-    try {
-      return { ok: true, value: await promise };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  }
-
   it('stores the appends of one turn in one transaction, refusing only stale versions, and recognises a retried append', async () => {
     const store = oneLane();
     const existing = toNewStream();

@@ -1,31 +1,24 @@
 import type { Pool } from 'pg';
+import type { AppendedRow } from './event-row';
 import { GroupCommit, settle, type GroupCommitOptions, type Settled } from './group-commit';
 import { sqlState } from './sql/sql';
 
-/** What one append returns: a row per event appended (see event_store_append). */
-export interface AppendedRow {
-  appended_stream_id: string;
-  appended_version: number;
-  appended_position: string;
-  appended_transaction_id: string;
-  appended_recorded_at: Date;
-}
 
 /** The three jsonb arguments of event_store_append, already serialized. */
 export type AppendArguments = readonly [appends: string, before: string, after: string];
 
+/** The columns of event_store_append's rows, named as AppendedRow (as every append statement names them). */
+const APPENDED_COLUMNS = `appended_stream_id AS stream_id, appended_version::int AS stream_version,
+  appended_position::text AS global_position, appended_transaction_id::text AS transaction_id, appended_recorded_at AS recorded_at`;
+
 const APPEND_ONE = {
   name: 'event_store_append_with_effects',
-  text: `SELECT appended_stream_id, appended_version::int AS appended_version, appended_position::text AS appended_position,
-                appended_transaction_id::text AS appended_transaction_id, appended_recorded_at
-         FROM event_store_append($1::jsonb, $2::jsonb, $3::jsonb)`,
+  text: `SELECT ${APPENDED_COLUMNS} FROM event_store_append($1::jsonb, $2::jsonb, $3::jsonb)`,
 };
 
 const APPEND_BATCH = {
   name: 'event_store_append_batch',
-  text: `SELECT item, appended_stream_id, appended_version::int AS appended_version, appended_position::text AS appended_position,
-                appended_transaction_id::text AS appended_transaction_id, appended_recorded_at,
-                error_code, error_message, error_detail, error_constraint
+  text: `SELECT item, ${APPENDED_COLUMNS}, error_code, error_message, error_detail, error_constraint
          FROM event_store_append_batch($1::jsonb)`,
 };
 

@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
-import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './event-row';
+import { EVENT_COLUMNS, toRecordedEvent, type AppendedRow, type EventRow, type InsertedEventRow } from './event-row';
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
 import { constraintName, inTransaction, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
-import { AppendBatcher, type AppendBatchingOptions, type AppendedRow } from './append-batcher';
+import { AppendBatcher, type AppendBatchingOptions } from './append-batcher';
 import { GroupCommit, settle, type Settled } from './group-commit';
 import { APPEND_STREAMS_TOGETHER, appendStreamsTogetherValues } from './stream-append-batch';
 import type { AppendNotifier } from './subscriptions/append-notifier';
@@ -113,12 +113,6 @@ const APPEND_ONE_EXISTING_STREAM = {
 /** SQLSTATE raised by event_store_append when a stream is not at its expected version (DETAIL: the stream id). */
 const STREAM_VERSION_CONFLICT = 'CE409';
 
-interface InsertedRow {
-  global_position: string;
-  transaction_id: string;
-  stream_version: number;
-  recorded_at: Date;
-}
 
 export interface EventStoreOptions {
   readonly upcasters?: UpcasterRegistry;
@@ -151,8 +145,9 @@ export class EventStore {
   ) {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifier = options.notifier;
-    this.batcher = new AppendBatcher(pool, options.batching ?? DEFAULT_BATCHING);
-    this.streamAppends = new GroupCommit(options.batching ?? DEFAULT_BATCHING, {
+    const batching = options.batching ?? DEFAULT_BATCHING;
+    this.batcher = new AppendBatcher(pool, batching);
+    this.streamAppends = new GroupCommit(batching, {
       alone: (append) => this.appendStream(this.pool, append),
       together: (appends) => this.appendStreamsTogether(appends),
       key: (append) => append.streamId,
@@ -219,29 +214,7 @@ export class EventStore {
       return Promise.all(appends.map((append) => (append === refused ? Promise.resolve(explained) : this.explainRefusedAppend(this.pool, append))));
     }
     this.notifier?.signal();
-    return appends.map((append) => {
-      const base = baseVersion(append);
-      const byVersion = new Map(rows.filter((row) => row.appended_stream_id === append.streamId).map((row) => [row.appended_version, row]));
-      const events = append.events.map((event, i): RecordedEvent => {
-        const row = byVersion.get(base + i + 1);
-        if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from the result`);
-        const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
-        return {
-          position: Number(row.appended_position),
-          transactionId: row.appended_transaction_id,
-          eventId: event.eventId,
-          streamId: append.streamId,
-          streamType: append.streamType,
-          version: row.appended_version,
-          type: event.type,
-          schemaVersion: upcast.schemaVersion,
-          data: upcast.data,
-          metadata: event.metadata ?? {},
-          recordedAt: row.appended_recorded_at,
-        };
-      });
-      return { streamId: append.streamId, streamType: append.streamType, nextVersion: base + append.events.length, events, alreadyStored: false };
-    });
+    return appends.map((append) => this.appended(append, rows.filter((row) => row.stream_id === append.streamId)));
   }
 
   /**
@@ -352,9 +325,9 @@ export class EventStore {
       ];
     }
     if (!isNew) values.push(base);
-    let inserted: InsertedRow[];
+    let inserted: InsertedEventRow[];
     try {
-      ({ rows: inserted } = await sql.query<InsertedRow>({ ...statement, values }));
+      ({ rows: inserted } = await sql.query<InsertedEventRow>({ ...statement, values }));
     } catch (error) {
       if (sqlState(error) === UNIQUE_VIOLATION && constraintName(error) === 'events_event_id_key') {
         throw new DuplicateEventIdError(append.events.map((e) => e.eventId));
@@ -371,24 +344,18 @@ export class EventStore {
    * it is stored and each append is run alone, to get its own answer.
    */
   private async appendStreamsTogether(appends: readonly StreamAppend[]): Promise<Settled<AppendedStream>[]> {
-    let inserted: (InsertedRow & { stream_id: string })[];
+    let inserted: AppendedRow[];
     try {
-      ({ rows: inserted } = await this.pool.query<InsertedRow & { stream_id: string }>({
+      ({ rows: inserted } = await this.pool.query<AppendedRow>({
         ...APPEND_STREAMS_TOGETHER,
         values: appendStreamsTogetherValues(appends, baseVersion),
       }));
     } catch {
       return Promise.all(appends.map((append) => settle(this.appendStream(this.pool, append))));
     }
-    const byStream = new Map<string, InsertedRow[]>();
-    for (const row of inserted) {
-      const rows = byStream.get(row.stream_id);
-      if (rows === undefined) byStream.set(row.stream_id, [row]);
-      else rows.push(row);
-    }
     return Promise.all(
       appends.map((append) => {
-        const rows = byStream.get(append.streamId) ?? [];
+        const rows = inserted.filter((row) => row.stream_id === append.streamId);
         if (rows.length === append.events.length) return settle(Promise.resolve().then(() => this.appended(append, rows)));
         // Its version check failed: a retried append, or someone else wrote first.
         return settle(this.explainRefusedAppend(this.pool, append));
@@ -397,12 +364,12 @@ export class EventStore {
   }
 
   /** The append as stored, from the rows its insert returned (one per event). */
-  private appended(append: StreamAppend, inserted: readonly InsertedRow[]): AppendedStream {
+  private appended(append: StreamAppend, inserted: readonly InsertedEventRow[]): AppendedStream {
     const base = baseVersion(append);
     const byVersion = new Map(inserted.map((row) => [row.stream_version, row]));
     const events = append.events.map((event, i): RecordedEvent => {
       const row = byVersion.get(base + i + 1);
-      if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from RETURNING`);
+      if (row === undefined) throw new Error(`append to ${append.streamId}: version ${base + i + 1} missing from the result`);
       const upcast = this.upcasters.upcast(event.type, event.schemaVersion ?? 1, event.data);
       return {
         position: Number(row.global_position),

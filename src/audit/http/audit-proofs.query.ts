@@ -64,8 +64,7 @@ interface NodeRow {
  * the levels above from merkle_nodes. Throws when a node the proof needs is not stored.
  */
 async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Map<string, Buffer>> {
-  const nodes = new Map<string, Buffer>();
-  if (keys.length === 0) return nodes;
+  if (keys.length === 0) return new Map();
   const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
   const inner = keys.filter((k) => k.level > 0);
   const { rows } = await pool.query<NodeRow>({
@@ -79,7 +78,12 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
        JOIN unnest($2::smallint[], $3::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
     values: [leaves, inner.map((k) => k.level), inner.map((k) => k.index)],
   });
-  for (const row of rows) nodes.set(merkleNodeKey(Number(row.level), Number(row.idx)), row.hash);
+  return nodeMap(keys, rows);
+}
+
+/** The nodes read, by key; throws when one of `keys` (the nodes a proof needs) is not among them. */
+function nodeMap(keys: readonly MerkleNodeKey[], rows: readonly NodeRow[]): Map<string, Buffer> {
+  const nodes = new Map(rows.map((row) => [merkleNodeKey(Number(row.level), Number(row.idx)), row.hash]));
   const missing = keys.find((k) => !nodes.has(merkleNodeKey(k.level, k.index)));
   if (missing !== undefined) {
     throw new Error(`the sealed Merkle tree is missing node ${merkleNodeKey(missing.level, missing.index)}`);
@@ -87,10 +91,7 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
   return nodes;
 }
 
-interface InclusionProofRow {
-  level: number;
-  idx: string;
-  hash: Buffer;
+interface InclusionProofRow extends NodeRow {
   tree_size: string | null;
 }
 
@@ -146,14 +147,14 @@ export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProof
     });
     const event = rows.find((row) => row.level === -1);
     if (event === undefined) return { ok: false, reason: 'event_not_found' };
-    const nodeRows = rows.filter((row) => row.level >= 0);
     if (event.tree_size === null) return { ok: false, reason: 'checkpoint_not_found' };
     const size = Number(event.tree_size);
     const seq = Number(event.idx);
     if (seq >= size) return { ok: false, reason: 'not_in_tree' };
-    const nodes = new Map(nodeRows.map((row) => [merkleNodeKey(row.level, Number(row.idx)), row.hash]));
-    const missing = inclusionProofNodeKeys(seq, size).find((k) => !nodes.has(merkleNodeKey(k.level, k.index)));
-    if (missing !== undefined) throw new Error(`the sealed Merkle tree is missing node ${merkleNodeKey(missing.level, missing.index)}`);
+    const nodes = nodeMap(
+      inclusionProofNodeKeys(seq, size),
+      rows.filter((row) => row.level >= 0),
+    );
     const auditPath = inclusionProofFromMap(seq, size, nodes).map((h) => h.toString('hex'));
     return { ok: true, value: { seq, treeSize: size, leafHash: event.hash.toString('hex'), auditPath } };
   }

@@ -46,8 +46,8 @@ export interface EventLogSubscriptionSettings {
   /** Hand events over as stored, without upcasting (see EventStore.readAll). */
   readonly asStored?: boolean;
   /**
-   * Hand over only events of these types (see EventStore.readAll): the others' payloads are never
-   * read, and the checkpoint still moves past them.
+   * Hand over only events of these types (see EventStore.readAll): the others are never sent, and
+   * the checkpoint still moves past them.
    */
   readonly types?: readonly string[];
 }
