@@ -8,7 +8,8 @@ import { toAuditEventView, toCheckpointView, type CheckpointRow, type SealedEven
 export const EXPORT_BATCH_SIZE = 1000;
 
 interface EventRow extends SealedEventRow {
-  leaf_hash: Buffer;
+  /** The leaf hash in lowercase hex, as the line states it (encoded by Postgres, not decoded and re-encoded here). */
+  leaf_hash_hex: string;
 }
 
 interface ExportBatch {
@@ -19,19 +20,20 @@ interface ExportBatch {
 /** The event's line in the export's form (exportEventLine): its bytes after the prefix are the leaf bytes. */
 function eventLine(row: EventRow): string {
   const view = toAuditEventView(row);
-  return exportEventLine(view.seq, row.leaf_hash.toString('hex'), view);
+  return exportEventLine(view.seq, row.leaf_hash_hex, view);
 }
 
 /**
  * The sealed log as NDJSON lines, in ledger order, read in batches of EXPORT_BATCH_SIZE (constant
  * memory): one line per event and, after the event completing a checkpoint (seq = treeSize - 1),
- * a `{ "checkpoint": … }` line. Only what was sealed when the export started is exported.
+ * a `{ "checkpoint": … }` line. Each batch's lines come as one UTF-8 chunk ending with a newline.
+ * Only what was sealed when the export started is exported.
  */
 @Injectable()
 export class AuditExporter {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async *lines(batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<string> {
+  async *lines(batchSize = EXPORT_BATCH_SIZE): AsyncGenerator<Buffer> {
     const { rows: top } = await this.pool.query<{ max: string | null }>('SELECT max(l.seq)::text AS max FROM audit_ledger l');
     const lastSeq = top[0]?.max === null || top[0] === undefined ? -1 : Number(top[0].max);
     // Each batch is read while the one before it is turned into lines and sent: the database and
@@ -44,13 +46,16 @@ export class AuditExporter {
       const batchEnd = Number(last.seq);
       next = batchEnd < lastSeq ? this.batch(batchEnd, lastSeq, batchSize) : undefined;
       const bySize = new Map(checkpoints.map((c) => [Number(c.tree_size), toCheckpointView(c)]));
-      let chunk = '';
+      // Lines are collected and joined once: appending each to a string builds a rope that costs
+      // more to flatten and encode than the lines took to render.
+      const lines: string[] = [];
       for (const row of rows) {
-        chunk += `${eventLine(row)}\n`;
+        lines.push(eventLine(row));
         const checkpoint = bySize.get(Number(row.seq) + 1);
-        if (checkpoint !== undefined) chunk += `${exportCheckpointLine(checkpoint)}\n`;
+        if (checkpoint !== undefined) lines.push(exportCheckpointLine(checkpoint));
       }
-      yield chunk;
+      lines.push('');
+      yield Buffer.from(lines.join('\n'), 'utf8');
     }
   }
 
@@ -60,7 +65,7 @@ export class AuditExporter {
       const { rows } = await this.pool.query<EventRow>(
         `SELECT l.seq::text AS seq, e.global_position::text AS global_position, e.stream_id,
                 e.stream_version::text AS stream_version, e.event_type, e.event_version, e.data, e.metadata,
-                e.recorded_at, l.leaf_hash
+                e.recorded_at, encode(l.leaf_hash, 'hex') AS leaf_hash_hex
            FROM (SELECT * FROM audit_ledger WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3) l
            JOIN events e ON e.global_position = l.global_position
           ORDER BY l.seq`,
