@@ -3,7 +3,6 @@ import type { AppendedRow } from './event-row';
 import { GroupCommit, settle, type GroupCommitOptions, type Settled } from './group-commit';
 import { sqlState } from './sql/sql';
 
-
 /** The three jsonb arguments of event_store_append, already serialized. */
 export type AppendArguments = readonly [appends: string, before: string, after: string];
 

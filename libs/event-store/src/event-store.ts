@@ -18,7 +18,6 @@ const INSERT_EVENTS = `INSERT INTO events (event_id, stream_id, stream_type, str
   RETURNING global_position::text AS global_position, transaction_id::text AS transaction_id,
             stream_version::int AS stream_version, recorded_at`;
 
-
 /** No upcasters: events exactly as stored. */
 const AS_STORED = new UpcasterRegistry();
 
@@ -112,7 +111,6 @@ const APPEND_ONE_EXISTING_STREAM = {
 
 /** SQLSTATE raised by event_store_append when a stream is not at its expected version (DETAIL: the stream id). */
 const STREAM_VERSION_CONFLICT = 'CE409';
-
 
 export interface EventStoreOptions {
   readonly upcasters?: UpcasterRegistry;

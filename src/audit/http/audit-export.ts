@@ -46,8 +46,7 @@ export class AuditExporter {
       const batchEnd = Number(last.seq);
       next = batchEnd < lastSeq ? this.batch(batchEnd, lastSeq, batchSize) : undefined;
       const bySize = new Map(checkpoints.map((c) => [Number(c.tree_size), toCheckpointView(c)]));
-      // Lines are collected and joined once: appending each to a string builds a rope that costs
-      // more to flatten and encode than the lines took to render.
+      // The batch's lines are joined and encoded once, into the chunk the response sends.
       const lines: string[] = [];
       for (const row of rows) {
         lines.push(eventLine(row));

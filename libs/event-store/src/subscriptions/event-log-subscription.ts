@@ -4,7 +4,6 @@ import type { LogCursor, ReadAllResult, RecordedEvent } from '../event-store.typ
 import { EVENT_LOG_CHANNEL } from './append-notifier';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints';
 
-
 /**
  * How a batch is handled: `handle` alone, or `prepare` first — work that needs no database (e.g.
  * hashing), done as soon as the batch is read, so that for a batch read ahead it runs while the
