@@ -6,6 +6,8 @@ import { ROLES, type Actor, type Role } from './actor';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 const COUNTRY = /^[A-Z]{2}$/;
+/** A control character (U+0000 cannot be stored; a newline would forge log lines) or an unpaired surrogate. */
+const UNUSABLE_IN_SUB = /[\p{Cc}\p{Cs}]/u;
 
 type PublicKey = Awaited<ReturnType<typeof importSPKI>>;
 
@@ -76,7 +78,9 @@ async function importPublicKey(pem: string): Promise<PublicKey> {
 
 function toActor(payload: JWTPayload): Actor {
   const { sub, role, country } = payload as JWTPayload & { role?: unknown; country?: unknown };
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) throw new InvalidTokenError('the token has no usable sub claim');
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200 || UNUSABLE_IN_SUB.test(sub)) {
+    throw new InvalidTokenError('the token has no usable sub claim');
+  }
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw new InvalidTokenError(`the token's role claim must be one of ${ROLES.join(', ')}`);
   }

@@ -88,6 +88,14 @@ describe('POST /v1/aid-requests', () => {
     expect(read.json()).toEqual(view);
   });
 
+  it('stores text outside the Basic Multilingual Plane and any script exactly as sent', async () => {
+    const title = 'Rançongiciel 🔒 — 勒索软件 on customs';
+    const response = await file(cr, incident({ title }));
+    expect(response.statusCode).toBe(201);
+    const read = await get(cr, `/v1/aid-requests/${response.json().id}`);
+    expect(read.json().title).toBe(title);
+  });
+
   it('records the filing as one AidRequestFiled event carrying the actor', async () => {
     const { id } = (await file(cr, capacity())).json();
     const timeline = await get(cr, `/v1/aid-requests/${id}/timeline`);
@@ -141,6 +149,10 @@ describe('POST /v1/aid-requests', () => {
       ['a bad contact email', incident({ contact: { name: 'Ana', email: 'not-an-email' } }), ['contact.email']],
       ['an unknown field', incident({ priority: 1 }), ['priority']],
       ['an unknown nested field', incident({ incident: { ...incident().incident, extra: true } }), ['incident.extra']],
+      // Text Postgres cannot store, and nesting that would exhaust the validator's recursion: each a 400, never a 500.
+      ['a NUL character in the title', incident({ title: 'Ransom\u0000ware on customs' }), ['title']],
+      ['an unpaired surrogate in the description', incident({ description: 'Customs systems encrypted \uD800 since this morning.' }), ['description']],
+      ['a NUL character in a member name', incident({ contact: { name: 'Ana', email: 'ana@csirt.example.cr', 'e\u0000xtra': 1 } }), ['contact']],
     ];
 
     it.each(cases)('refuses %s', async (_label, body, fields) => {
@@ -160,6 +172,20 @@ describe('POST /v1/aid-requests', () => {
         payload: '"just a string"',
       });
       expectProblem(response, 400);
+    });
+
+    it('refuses a title nested 20,000 arrays deep with 400 naming it, not a stack overflow', async () => {
+      const depth = 20_000;
+      const before = await countStored('events');
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/aid-requests',
+        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(incident({ title: 'DEEP' })).replace('"DEEP"', `${'['.repeat(depth)}${']'.repeat(depth)}`),
+      });
+      const problem = expectProblem(response, 400);
+      expect(problem.errors?.map((e) => e.field)).toEqual([`title${'.0'.repeat(15)}`]);
+      expect(await countStored('events')).toBe(before);
     });
 
     it('refuses malformed JSON with 400', async () => {
@@ -226,6 +252,14 @@ describe('POST /v1/aid-requests', () => {
       expectProblem(await file(await sign({ role: 'superuser' }), incident()), 401);
       expectProblem(await file(await sign({ role: 'partner' }), incident()), 401);
       expectProblem(await file(await sign({ role: 'partner', country: 'Costa Rica' }), incident()), 401);
+    });
+
+    it('401 for a sub claim with a control character or an unpaired surrogate', async () => {
+      for (const sub of ['cr\u0000csirt', 'cr-csirt\nforged log line', 'cr-\uD800']) {
+        const token = await new SignJWT({ role: 'partner', country: 'CR' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(secret);
+        const problem = expectProblem(await file(token, incident()), 401);
+        expect(problem.detail).toMatch(/sub/);
+      }
     });
 
     it('403 when an officer, auditor or admin tries to file', async () => {

@@ -152,6 +152,8 @@ describe('GET /v1/audit/events', () => {
     'from=yesterday',
     'cursor=not-a-cursor',
     'unknown=1',
+    'streamId=a%00b',
+    'actor=%00',
   ])('refuses %s with a 400 problem', async (query) => {
     const response = await get(`/v1/audit/events?${query}`);
     expect(response.statusCode).toBe(400);
