@@ -146,6 +146,7 @@ describe('GET /v1/audit/events', () => {
     'after=abc',
     'after=-1',
     'after=1.5',
+    'after=99999999999999999999',
     'limit=0',
     'limit=501',
     'limit=x',
@@ -213,6 +214,7 @@ describe('checkpoints and the public key', () => {
     } while (cursor !== null);
     expect(seen).toEqual(sizes);
     expect((await get('/v1/audit/checkpoints?after=abc')).statusCode).toBe(400);
+    expect((await get('/v1/audit/checkpoints?after=99999999999999999999')).statusCode).toBe(400);
   });
 
   it('lets partners read checkpoints and the key, officers only the key', async () => {
