@@ -163,7 +163,10 @@ describe('refusals', () => {
     expect(approve.json().detail).toMatch(/triaged/);
     expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: -1 })).statusCode).toBe(400);
     expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/reject`, {})).statusCode).toBe(400);
-    expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/tranches/zero/release`)).statusCode).toBe(400);
+    for (const n of ['zero', '0', '-1', '1.5', '99999999999999999999']) {
+      const release = await w.post(w.tokens.officer, `/v1/aid-requests/${id}/tranches/${n}/release`);
+      expect([n, release.statusCode]).toEqual([n, 400]);
+    }
     expect((await w.post(w.tokens.partner, `/v1/aid-requests/${id}/approve`, { amountApproved: 100 })).statusCode).toBe(403);
   });
 
