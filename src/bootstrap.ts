@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig, AppRole } from './config/app-config';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
-import { configureHttpApp, createFastifyAdapter } from './http/http-app';
+import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
 
 const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -35,6 +35,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
   logger.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+    ...NEST_APP_OPTIONS,
     logger: NEST_LEVELS[config.logLevel],
   });
   configureHttpApp(app);

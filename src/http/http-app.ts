@@ -1,3 +1,4 @@
+import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { isTraceId } from '../common/request-meta';
@@ -17,6 +18,13 @@ export function createFastifyAdapter(): FastifyAdapter {
     },
   });
 }
+
+/**
+ * How the Nest application is created, in production and in tests: Fastify's own JSON parser
+ * (body limit, prototype poisoning refused) and no other. Nest's parsers would add
+ * `application/x-www-form-urlencoded`, and the API speaks JSON only.
+ */
+export const NEST_APP_OPTIONS = { bodyParser: false } as const satisfies NestApplicationOptions;
 
 /** Everything about HTTP that is the same in production and in tests. */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {

@@ -212,6 +212,16 @@ describe('POST /v1/aid-requests', () => {
       });
       expectProblem(response, 415);
     });
+
+    it('refuses a form-encoded body with 415', async () => {
+      const response = await t.request({
+        method: 'POST',
+        url: '/v1/aid-requests',
+        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'kind=incident_response&title=Ransomware',
+      });
+      expectProblem(response, 415);
+    });
   });
 
   describe('authentication and roles', () => {
