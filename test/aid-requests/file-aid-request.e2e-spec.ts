@@ -149,6 +149,9 @@ describe('POST /v1/aid-requests', () => {
       ['a bad contact email', incident({ contact: { name: 'Ana', email: 'not-an-email' } }), ['contact.email']],
       ['an unknown field', incident({ priority: 1 }), ['priority']],
       ['an unknown nested field', incident({ incident: { ...incident().incident, extra: true } }), ['incident.extra']],
+      ['an incident section that is an array', incident({ incident: [] }), ['incident']],
+      ['a capacity section that is an array', capacity({ capacity: [capacity().capacity] }), ['capacity']],
+      ['a contact that is a string', incident({ contact: 'Ana Mora' }), ['contact']],
       // Text Postgres cannot store, and nesting that would exhaust the validator's recursion: each a 400, never a 500.
       ['a NUL character in the title', incident({ title: 'Ransom\u0000ware on customs' }), ['title']],
       ['an unpaired surrogate in the description', incident({ description: 'Customs systems encrypted \uD800 since this morning.' }), ['description']],

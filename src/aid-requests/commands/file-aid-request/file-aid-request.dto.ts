@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -102,17 +103,20 @@ export class FileAidRequestDto {
 
   @ValidateIf((dto: FileAidRequestDto) => dto.kind === 'incident_response')
   @IsDefined({ message: 'incident is required when kind is incident_response' })
+  @IsObject()
   @ValidateNested()
   @Type(() => IncidentDto)
   incident?: IncidentDto;
 
   @ValidateIf((dto: FileAidRequestDto) => dto.kind === 'capacity_building')
   @IsDefined({ message: 'capacity is required when kind is capacity_building' })
+  @IsObject()
   @ValidateNested()
   @Type(() => CapacityDto)
   capacity?: CapacityDto;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ContactDto)
   contact?: ContactDto;
