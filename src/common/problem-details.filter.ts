@@ -51,8 +51,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `${request.method} ${request.url} failed (request ${request.id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
     }
-    void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url });
+    sendProblem(request, reply, body);
   }
+}
+
+/** Answers `request` with `body` as problem+json, naming the request as the problem's instance. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, body: ProblemDetails): void {
+  void reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send({ ...body, instance: request.url });
 }
 
 export function toProblem(error: unknown): ProblemDetails {

@@ -1,8 +1,10 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
+import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -16,6 +18,9 @@ export function createFastifyAdapter(): FastifyAdapter {
       const incoming = request.headers['x-request-id'];
       return isTraceId(incoming) ? incoming : uuidv7();
     },
+    // What Fastify refuses before routing (a URL it cannot decode, a path parameter over its length
+    // limit) is answered as problem+json too, not in Fastify's own error shape.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, toProblem(error)),
   });
 }
 
@@ -33,6 +38,18 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Every JSON body, whichever route reads it (the idempotency hash reads bodies no DTO describes),
+  // is refused with 400 when it holds what Postgres cannot store or nests too deep to walk.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    void parseJson(request, body, (error, value: unknown) => {
+      if (error) return done(error);
+      const problems = unstorableInput(value);
+      if (problems.length > 0) done(invalidInput(problems));
+      else done(null, value);
+    });
+  });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

@@ -58,7 +58,7 @@ export function fieldProblems(errors: readonly ValidationError[], parent = ''): 
 }
 
 /** The 400 for a body or query string that is not valid: every problem named by its field. */
-function invalidInput(found: readonly FieldProblem[]): BadRequestException {
+export function invalidInput(found: readonly FieldProblem[]): BadRequestException {
   const problems = found.length > 0 ? found : [{ field: '', message: 'the body must be a JSON object' }];
   const fields = [...new Set(problems.map((p) => p.field).filter((field) => field !== ''))];
   return new BadRequestException({
@@ -68,13 +68,14 @@ function invalidInput(found: readonly FieldProblem[]): BadRequestException {
 }
 
 /**
- * Refuses unstorable bodies and query strings (see unstorableInput) before class-transformer and
- * class-validator see them. Path parameters are left to each route's own parsing (an `:id` that is
- * not a UUID is answered as an unknown request).
+ * Refuses unstorable query strings (see unstorableInput) before class-transformer and
+ * class-validator see them; bodies were checked as they were parsed (configureHttpApp). Path
+ * parameters are left to each route's own parsing (an `:id` that is not a UUID is answered as an
+ * unknown request).
  */
 class InputValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query') {
+    if (metadata.type === 'query') {
       const problems = unstorableInput(value, metadata.data ?? '');
       if (problems.length > 0) throw invalidInput(problems);
     }
