@@ -1,6 +1,7 @@
 import fc from 'fast-check';
+import { SignJWT } from 'jose';
 import { capacityBody, incidentBody } from '../support/requests';
-import { createTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from '../support/test-app';
 
 /**
  * Whatever a client sends, the answer is never a 5xx: arbitrary JSON (any text, including U+0000
@@ -145,6 +146,30 @@ describe('no client input gets a 5xx', () => {
       fc.asyncProperty(query(route.keys), async (qs) => {
         const url = `${route.path()}?${qs}`;
         expectNoServerError(url, await t.request({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[route.role]}` } }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('any Authorization header, and tokens signed with the right key carrying any claims', async () => {
+    const secret = new TextEncoder().encode(TEST_JWT_SECRET);
+    const claims = fc.record(
+      { sub: json, role: fc.oneof(fc.constantFrom('partner', 'officer', 'auditor', 'admin'), json), country: fc.oneof(fc.constant('CR'), json), exp: fc.oneof(fc.constant(4_102_444_800), number, json) },
+      { requiredKeys: [] },
+    );
+    const signed = claims.map((payload) => new SignJWT(payload as Record<string, unknown>).setProtectedHeader({ alg: 'HS256' }).sign(secret));
+    const header = fc.oneof(
+      fc.stringMatching(/^[\x20-\x7e]{0,60}$/),
+      fc.stringMatching(/^[\x21-\x7e]{0,60}$/).map((token) => `Bearer ${token}`),
+      signed.map(async (token) => `Bearer ${await token}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (value) => {
+        const authorization = await value;
+        for (const method of ['GET', 'POST'] as const) {
+          const response = await t.request({ method, url: '/v1/aid-requests', headers: { authorization }, payload: method === 'POST' ? incidentBody() : undefined });
+          expectNoServerError(`${method} with ${authorization.slice(0, 200)}`, response);
+        }
       }),
       { numRuns: RUNS },
     );
