@@ -168,36 +168,22 @@ describe('POST /v1/aid-requests', () => {
 
     it('refuses a body that is not a JSON object', async () => {
       expectProblem(await file(cr, [incident()]), 400);
-      const response = await t.request({
-        method: 'POST',
-        url: '/v1/aid-requests',
-        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/json' },
-        payload: '"just a string"',
-      });
+      const response = await file(cr, '"just a string"', { 'content-type': 'application/json' });
       expectProblem(response, 400);
     });
 
     it('refuses a title nested 20,000 arrays deep with 400 naming it, not a stack overflow', async () => {
       const depth = 20_000;
       const before = await countStored('events');
-      const response = await t.request({
-        method: 'POST',
-        url: '/v1/aid-requests',
-        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/json' },
-        payload: JSON.stringify(incident({ title: 'DEEP' })).replace('"DEEP"', `${'['.repeat(depth)}${']'.repeat(depth)}`),
-      });
+      const body = JSON.stringify(incident({ title: 'DEEP' })).replace('"DEEP"', `${'['.repeat(depth)}${']'.repeat(depth)}`);
+      const response = await file(cr, body, { 'content-type': 'application/json' });
       const problem = expectProblem(response, 400);
       expect(problem.errors?.map((e) => e.field)).toEqual([`title${'.0'.repeat(15)}`]);
       expect(await countStored('events')).toBe(before);
     });
 
     it('refuses malformed JSON with 400', async () => {
-      const response = await t.request({
-        method: 'POST',
-        url: '/v1/aid-requests',
-        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/json' },
-        payload: '{"kind": "incident_response",',
-      });
+      const response = await file(cr, '{"kind": "incident_response",', { 'content-type': 'application/json' });
       expectProblem(response, 400);
     });
 
@@ -207,22 +193,12 @@ describe('POST /v1/aid-requests', () => {
     });
 
     it('refuses a body that is not JSON with 415', async () => {
-      const response = await t.request({
-        method: 'POST',
-        url: '/v1/aid-requests',
-        headers: { authorization: `Bearer ${cr}`, 'content-type': 'text/plain' },
-        payload: 'hello',
-      });
+      const response = await file(cr, 'hello', { 'content-type': 'text/plain' });
       expectProblem(response, 415);
     });
 
     it('refuses a form-encoded body with 415', async () => {
-      const response = await t.request({
-        method: 'POST',
-        url: '/v1/aid-requests',
-        headers: { authorization: `Bearer ${cr}`, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: 'kind=incident_response&title=Ransomware',
-      });
+      const response = await file(cr, 'kind=incident_response&title=Ransomware', { 'content-type': 'application/x-www-form-urlencoded' });
       expectProblem(response, 415);
     });
   });
