@@ -4,7 +4,7 @@
  * appends to `fund-<fiscalYear>` under its expected version) at concurrency 20: approvals/s, p99,
  * failed appends (version conflicts of the fund stream, retried by handleCommand) per approval, and
  * the ratio to the same number of single-event appends to distinct new streams (no contention)
- * through the same `EventStore.appendWithEffects`, in the same run. Progress goes to stderr; the
+ * through the same `EventStore.append`, in the same run. Progress goes to stderr; the
  * last stdout line is
  *   {"bench":"approvals","per_s":N,"p99_ms":N,"retries_per_approval":N,"ratio":N}
  * Target (issue 4): the contended path stays above 200 approvals/s.
@@ -137,7 +137,7 @@ async function runPool(count: number, concurrency: number, work: (i: number, loo
 
 /** Where one approval's time went, attributed through AsyncLocalStorage. */
 interface ApprovalTrace {
-  /** appendWithEffects / append calls (= attempts of handleCommand, over every issue). */
+  /** append calls (= attempts of handleCommand, over every issue). */
   appends: number;
   /** Appends refused with ConcurrencyError (= retries). */
   conflicts: number;
@@ -207,12 +207,8 @@ class CountingEventStore extends EventStore {
     return events;
   }
 
-  override append(appends: readonly StreamAppend[]): Promise<AppendedStream[]> {
-    return this.observe(() => super.append(appends));
-  }
-
-  override appendWithEffects(appends: readonly StreamAppend[], effects: AppendEffects): Promise<AppendedStream[]> {
-    return this.observe(() => super.appendWithEffects(appends, effects));
+  override append(appends: readonly StreamAppend[], effects?: AppendEffects): Promise<AppendedStream[]> {
+    return this.observe(() => super.append(appends, effects));
   }
 
   private async observe(append: () => Promise<AppendedStream[]>): Promise<AppendedStream[]> {
@@ -309,7 +305,7 @@ async function baseline(store: EventStore, count: number): Promise<PhaseResult> 
   const started = performance.now();
   await runPool(count, CONCURRENCY, async () => {
     const t = performance.now();
-    await store.appendWithEffects([baselineAppend()], {});
+    await store.append([baselineAppend()]);
     latencies.push(performance.now() - t);
   });
   const elapsedMs = performance.now() - started;

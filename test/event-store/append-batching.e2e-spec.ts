@@ -49,12 +49,12 @@ async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | 
 }
 
 /**
- * Group commit (AppendBatcher): appends with effects that queue while the statements in flight
+ * Group commit (AppendCall): appends that queue while the statements in flight
  * are busy go together in one transaction, each refused or stored exactly as it would be alone.
  * Each test holds the one lane of a store busy with an append whose effect sleeps, so that the
  * appends made meanwhile are known to form one batch.
  */
-describe('appendWithEffects batching (real Postgres)', () => {
+describe('append batching (real Postgres)', () => {
   /** An effect that takes an advisory lock and/or sleeps, inside the append's transaction. */
   function holding({ lock, sleepMs }: { lock?: number; sleepMs?: number }): AppendEffects {
     return {
@@ -70,20 +70,20 @@ describe('appendWithEffects batching (real Postgres)', () => {
   it('commits the appends that queued together in one transaction, refusing only the ones that fail', async () => {
     const store = oneLane();
     const existing = toNewStream();
-    await store.appendWithEffects([existing], {});
+    await store.append([existing], {});
     const taken = newEvent();
-    await store.appendWithEffects([toNewStream(taken)], {});
+    await store.append([toNewStream(taken)], {});
 
-    const blocker = store.appendWithEffects([toNewStream()], holding({ sleepMs: 200 }));
+    const blocker = store.append([toNewStream()], holding({ sleepMs: 200 }));
     const fine = Array.from({ length: 12 }, () => toNewStream());
     const stale: StreamAppend = { ...existing, expectedVersion: 0, events: [newEvent()] };
     const brokenEffect = toNewStream();
     const reusedId = toNewStream(taken);
     const results = await Promise.all([
-      ...fine.map((append) => settle(store.appendWithEffects([append], {}))),
-      settle(store.appendWithEffects([stale], {})),
-      settle(store.appendWithEffects([brokenEffect], { after: [{ sql: 'SELECT 1 / ($1->>0)::int', arg: [0] }] })),
-      settle(store.appendWithEffects([reusedId], {})),
+      ...fine.map((append) => settle(store.append([append], {}))),
+      settle(store.append([stale], {})),
+      settle(store.append([brokenEffect], { after: [{ sql: 'SELECT 1 / ($1->>0)::int', arg: [0] }] })),
+      settle(store.append([reusedId], {})),
     ]);
     await blocker;
 
@@ -107,10 +107,10 @@ describe('appendWithEffects batching (real Postgres)', () => {
   it('lets exactly one of 30 queued appends at the same expected version win', async () => {
     const store = oneLane();
     const stream = toNewStream();
-    await store.appendWithEffects([stream], {});
-    const blocker = store.appendWithEffects([toNewStream()], holding({ sleepMs: 100 }));
+    await store.append([stream], {});
+    const blocker = store.append([toNewStream()], holding({ sleepMs: 100 }));
     const results = await Promise.all(
-      Array.from({ length: 30 }, () => settle(store.appendWithEffects([{ ...stream, expectedVersion: 1, events: [newEvent()] }], {}))),
+      Array.from({ length: 30 }, () => settle(store.append([{ ...stream, expectedVersion: 1, events: [newEvent()] }], {}))),
     );
     await blocker;
 
@@ -125,14 +125,14 @@ describe('appendWithEffects batching (real Postgres)', () => {
   it('tries each append of a batch alone again when the batch loses a deadlock', async () => {
     // Two stores, each with one busy lane; their queued pairs take two locks in opposite orders.
     const [left, right] = [oneLane(), oneLane()];
-    const blockers = [left.appendWithEffects([toNewStream()], holding({ sleepMs: 150 })), right.appendWithEffects([toNewStream()], holding({ sleepMs: 150 }))];
+    const blockers = [left.append([toNewStream()], holding({ sleepMs: 150 })), right.append([toNewStream()], holding({ sleepMs: 150 }))];
     const [lockA, lockB] = [Math.floor(Math.random() * 1e9), Math.floor(Math.random() * 1e9) + 1e9];
     const streams = { left1: toNewStream(), left2: toNewStream(), right1: toNewStream(), right2: toNewStream() };
     const results = await Promise.all([
-      settle(left.appendWithEffects([streams.left1], holding({ lock: lockA, sleepMs: 300 }))),
-      settle(left.appendWithEffects([streams.left2], holding({ lock: lockB }))),
-      settle(right.appendWithEffects([streams.right1], holding({ lock: lockB, sleepMs: 300 }))),
-      settle(right.appendWithEffects([streams.right2], holding({ lock: lockA }))),
+      settle(left.append([streams.left1], holding({ lock: lockA, sleepMs: 300 }))),
+      settle(left.append([streams.left2], holding({ lock: lockB }))),
+      settle(right.append([streams.right1], holding({ lock: lockB, sleepMs: 300 }))),
+      settle(right.append([streams.right2], holding({ lock: lockA }))),
     ]);
     await Promise.all(blockers);
 
@@ -212,7 +212,7 @@ describe('append batching (real Postgres)', () => {
     expect(rows[0]?.n).toBe(0);
   });
 
-  it('never puts two appends to one stream in the same batch: both apply, in order', async () => {
+  it('applies two appends to one stream in one batch in order, as if one after the other', async () => {
     const store = oneLane();
     const stream = toNewStream();
     const [created, next] = await Promise.all([store.append([stream]), store.append([{ ...stream, expectedVersion: 1, events: [newEvent({ n: 2 })] }])]);
@@ -220,8 +220,7 @@ describe('append batching (real Postgres)', () => {
     expect(created[0]!.nextVersion).toBe(1);
     expect(next[0]!.nextVersion).toBe(2);
     const rows = await stored(stream.streamId);
-    expect(rows.map((row) => row.version)).toEqual([1, 2]);
-    expect(rows[0]!.tx).not.toBe(rows[1]!.tx);
+    expect(rows.map((row) => [row.version, row.data])).toEqual([[1, { n: 1 }], [2, { n: 2 }]]);
   });
 
   it('lets exactly one of 30 concurrent appends at the same expected version win', async () => {

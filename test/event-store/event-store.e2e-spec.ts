@@ -253,21 +253,23 @@ describe('EventStore (real Postgres)', () => {
       expect(await store.streamVersion(b)).toBe(0);
     });
 
-    it('rolls back the caller’s own work in store.transaction together with the events', async () => {
+    it('rolls back the effects that ran together with the events when a later effect fails', async () => {
       const a = `tx-${randomUUID()}`;
       const event = newEvent();
       await pool.query('CREATE TABLE IF NOT EXISTS tx_side_effects (id text PRIMARY KEY)');
       const error = await rejectionOf(
-        store.transaction(async (tx) => {
-          await tx.query('INSERT INTO tx_side_effects (id) VALUES ($1)', [a]);
-          await store.appendWithin(tx, [stream(a, 'no_stream', [event])]);
-          throw new Error('caller changed its mind');
+        store.append([stream(a, 'no_stream', [event])], {
+          before: [{ sql: "INSERT INTO tx_side_effects (id) VALUES ($1->>'id')", arg: { id: `${a}-before` } }],
+          after: [
+            { sql: "INSERT INTO tx_side_effects (id) VALUES ($1->>'id')", arg: { id: `${a}-after` } },
+            { sql: "SELECT 1 / ($1->>'zero')::int", arg: { zero: 0 } },
+          ],
         }),
       );
-      expect(error).toMatchObject({ message: 'caller changed its mind' });
+      expect(error).toMatchObject({ code: '22012' });
       expect(await storedIds([event.eventId])).toEqual([]);
       expect(await store.streamVersion(a)).toBe(0);
-      expect((await pool.query('SELECT 1 FROM tx_side_effects WHERE id = $1', [a])).rowCount).toBe(0);
+      expect((await pool.query('SELECT 1 FROM tx_side_effects WHERE id LIKE $1', [`${a}-%`])).rowCount).toBe(0);
     });
   });
 
@@ -335,9 +337,9 @@ describe('EventStore (real Postgres)', () => {
       const doubled = await rejectionOf(store.append([stream(`twice-${randomUUID()}`, 'no_stream', [twice, twice])]));
       expect(doubled).toBeInstanceOf(DuplicateEventIdError);
 
-      // (f) inside a caller's transaction
-      const inTx = await rejectionOf(store.transaction((tx) => store.appendWithin(tx, [stream(other, 'no_stream', [e2])])));
-      expect(inTx).toBeInstanceOf(DuplicateEventIdError);
+      // (f) in a multi-stream append whose other stream is fine
+      const alongside = await rejectionOf(store.append([stream(`alongside-${randomUUID()}`, 'no_stream', [newEvent()]), stream(other, 'no_stream', [e2])]));
+      expect(alongside).toBeInstanceOf(DuplicateEventIdError);
 
       expect(await storedIds([fresh.eventId, twice.eventId])).toEqual([]);
       expect(await countEvents()).toBe(before);
@@ -534,26 +536,40 @@ describe('EventStore (real Postgres)', () => {
         const last = everything.at(-1);
         return last ? { transactionId: last.transactionId, position: last.position } : undefined;
       });
-      const client = await pool.connect();
+      // The test holds an advisory lock that the first append's last effect waits for: that append
+      // has taken its position and stays open until the lock is released.
+      const lockKey = 4_000_000 + Math.floor(Math.random() * 1_000_000);
+      const holder = await pool.connect();
       try {
-        await client.query('BEGIN');
-        const [open] = await store.appendWithin(client, [stream(`open-${randomUUID()}`, 'no_stream', [newEvent()])]);
+        await holder.query('SELECT pg_advisory_lock($1)', [lockKey]);
+        const alone = new EventStore(pool, { batching: false });
+        const openEvent = newEvent();
+        const opening = alone.append([stream(`open-${randomUUID()}`, 'no_stream', [openEvent])], {
+          after: [{ sql: "SELECT pg_advisory_xact_lock(($1->>'key')::bigint)", arg: { key: lockKey } }],
+        });
+        // Waiting for the lock means its events are inserted (the effect runs after them).
+        await until(async () => {
+          const { rowCount } = await pool.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted", [lockKey]);
+          return rowCount === 1 ? true : undefined;
+        });
         // A transaction that starts later and commits first: a naive "position > last" reader would
         // move past the open one's position.
-        const [later] = await store.append([stream(`later-${randomUUID()}`, 'no_stream', [newEvent()])]);
-        expect(later!.events[0]!.position).toBeGreaterThan(open!.events[0]!.position);
+        const [later] = await alone.append([stream(`later-${randomUUID()}`, 'no_stream', [newEvent()])]);
         const whileOpen = await store.readAll(start, 100);
-        expect(whileOpen.events.map((e) => e.eventId)).not.toContain(open!.events[0]!.eventId);
+        expect(whileOpen.events.map((e) => e.eventId)).not.toContain(openEvent.eventId);
         expect(whileOpen.events.map((e) => e.eventId)).not.toContain(later!.events[0]!.eventId);
-        await client.query('COMMIT');
+        await holder.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+        const [open] = await opening;
+        expect(later!.events[0]!.position).toBeGreaterThan(open!.events[0]!.position);
 
         const page = await until(async () => {
           const result = await store.readAll(whileOpen.cursor, 100);
           return result.events.length >= 2 ? result : undefined;
         });
-        expect(page.events.map((e) => e.eventId)).toEqual([open!.events[0]!.eventId, later!.events[0]!.eventId]);
+        expect(page.events.map((e) => e.eventId)).toEqual([openEvent.eventId, later!.events[0]!.eventId]);
       } finally {
-        client.release();
+        await holder.query('SELECT pg_advisory_unlock_all()');
+        holder.release();
       }
     });
 
@@ -627,17 +643,17 @@ describe('EventStore (real Postgres)', () => {
     });
   });
 
-  describe('appendWithEffects', () => {
+  describe('append with effects', () => {
     it('rolls the events back when an effect fails, and commits both when it succeeds', async () => {
       await pool.query('CREATE TABLE IF NOT EXISTS effect_log (id text PRIMARY KEY)');
       const streamId = `effects-${randomUUID()}`;
       const append = { streamId, streamType: 'effects', expectedVersion: 'no_stream' as const, events: [{ eventId: randomUUID(), type: 'Happened', data: { n: 1 } }] };
       const failing = { sql: 'INSERT INTO effect_log (id) VALUES (($1->>\'id\')::int::text)', arg: { id: 'not-a-number' } };
-      await expect(store.appendWithEffects([append], { after: [failing] })).rejects.toThrow(/invalid input syntax/);
+      await expect(store.append([append], { after: [failing] })).rejects.toThrow(/invalid input syntax/);
       expect(await store.streamVersion(streamId)).toBe(0);
       expect(await store.readStream(streamId)).toEqual([]);
 
-      const [appended] = await store.appendWithEffects([append], { after: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id: streamId } }] });
+      const [appended] = await store.append([append], { after: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id: streamId } }] });
       expect(appended!.events.map((e) => e.version)).toEqual([1]);
       const { rows } = await pool.query('SELECT id FROM effect_log WHERE id = $1', [streamId]);
       expect(rows).toHaveLength(1);
@@ -646,17 +662,17 @@ describe('EventStore (real Postgres)', () => {
     it('reports a version conflict as ConcurrencyError and a retried append as already stored', async () => {
       const streamId = `effects-conflict-${randomUUID()}`;
       const first = { streamId, streamType: 'effects', expectedVersion: 'no_stream' as const, events: [{ eventId: randomUUID(), type: 'Happened', data: {} }] };
-      await store.appendWithEffects([first], {});
-      const [again] = await store.appendWithEffects([first], {});
+      await store.append([first], {});
+      const [again] = await store.append([first], {});
       expect(again!.alreadyStored).toBe(true);
       const other = { ...first, events: [{ eventId: randomUUID(), type: 'Happened', data: {} }] };
-      await expect(store.appendWithEffects([other], {})).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.append([other], {})).rejects.toBeInstanceOf(ConcurrencyError);
     });
 
     it('runs the effects alone when there is nothing to append', async () => {
       await pool.query('CREATE TABLE IF NOT EXISTS effect_log (id text PRIMARY KEY)');
       const id = `alone-${randomUUID()}`;
-      expect(await store.appendWithEffects([], { before: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id } }] })).toEqual([]);
+      expect(await store.append([], { before: [{ sql: 'INSERT INTO effect_log (id) VALUES ($1->>\'id\')', arg: { id } }] })).toEqual([]);
       const { rows } = await pool.query('SELECT 1 FROM effect_log WHERE id = $1', [id]);
       expect(rows).toHaveLength(1);
     });

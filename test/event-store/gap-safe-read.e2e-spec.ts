@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { EventStore, LOG_START, type LogCursor, type NewEvent, type RecordedEvent } from '@app/event-store';
+import { EventStore, LOG_START, sqlState, type LogCursor, type NewEvent, type RecordedEvent, type SqlEffect } from '@app/event-store';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 
 /**
- * The skipped-event torture test. Many writers commit out of position order (each transaction does
- * random work after taking its positions) and 10% of them roll back, while a reader follows
+ * The skipped-event torture test. Many writers commit out of position order (each append does
+ * random work, through its effects, after taking its positions) and 10% of them roll back, while a reader follows
  * `readAll` with its cursor. The reader must see every committed event exactly once, never a
  * rolled-back one, in an order that a later full read reproduces. A naive "position greater than
  * the last one I saw" reader runs beside it and must be caught skipping events: that proves the
@@ -19,9 +19,9 @@ const READER_POLL_MS = 2;
 const READ_BATCH = 1_000;
 const CATCH_UP_TIMEOUT_MS = 6_000;
 
-class DeliberateRollback extends Error {
-  override readonly name = 'DeliberateRollback';
-}
+/** An effect that fails (division by zero, SQLSTATE 22012): the append's transaction rolls back. */
+const ROLL_BACK: SqlEffect = { sql: "SELECT 1 / ($1->>'zero')::int", arg: { zero: 0 } };
+const DIVISION_BY_ZERO = '22012';
 
 interface SeenEvent {
   readonly eventId: string;
@@ -33,17 +33,15 @@ function randomInt(maxExclusive: number): number {
   return Math.floor(Math.random() * maxExclusive);
 }
 
-/** A little random work inside the transaction: a short sleep, a small computation, or nothing. */
-async function randomWork(tx: pg.PoolClient): Promise<void> {
+/** A little random work inside the append's transaction: a short sleep, a small computation, or nothing. */
+function randomWork(): SqlEffect[] {
   switch (randomInt(3)) {
     case 0:
-      await tx.query('SELECT pg_sleep($1::float8)', [Math.random() * 0.003]);
-      return;
+      return [{ sql: "SELECT pg_sleep(($1->>'s')::float8)", arg: { s: Math.random() * 0.003 } }];
     case 1:
-      await tx.query('SELECT count(*) FROM generate_series(1, $1::int)', [1 + randomInt(5_000)]);
-      return;
+      return [{ sql: "SELECT count(*) FROM generate_series(1, ($1->>'n')::int)", arg: { n: 1 + randomInt(5_000) } }];
     default:
-      return;
+      return [];
   }
 }
 
@@ -77,7 +75,8 @@ describe('readAll under concurrent, out-of-order commits (torture test)', () => 
   it(
     `sees every committed event exactly once, in a stable order, with ${WRITERS} writers for ${WRITE_DURATION_MS} ms`,
     async () => {
-      const writerStore = new EventStore(writerPool);
+      // Every append in its own transaction, as many writers of many processes would commit.
+      const writerStore = new EventStore(writerPool, { batching: false });
       const readerStore = new EventStore(readerPool);
 
       const committed = new Set<string>();
@@ -96,18 +95,14 @@ describe('readAll under concurrent, out-of-order commits (torture test)', () => 
           }));
           const rollback = Math.random() < ROLLBACK_RATE;
           try {
-            await writerStore.transaction(async (tx) => {
-              await randomWork(tx);
-              await writerStore.appendWithin(tx, [
-                { streamId, streamType: 'torture', expectedVersion: version === 0 ? 'no_stream' : version, events },
-              ]);
-              await randomWork(tx);
-              if (rollback) throw new DeliberateRollback();
+            await writerStore.append([{ streamId, streamType: 'torture', expectedVersion: version === 0 ? 'no_stream' : version, events }], {
+              before: randomWork(),
+              after: [...randomWork(), ...(rollback ? [ROLL_BACK] : [])],
             });
             version += events.length;
             for (const event of events) committed.add(event.eventId);
           } catch (error) {
-            if (!(error instanceof DeliberateRollback)) throw error;
+            if (sqlState(error) !== DIVISION_BY_ZERO) throw error;
             for (const event of events) rolledBack.add(event.eventId);
           }
         }

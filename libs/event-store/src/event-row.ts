@@ -6,17 +6,13 @@ export const EVENT_COLUMNS = `global_position::text AS global_position, transact
   event_id::text AS event_id, stream_id, stream_type, stream_version::int AS stream_version, event_type,
   event_version, data, metadata, recorded_at`;
 
-/** What an append returns per event it inserted (every append statement selects these names). */
-export interface InsertedEventRow {
+/** What an append returns per event it inserted: which stream it went to, and where. */
+export interface AppendedRow {
+  stream_id: string;
   global_position: string;
   transaction_id: string;
   stream_version: number;
   recorded_at: Date;
-}
-
-/** An inserted event of an append to several streams: which stream it went to. */
-export interface AppendedRow extends InsertedEventRow {
-  stream_id: string;
 }
 
 export interface EventRow {

@@ -2,7 +2,6 @@ import { GroupCommit, type Settled } from './group-commit';
 
 interface Item {
   readonly id: number;
-  readonly key: string;
   readonly fail?: boolean;
 }
 
@@ -32,7 +31,6 @@ function recorder() {
         await held;
         return items.map((i) => (i.fail === true ? { ok: false, error: new Error(`item ${i.id} refused`) } : { ok: true, value: `done ${i.id}` }));
       },
-      key: (item: Item): string => item.key,
     },
   };
 }
@@ -43,7 +41,7 @@ describe('GroupCommit', () => {
   it('sends the items of one turn together and answers each on its own', async () => {
     const r = recorder();
     const group = new GroupCommit({ maxInFlight: 2, maxBatch: 10 }, r.work);
-    const results = await settleAll([1, 2, 3, 4].map((id) => group.run({ id, key: `k${id}`, fail: id === 3 })));
+    const results = await settleAll([1, 2, 3, 4].map((id) => group.run({ id, fail: id === 3 })));
 
     expect(r.batches).toEqual([[1, 2, 3, 4]]);
     expect(results.map((x) => (x.status === 'fulfilled' ? x.value : (x.reason as Error).message))).toEqual(['done 1', 'done 2', 'item 3 refused', 'done 4']);
@@ -52,25 +50,17 @@ describe('GroupCommit', () => {
   it('sends a lone item alone', async () => {
     const r = recorder();
     const group = new GroupCommit({ maxInFlight: 2, maxBatch: 10 }, r.work);
-    await expect(group.run({ id: 7, key: 'a' })).resolves.toBe('done 7');
+    await expect(group.run({ id: 7 })).resolves.toBe('done 7');
     expect(r.batches).toEqual([[7]]);
-  });
-
-  it('never puts two items with the same key in one batch, and keeps each key in order', async () => {
-    const r = recorder();
-    const group = new GroupCommit({ maxInFlight: 1, maxBatch: 10 }, r.work);
-    await Promise.all([1, 2, 3, 4, 5].map((id) => group.run({ id, key: id % 2 === 0 ? 'even' : `odd${id}` })));
-
-    expect(r.batches).toEqual([[1, 2, 3, 5], [4]]);
   });
 
   it('holds items while maxInFlight statements run, then sends them together, at most maxBatch at a time', async () => {
     const r = recorder();
     const group = new GroupCommit({ maxInFlight: 1, maxBatch: 3 }, r.work);
     r.hold();
-    const first = group.run({ id: 1, key: 'a' });
+    const first = group.run({ id: 1 });
     await new Promise((resolve) => setImmediate(resolve));
-    const later = [2, 3, 4, 5, 6].map((id) => group.run({ id, key: `k${id}` }));
+    const later = [2, 3, 4, 5, 6].map((id) => group.run({ id }));
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.batches).toEqual([[1]]);
     r.release();
@@ -84,7 +74,7 @@ describe('GroupCommit', () => {
       { maxInFlight: 1, maxBatch: 10 },
       { alone: () => Promise.resolve('alone'), together: () => Promise.reject(new Error('connection lost')) },
     );
-    const results = await settleAll([1, 2].map((id) => group.run({ id, key: `k${id}` })));
+    const results = await settleAll([1, 2].map((id) => group.run({ id })));
     expect(results.map((x) => x.status === 'rejected' && (x.reason as Error).message)).toEqual(['connection lost', 'connection lost']);
   });
 });

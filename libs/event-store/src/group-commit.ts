@@ -13,8 +13,6 @@ export interface GroupCommitWork<T, R> {
   alone(item: T): Promise<R>;
   /** Runs `items` as one statement and settles each of them, in order. */
   together(items: readonly T[]): Promise<Settled<R>[]>;
-  /** Items with the same key never share a batch (e.g. two appends to one stream); none when absent. */
-  readonly key?: (item: T) => string;
 }
 
 /** The outcome of `promise`, never rejecting. */
@@ -34,7 +32,7 @@ interface Waiting<T, R> {
 /**
  * Group commit: items are taken on the next turn of the event loop, so those made in the same
  * turn go together; while `maxInFlight` statements are running, the items that arrive wait and
- * then go together too (up to `maxBatch`, never two with the same key). One commit, one round
+ * then go together too (up to `maxBatch`, in arrival order). One commit, one round
  * trip and one wake-up of the server then serve many items, and each caller still gets its own
  * result or error. A lone item goes `alone` (its own plain statement).
  */
@@ -72,24 +70,9 @@ export class GroupCommit<T, R> {
     }
   }
 
-  /** The next batch: the oldest waiting items, up to maxBatch, no two with the same key. */
+  /** The next batch: the oldest waiting items, up to maxBatch. */
   private take(): Waiting<T, R>[] {
-    const { key } = this.work;
-    if (key === undefined) return this.queue.splice(0, this.options.maxBatch);
-    const batch: Waiting<T, R>[] = [];
-    const rest: Waiting<T, R>[] = [];
-    const keys = new Set<string>();
-    for (const waiting of this.queue) {
-      const k = key(waiting.item);
-      if (batch.length < this.options.maxBatch && !keys.has(k)) {
-        keys.add(k);
-        batch.push(waiting);
-      } else {
-        rest.push(waiting);
-      }
-    }
-    this.queue = rest;
-    return batch;
+    return this.queue.splice(0, this.options.maxBatch);
   }
 
   private async send(batch: readonly Waiting<T, R>[]): Promise<void> {

@@ -19,11 +19,9 @@ export interface DecidedOutcome<TState, TEvent extends DomainEvent> {
   readonly events: readonly TEvent[];
 }
 
-export interface HandleCommandOptions<TState, TEvent extends DomainEvent = DomainEvent> {
+export interface HandleCommandOptions<TState, TEvent extends DomainEvent = DomainEvent> extends DecisionAppendOptions {
   readonly streamId: string;
   readonly streamType: string;
-  readonly metadata: EventMetadata;
-  readonly newEventId: () => string;
   /** A creation: start from the initial state without reading; a conflict falls back to reading. */
   readonly expectNew?: boolean;
   /**
@@ -31,8 +29,6 @@ export interface HandleCommandOptions<TState, TEvent extends DomainEvent = Domai
    * with `StaleVersionError` instead of deciding on a state the caller has not seen.
    */
   readonly ifMatch?: number | undefined;
-  /** The schema version written for each new event type; 1 unless stated. */
-  readonly schemaVersionOf?: (type: string) => number;
   /**
    * SQL run in the same statement as the append (inline projections, idempotency records), from
    * the outcome the append will produce. Also run when the decider produced no events.
@@ -104,34 +100,43 @@ async function appendDecision<TState, TCommand, TEvent extends DomainEvent>(
   const own = options.effects?.(outcome);
   const linked = await options.link?.(outcome);
   for (const append of linked?.appends ?? []) streams.add(append.streamId);
-  const effects: AppendEffects | undefined =
-    own === undefined && linked?.effects === undefined
-      ? undefined
-      : {
-          before: [...(own?.before ?? []), ...(linked?.effects?.before ?? [])],
-          after: [...(own?.after ?? []), ...(linked?.effects?.after ?? [])],
-        };
-  const ownAppends: StreamAppend[] =
-    decided.length === 0
-      ? []
-      : [
-          {
-            streamId: options.streamId,
-            streamType: options.streamType,
-            expectedVersion: version === 0 ? 'no_stream' : version,
-            events: decided.map((event) => ({
-              eventId: options.newEventId(),
-              type: event.type,
-              schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
-              data: event.data,
-              metadata: options.metadata,
-            })),
-          },
-        ];
-  const appends = [...ownAppends, ...(linked?.appends ?? [])];
-  const hasEffects = (effects?.before?.length ?? 0) + (effects?.after?.length ?? 0) > 0;
-  if (appends.length === 0 && !hasEffects) return { state, version, events: [] };
-  const appended = effects === undefined ? await store.append(appends) : await store.appendWithEffects(appends, effects);
+  const before = [...(own?.before ?? []), ...(linked?.effects?.before ?? [])];
+  const after = [...(own?.after ?? []), ...(linked?.effects?.after ?? [])];
+  const appends = [
+    ...(decided.length === 0 ? [] : [decisionAppend(options.streamId, options.streamType, version, decided, options)]),
+    ...(linked?.appends ?? []),
+  ];
+  if (appends.length === 0 && before.length + after.length === 0) return { state, version, events: [] };
+  const appended = await store.append(appends, { before, after });
   const mine = appended.find((a) => a.streamId === options.streamId);
   return { state: nextState, version: nextVersion, events: mine?.events ?? [] };
+}
+
+/** How decided events are written: fresh ids, their schema versions and the command's metadata. */
+export interface DecisionAppendOptions {
+  readonly metadata: EventMetadata;
+  readonly newEventId: () => string;
+  readonly schemaVersionOf?: (type: string) => number;
+}
+
+/** The append that stores a decision's events on a stream found at `version` (0: it does not exist yet). */
+export function decisionAppend(
+  streamId: string,
+  streamType: string,
+  version: number,
+  events: readonly DomainEvent[],
+  options: DecisionAppendOptions,
+): StreamAppend {
+  return {
+    streamId,
+    streamType,
+    expectedVersion: version === 0 ? 'no_stream' : version,
+    events: events.map((event) => ({
+      eventId: options.newEventId(),
+      type: event.type,
+      schemaVersion: options.schemaVersionOf?.(event.type) ?? 1,
+      data: event.data,
+      metadata: options.metadata,
+    })),
+  };
 }
