@@ -9,10 +9,10 @@
  *   {"bench":"approvals","per_s":N,"p99_ms":N,"retries_per_approval":N,"ratio":N}
  * Target (issue 4): the contended path stays above 200 approvals/s.
  *
- * In-process, no HTTP: the command path itself. The collaborators are built by hand (no Nest
- * context, so no Redis is needed), exactly as the app wires them:
- *   AidRequestCommandRunner(EventStore, UuidV7Generator, AidRequestViewProjection, IdempotencyStore,
- *                           FundLedger(EventStore, UuidV7Generator, FundViewProjection, IdempotencyStore))
+ * In-process, no HTTP: the command path itself, as the CommandBus's one handler runs it. The
+ * collaborators are built by hand (no Nest context, so no Redis is needed), exactly as the app
+ * wires them: CommandRunner(EventStore, UuidV7Generator, IdempotencyStore), running the
+ * `aidRequests` and `funds` aggregates.
  * The EventStore is a subclass (CountingEventStore) that only observes: it counts the appends that
  * were refused with ConcurrencyError and, through AsyncLocalStorage, attributes the time of every
  * read and append to the approval that made it. The gap between a refused append and the next read
@@ -60,21 +60,22 @@ import {
   type Sql,
   type StreamAppend,
 } from '@app/event-store';
-import { AidRequestCommandRunner, type CommandActor, type RunOptions } from '../src/aid-requests/commands/aid-request-command.runner';
+import { aidRequests } from '../src/aid-requests/aid-request.aggregate';
+import { CommandRunner, type RunOptions } from '../src/commands/command-runner';
 import type { AidRequestCommand } from '../src/aid-requests/domain/aid-request.commands';
-import { AidRequestViewProjection } from '../src/aid-requests/projections/aid-request-view.projection';
 import { UuidV7Generator } from '../src/common/ids';
 import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
 import { loadConfig } from '../src/config/env.schema';
 import { prepareDatabase } from '../src/database/prepare-database';
 import { fundDecider } from '../src/funds/domain/fund.decider';
 import { windowBalance } from '../src/funds/domain/fund.state';
-import { fiscalYearOf, fundStreamId } from '../src/funds/domain/fund.values';
-import { FundLedger } from '../src/funds/fund-ledger';
-import { FundViewProjection } from '../src/funds/projections/fund-view.projection';
+import { fundStreamId } from '../src/funds/domain/fund.values';
+import { funds } from '../src/funds/fund.aggregate';
+import type { CommandActor } from '../src/kernel/command-context';
 import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { intFromEnv } from './support/env';
+import { fiscalYearOf } from '../src/kernel/fiscal-year';
 
 const APPROVALS = intFromEnv('BENCH_APPROVALS', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 20);
@@ -137,7 +138,7 @@ async function runPool(count: number, concurrency: number, work: (i: number, loo
 
 /** Where one approval's time went, attributed through AsyncLocalStorage. */
 interface ApprovalTrace {
-  /** append calls (= attempts of handleCommand, over every issue). */
+  /** appendWithEffects / append calls (= attempts of handleCommand, over every issue). */
   appends: number;
   /** Appends refused with ConcurrencyError (= retries). */
   conflicts: number;
@@ -262,8 +263,8 @@ function approveCommand(): AidRequestCommand {
   return { type: 'ApproveAidRequest', data: { amountApproved: AMOUNT }, policy: POLICY, context: { actor: OFFICER, now: new Date() } };
 }
 
-function runOptions(actor: CommandActor, expectNew = false): RunOptions {
-  return { actor, trace: { correlationId: ids.newId() }, expectNew };
+function runOptions(expectNew = false): RunOptions {
+  return { trace: { correlationId: ids.newId() }, expectNew };
 }
 
 /** A realistic single event (≈ 600 bytes of JSON), as in bench:append. */
@@ -333,21 +334,18 @@ async function main(): Promise<number> {
 
     const store = new CountingEventStore(pool);
     const idempotency = new IdempotencyStore(pool);
-    const newRunner = (): { runner: AidRequestCommandRunner; fundLedger: FundLedger } => {
-      const fundLedger = new FundLedger(store, ids, new FundViewProjection(), idempotency);
-      return { runner: new AidRequestCommandRunner(store, ids, new AidRequestViewProjection(), idempotency, fundLedger), fundLedger };
-    };
-    const { runner, fundLedger } = newRunner();
-    const runners = [runner, ...Array.from({ length: RUNNERS - 1 }, () => newRunner().runner)];
+    const runners = Array.from({ length: RUNNERS }, () => new CommandRunner(store, ids, idempotency));
+    const runner = runners[0]!;
 
     // ---- Setup (not measured) ----
     const setupStarted = performance.now();
     const fiscalYear = fiscalYearOf(new Date(), POLICY.fiscalYearStartMonth);
     const allocated = AMOUNT * BigInt(APPROVALS);
-    await fundLedger.allocate(
+    await runner.run(
+      funds,
+      String(fiscalYear),
       { type: 'AllocateFunds', data: { fiscalYear, window: WINDOW, amount: allocated, note: 'bench:approvals' }, context: { actor: ADMIN, now: new Date() } },
-      { actor: ADMIN, correlationId: ids.newId() },
-      undefined,
+      runOptions(),
     );
     log(`allocated ${allocated} cents to ${WINDOW} of FY${fiscalYear} (${fundStreamId(fiscalYear)}): exactly ${APPROVALS} × ${AMOUNT}`);
 
@@ -355,9 +353,9 @@ async function main(): Promise<number> {
     await runPool(APPROVALS, CONCURRENCY, async (i) => {
       const requestId = requestIds[i]!;
       const filedAt = new Date();
-      await runner.run(requestId, fileCommand(requestId, filedAt), runOptions(PARTNER, true));
-      await runner.run(requestId, { type: 'AutoTriage', config: triageConfig, context: { actor: SYSTEM, now: new Date() } }, runOptions(SYSTEM));
-      const view = await runner.run(requestId, { type: 'ClaimAidRequest', context: { actor: OFFICER, now: new Date() } }, runOptions(OFFICER));
+      await runner.run(aidRequests, requestId, fileCommand(requestId, filedAt), runOptions(true));
+      await runner.run(aidRequests, requestId, { type: 'AutoTriage', config: triageConfig, context: { actor: SYSTEM, now: new Date() } }, runOptions());
+      const { view } = await runner.run(aidRequests, requestId, { type: 'ClaimAidRequest', context: { actor: OFFICER, now: new Date() } }, runOptions());
       if (view.status !== 'under_review') throw new Error(`request ${requestId} is ${view.status} after the claim, not under_review`);
       if (fiscalYearOf(filedAt, POLICY.fiscalYearStartMonth) !== fiscalYear) throw new Error('the fiscal year changed during the setup; run again');
     });
@@ -395,7 +393,7 @@ async function main(): Promise<number> {
         issues++;
         trace.issuedAt = performance.now();
         try {
-          const view = await traces.run(trace, () => approver.run(requestId, approveCommand(), runOptions(OFFICER)));
+          const { view } = await traces.run(trace, () => approver.run(aidRequests, requestId, approveCommand(), runOptions()));
           if (view.status !== 'approved') failures.push(`${requestId}: ${view.status} after the approval`);
           break;
         } catch (error) {

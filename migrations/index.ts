@@ -8,6 +8,7 @@ import { PlpgsqlEffects1795852800006 } from './1795852800006-PlpgsqlEffects';
 import { DropUnusedIndexes1795852800007 } from './1795852800007-DropUnusedIndexes';
 import { AppendBatches1795852800008 } from './1795852800008-AppendBatches';
 import { SealBatches1795852800009 } from './1795852800009-SealBatches';
+import { InstallProjections1795852800010 } from './1795852800010-InstallProjections';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DropUnusedIndexes1795852800007,
   AppendBatches1795852800008,
   SealBatches1795852800009,
+  InstallProjections1795852800010,
 ];

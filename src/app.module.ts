@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import { AidRequestsHttpModule } from './aid-requests/aid-requests-http.module';
 import { AuditHttpModule } from './audit/http/audit-http.module';
 import { AuthModule } from './auth/auth.module';
+import { CommandsModule } from './commands/commands.module';
 import { FundsHttpModule } from './funds/funds-http.module';
 import { CommonModule } from './common/common.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
@@ -21,8 +23,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        CqrsModule.forRoot(),
         DatabaseModule,
         CommonModule,
+        CommandsModule,
         AuthModule,
         HealthModule,
         MetricsModule,

@@ -15,7 +15,7 @@ import { WorkerHost } from './queues/worker-host';
 import type { JobProcessor } from './queues/job-processor';
 import type { QueueName } from './queues/queue-definitions';
 import { RelayService } from './relay/relay.service';
-import { ReviewRoundCloser } from './review-rounds/review-round-closer';
+import { ReviewRoundsModule } from './review-rounds/review-rounds.module';
 import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
 import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
 import { SlaProcessor } from './triage/jobs/sla.processor';
@@ -34,11 +34,10 @@ const PROCESSORS = [
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, ReviewRoundsModule],
   providers: [
     RelayService,
     QueueSchedules,
-    ReviewRoundCloser,
     ...PROCESSORS,
     {
       provide: WorkerHost,

@@ -1,13 +1,8 @@
+import type { Priority } from '../kernel/priority';
+import type { SlaDurations } from '../kernel/sla';
+
 export type AppRole = 'api' | 'worker' | 'all';
 export type NodeEnv = 'development' | 'production' | 'test';
-export type Priority = 1 | 2 | 3 | 4 | 5;
-export const PRIORITIES: readonly Priority[] = [1, 2, 3, 4, 5];
-
-export interface SlaDurations {
-  readonly acknowledgeMs: number;
-  readonly decideMs: number;
-}
-
 export interface JwtConfig {
   /** HS256 key; absent when tokens are verified with a public key. */
   readonly secret?: Uint8Array;

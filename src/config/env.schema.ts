@@ -1,6 +1,7 @@
-import type { AppConfig, AppRole, NodeEnv, Priority, SlaDurations } from './app-config';
-import { PRIORITIES } from './app-config';
+import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
+import { type Priority, PRIORITIES } from '../kernel/priority';
+import type { SlaDurations } from '../kernel/sla';
 
 /** A development-only HS256 key: tokens signed with it are worthless anywhere else. */
 export const DEVELOPMENT_JWT_SECRET = 'cdt-fund-development-secret-do-not-use-in-production';

@@ -1,10 +1,16 @@
 import type { Job } from 'bullmq';
-import type { CommandActor, CommandTrace } from '../aid-requests/commands/aid-request-command.runner';
+import type { CommandTrace } from '../commands/command-trace';
+import type { CommandActor, CommandContext } from '../kernel/command-context';
 import type { JobTrace } from './queue-definitions';
 
 /** The actor recorded on events that automation produces: `system:<queue>`. */
 export function systemActor(queue: string): CommandActor {
   return { sub: `system:${queue}`, role: 'system' };
+}
+
+/** Who acts when a queue's job issues a command, and when: the system, now. */
+export function systemContext(queue: string, now: Date): CommandContext {
+  return { actor: systemActor(queue), now };
 }
 
 /** The job's place in the chain: the event it reacts to and the original correlation id. */

@@ -1,5 +1,5 @@
 import type { DefaultJobOptions } from 'bullmq';
-import type { SlaDeadline } from '../aid-requests/domain/aid-request.events';
+import type { SlaDeadline } from '../kernel/sla';
 
 /** The event a job reacts to and the correlation id it inherited (from the HTTP request that started it all). */
 export interface JobTrace {

@@ -1,13 +1,9 @@
-import type { Priority } from '../../config/app-config';
-import type { TriageConfig } from '../../triage/domain/triage.policy';
-import type { SlaDeadline } from './aid-request.events';
-import type { ActionArea, RequestKind, Sector, Severity, Track } from './aid-request.values';
-
-/** Who issued a command, and when: supplied by the edge, never read from a clock in the domain. */
-export interface CommandContext {
-  readonly actor: { readonly sub: string; readonly role: string; readonly country?: string };
-  readonly now: Date;
-}
+import type { CommandContext } from '../../kernel/command-context';
+import type { TriageConfig } from './triage.policy';
+import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.values';
+import type { Priority } from '../../kernel/priority';
+import type { SlaDeadline } from '../../kernel/sla';
+import type { Track } from '../../kernel/track';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';

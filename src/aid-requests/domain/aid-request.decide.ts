@@ -1,32 +1,15 @@
 import { DomainError, type FieldProblem } from '@app/event-store';
-import { raisePriority, slaDeadlines, triage, type TriageInput } from '../../triage/domain/triage.policy';
-import { scoreCapacityRequest } from '../../triage/domain/capacity-scoring.policy';
-import { nextReviewRound } from '../../triage/domain/review-round';
-import type {
-  AidRequestCommand,
-  ApproveAidRequest,
-  DisburseTranche,
-  ProvideInformation,
-  RejectAidRequest,
-  ReleaseTranche,
-  ReportProgress,
-  RequestInformation,
-  WithdrawAidRequest,
-  CommandContext,
-  AutoTriage,
-  CheckSla,
-  ClaimAidRequest,
-  FileAidRequest,
-  FlagPossibleDuplicate,
-  OverrideTriage,
-  ScoreCapacityRequest,
-} from './aid-request.commands';
+import { raisePriority, slaDeadlines, triage, type TriageInput } from './triage.policy';
+import { scoreCapacityRequest } from './capacity-scoring.policy';
+import { nextReviewRound } from '../../kernel/review-round';
+import type { AidRequestCommand, ApproveAidRequest, DisburseTranche, ProvideInformation, RejectAidRequest, ReleaseTranche, ReportProgress, RequestInformation, WithdrawAidRequest, AutoTriage, CheckSla, ClaimAidRequest, FileAidRequest, FlagPossibleDuplicate, OverrideTriage, ScoreCapacityRequest } from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent, AidRequestFiled, AidRequestFiledData, AidRequestRejected, AidRequestTriaged, TrancheData } from './aid-request.events';
-import { fiscalYearOf } from '../../funds/domain/fund.values';
 import { isAssessed, isUndecided, type AidRequestState, type ExistingAidRequest, type FiledRequest } from './aid-request.state';
-import { fromCentsString, toCentsString } from '../../common/money';
+import { fromCentsString, toCentsString } from '../../kernel/money';
 import { MAX_AMOUNT_CENTS, MIN_AMOUNT_CENTS } from './aid-request.values';
+import type { CommandContext } from '../../kernel/command-context';
+import { fiscalYearOf } from '../../kernel/fiscal-year';
 
 type Decision = readonly AidRequestEvent[] | DomainError;
 

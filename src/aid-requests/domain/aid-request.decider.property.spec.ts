@@ -1,12 +1,15 @@
 import { DomainError, fold } from '@app/event-store';
 import fc from 'fast-check';
-import type { Priority } from '../../config/app-config';
-import type { TriageConfig } from '../../triage/domain/triage.policy';
-import type { AidRequestCommand, ApprovalPolicy, CommandContext, FileAidRequest } from './aid-request.commands';
+import type { TriageConfig } from './triage.policy';
+import type { AidRequestCommand, ApprovalPolicy, FileAidRequest } from './aid-request.commands';
 import { aidRequestDecider } from './aid-request.decider';
-import type { AidRequestEvent, SlaDeadline } from './aid-request.events';
+import type { AidRequestEvent } from './aid-request.events';
 import type { AidRequestState, Tranche } from './aid-request.state';
-import type { Severity, Track } from './aid-request.values';
+import type { Severity } from './aid-request.values';
+import type { Priority } from '../../kernel/priority';
+import type { CommandContext } from '../../kernel/command-context';
+import type { SlaDeadline } from '../../kernel/sla';
+import type { Track } from '../../kernel/track';
 
 /*
  * Model-based property test of the AidRequest decider's lifecycle (API.md, "Aid requests").

@@ -1,20 +1,7 @@
 import { DomainError, fold } from '@app/event-store';
 import { DeciderSpecification } from '@app/testing';
-import type { Priority } from '../../config/app-config';
-import type { TriageConfig } from '../../triage/domain/triage.policy';
-import type {
-  ApprovalPolicy,
-  ApproveAidRequest,
-  CheckSla,
-  CommandContext,
-  DisburseTranche,
-  ProvideInformation,
-  RejectAidRequest,
-  ReleaseTranche,
-  ReportProgress,
-  RequestInformation,
-  WithdrawAidRequest,
-} from './aid-request.commands';
+import type { TriageConfig } from './triage.policy';
+import type { ApprovalPolicy, ApproveAidRequest, CheckSla, DisburseTranche, ProvideInformation, RejectAidRequest, ReleaseTranche, ReportProgress, RequestInformation, WithdrawAidRequest } from './aid-request.commands';
 import { aidRequestDecider } from './aid-request.decider';
 import type {
   AidRequestClaimed,
@@ -32,8 +19,10 @@ import type {
   TrancheDisbursed,
   TrancheReleased,
 } from './aid-request.events';
-import { fundCommandFor } from './aid-request.funding';
-import type { Track } from './aid-request.values';
+import { fundCommandFor } from '../aid-request.funding';
+import type { Priority } from '../../kernel/priority';
+import type { CommandContext } from '../../kernel/command-context';
+import type { Track } from '../../kernel/track';
 
 /*
  * Given/When/Then for the officer decisions of issue 4 (API.md, "Aid requests", actions table):

@@ -1,7 +1,9 @@
 import type { DomainEvent } from '@app/event-store';
-import type { Priority } from '../../config/app-config';
-import type { CentsString } from '../../common/money';
-import type { ActionArea, RequestKind, Sector, Severity, Track } from './aid-request.values';
+import type { CentsString } from '../../kernel/money';
+import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.values';
+import type { Priority } from '../../kernel/priority';
+import type { SlaDeadline } from '../../kernel/sla';
+import type { Track } from '../../kernel/track';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -69,8 +71,6 @@ export type AidRequestClaimed = DomainEvent<
   }
 >;
 
-export const SLA_DEADLINES = ['acknowledge', 'decide'] as const;
-export type SlaDeadline = (typeof SLA_DEADLINES)[number];
 
 export type SlaBreached = DomainEvent<
   'SlaBreached',

@@ -1,7 +1,7 @@
 import type { AidRequestEvent, TrancheData } from './aid-request.events';
 import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from './aid-request.state';
 import { isAssessed } from './aid-request.state';
-import { fromCentsString } from '../../common/money';
+import { fromCentsString } from '../../kernel/money';
 
 /** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {

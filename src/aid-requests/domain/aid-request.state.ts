@@ -1,6 +1,8 @@
-import type { Priority } from '../../config/app-config';
-import type { ActionArea, RequestKind, Track } from './aid-request.values';
-import type { CapacityDetails, Contact, FundingSource, IncidentDetails, ScoreItemData, SlaDeadline, TriageSource } from './aid-request.events';
+import type { ActionArea, RequestKind } from './aid-request.values';
+import type { CapacityDetails, Contact, FundingSource, IncidentDetails, ScoreItemData, TriageSource } from './aid-request.events';
+import type { Priority } from '../../kernel/priority';
+import type { Track } from '../../kernel/track';
+import type { SlaDeadline } from '../../kernel/sla';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {

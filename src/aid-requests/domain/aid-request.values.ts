@@ -23,8 +23,5 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const TRACKS = ['rapid_response', 'capacity_building'] as const;
-export type Track = (typeof TRACKS)[number];
-
 export const MIN_AMOUNT_CENTS = 1n;
 export const MAX_AMOUNT_CENTS = 10_000_000_000n;

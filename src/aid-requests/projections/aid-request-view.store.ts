@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import type { RequestKind, RequestStatus, Track } from '../domain/aid-request.values';
+import type { RequestKind, RequestStatus } from '../domain/aid-request.values';
 import type { AidRequestView } from './aid-request-view';
+import type { Track } from '../../kernel/track';
 
 export interface AidRequestFilter {
   readonly country?: string;

@@ -1,6 +1,6 @@
-import { assessmentOf, type AidRequestState, type ExistingAidRequest } from '../domain/aid-request.state';
-import type { ActionArea, RequestKind, RequestStatus, Track } from '../domain/aid-request.values';
+import type { ActionArea, RequestKind, RequestStatus } from '../domain/aid-request.values';
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
+import type { Track } from '../../kernel/track';
 
 /** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
 export interface AidRequestView {
@@ -44,62 +44,4 @@ export interface AidRequestView {
   readonly version: number;
   readonly filedAt: string;
   readonly updatedAt: string;
-}
-
-/** Cents stay exact: every amount the API accepts is far below 2^53. */
-function cents(amount: bigint | string): number {
-  const value = Number(amount);
-  if (!Number.isSafeInteger(value)) throw new RangeError(`amount ${String(amount)} exceeds the JSON-safe range`);
-  return value;
-}
-
-export function toAidRequestView(state: ExistingAidRequest, version: number): AidRequestView {
-  const filed = state.filed;
-  const assessment = assessmentOf(state);
-  const grant = state.status === 'approved' || state.status === 'closed' ? state.grant : null;
-  const firstApproval = state.status === 'awaiting_second_approval' ? state.firstApproval : null;
-  const funding = grant ?? firstApproval;
-  return {
-    id: filed.requestId,
-    country: filed.country,
-    kind: filed.kind,
-    title: filed.title,
-    description: filed.description,
-    actionArea: filed.actionArea,
-    status: state.status,
-    track: assessment?.triage.track ?? null,
-    priority: assessment?.triage.priority ?? null,
-    triageReasons: assessment?.triage.reasons ?? [],
-    amountRequested: cents(filed.amountRequested),
-    amountApproved: grant ? cents(grant.amountApproved) : firstApproval ? cents(firstApproval.amountApproved) : null,
-    acknowledgeBy: assessment?.triage.acknowledgeBy ?? null,
-    decideBy: assessment?.triage.decideBy ?? null,
-    slaBreaches: assessment?.slaBreaches ?? [],
-    assignedOfficer: 'assignedOfficer' in state ? state.assignedOfficer : null,
-    approvals: grant ? grant.approvals : firstApproval ? [firstApproval.officer] : state.status === 'rejected' ? state.approvals : [],
-    tranches: grant ? grant.tranches.map((t) => ({ number: t.number, amount: cents(t.amount), status: t.status })) : [],
-    incident: filed.incident,
-    capacity: filed.capacity && {
-      ...filed.capacity,
-      milestones: filed.capacity.milestones.map((m) => ({ title: m.title, amount: cents(m.amount) })),
-    },
-    contact: filed.contact,
-    possibleDuplicates: assessment?.duplicates ?? [],
-    score: assessment?.scoring?.score ?? null,
-    scoreBreakdown: assessment?.scoring?.breakdown ?? [],
-    reviewRound: assessment?.reviewRound?.roundId ?? null,
-    acknowledgedAt: assessment?.acknowledgedAt ?? null,
-    informationRequest: state.status === 'information_requested' ? { question: state.question, requestedAt: state.requestedAt } : null,
-    funding: funding ? { fiscalYear: funding.fiscalYear, window: funding.window } : null,
-    reports: 'reports' in state ? state.reports : [],
-    decisionReason: state.status === 'rejected' || state.status === 'withdrawn' ? state.reason : null,
-    filedBy: filed.filedBy,
-    version,
-    filedAt: filed.filedAt,
-    updatedAt: state.updatedAt,
-  };
-}
-
-export function isExisting(state: AidRequestState): state is ExistingAidRequest {
-  return state.status !== 'none';
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { AuditKeyModule } from '../audit.module';
 import { GetLatestCheckpointHandler, ListCheckpointsHandler } from './audit-checkpoints.query';
 import { AuditExporter } from './audit-export';
@@ -13,7 +12,7 @@ import { VerifyAuditLogHandler } from './verify-audit-log.query';
  * key comes from AuditKeyModule, the same instance the worker's sealer signs with.
  */
 @Module({
-  imports: [CqrsModule, AuditKeyModule],
+  imports: [AuditKeyModule],
   controllers: [AuditController],
   providers: [
     ListAuditEventsHandler,

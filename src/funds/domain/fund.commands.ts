@@ -1,6 +1,6 @@
-import type { CommandContext } from '../../aid-requests/domain/aid-request.commands';
 import type { ReleaseReason } from './fund.events';
 import type { FundWindow } from './fund.values';
+import type { CommandContext } from '../../kernel/command-context';
 
 export type { CommandContext };
 

@@ -1,5 +1,5 @@
 import type { DomainError, FieldProblem } from '@app/event-store';
-import { toCentsString } from '../../common/money';
+import { toCentsString } from '../../kernel/money';
 import type { AllocateFunds, CommandContext, CommitFunds, DisburseFunds, FundCommand, ReleaseCommitment } from './fund.commands';
 import { FundErrors } from './fund.errors';
 import type { CommitmentReleased, FundEvent, FundsAllocated, FundsCommitted, FundsDisbursed } from './fund.events';

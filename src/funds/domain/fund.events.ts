@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@app/event-store';
-import type { CentsString } from '../../common/money';
+import type { CentsString } from '../../kernel/money';
 import type { FundWindow } from './fund.values';
 
 /** Budget added to a window by a fund manager; allocations add up. The first one opens the fund. */

@@ -1,4 +1,4 @@
-import { fromCentsString } from '../../common/money';
+import { fromCentsString } from '../../kernel/money';
 import type { FundEvent } from './fund.events';
 import { EMPTY_WINDOW, type Commitment, type FundState, type OpenFund, type WindowBalance } from './fund.state';
 import { FUND_WINDOWS, type FundWindow } from './fund.values';

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Job } from 'bullmq';
-import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { aidRequests } from '../../aid-requests/aid-request.aggregate';
+import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
-import { jobTrace, systemActor } from '../../queues/job-context';
+import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
 import type { JobData } from '../../queues/queue-definitions';
 
@@ -15,17 +17,13 @@ export class DisburseTrancheProcessor implements JobProcessor<'disbursements'> {
   readonly queue = 'disbursements' as const;
 
   constructor(
-    private readonly runner: AidRequestCommandRunner,
+    private readonly commandBus: CommandBus,
     private readonly clock: Clock,
   ) {}
 
   async process(job: Job<JobData<'disbursements'>>): Promise<void> {
     const { requestId, tranche, trace } = job.data;
-    const actor = systemActor(this.queue);
-    await this.runner.run(
-      requestId,
-      { type: 'DisburseTranche', data: { tranche }, context: { actor, now: this.clock.now() } },
-      { actor, trace: jobTrace(job, trace) },
-    );
+    const command = { type: 'DisburseTranche', data: { tranche }, context: systemContext(this.queue, this.clock.now()) } as const;
+    await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
   }
 }

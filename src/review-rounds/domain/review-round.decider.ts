@@ -1,5 +1,7 @@
 import { DomainError, type Decider, type DomainEvent } from '@app/event-store';
-import { rankRound, reviewRound, type RankableEntry, type RankedEntry } from '../../triage/domain/review-round';
+import type { CommandContext } from '../../kernel/command-context';
+import { reviewRound } from '../../kernel/review-round';
+import { rankRound, type RankableEntry, type RankedEntry } from './review-round.ranking';
 
 export type ReviewRoundClosed = DomainEvent<
   'ReviewRoundClosed',
@@ -14,7 +16,7 @@ export interface CloseReviewRound {
   readonly type: 'CloseReviewRound';
   readonly roundId: string;
   readonly entries: readonly RankableEntry[];
-  readonly now: Date;
+  readonly context: CommandContext;
 }
 
 export const REVIEW_ROUND_STREAM_TYPE = 'review-round';
@@ -30,9 +32,9 @@ export const reviewRoundDecider: Decider<ReviewRoundState, CloseReviewRound, Rev
     if (state.status === 'closed') return [];
     const round = reviewRound(command.roundId);
     if (round === undefined) return new DomainError('invalid', 'review_round.unknown', `${command.roundId} is not a review round`);
-    if (command.now.getTime() < round.closesAt.getTime()) {
+    if (command.context.now.getTime() < round.closesAt.getTime()) {
       return new DomainError('conflict', 'review_round.not_due', `${command.roundId} closes at ${round.closesAt.toISOString()}`);
     }
-    return [{ type: 'ReviewRoundClosed', data: { roundId: command.roundId, closedAt: command.now.toISOString(), ranking: rankRound(command.entries) } }];
+    return [{ type: 'ReviewRoundClosed', data: { roundId: command.roundId, closedAt: command.context.now.toISOString(), ranking: rankRound(command.entries) } }];
   },
 };

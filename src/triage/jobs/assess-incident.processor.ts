@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { CommandBus } from '@nestjs/cqrs';
+import { aidRequests } from '../../aid-requests/aid-request.aggregate';
 import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
+import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
-import { jobTrace, systemActor } from '../../queues/job-context';
+import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
 import { QueueProducer } from '../../queues/queue-producer';
 import type { JobData } from '../../queues/queue-definitions';
@@ -23,7 +25,7 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
   readonly queue = 'incident-response' as const;
 
   constructor(
-    private readonly runner: AidRequestCommandRunner,
+    private readonly commandBus: CommandBus,
     private readonly views: AidRequestViewStore,
     private readonly producer: QueueProducer,
     private readonly clock: Clock,
@@ -33,19 +35,15 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
     const { requestId, trace } = job.data;
     const view = await this.views.findById(requestId);
     if (view?.incident == null) return;
-    const actor = systemActor(this.queue);
     const duplicates = await this.views.findPossibleDuplicates({ id: view.id, country: view.country, detectedAt: view.incident.detectedAt }, DUPLICATE_WINDOW_MS, MAX_DUPLICATES_FLAGGED);
     for (const other of duplicates) {
       const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(view.incident.detectedAt)) / 360_000) / 10;
-      await this.runner.run(
-        requestId,
-        {
-          type: 'FlagPossibleDuplicate',
-          data: { duplicateOf: other.id, reason: `open incident request from ${view.country} detected ${hours} h apart` },
-          context: { actor, now: this.clock.now() },
-        },
-        { actor, trace: jobTrace(job, trace) },
-      );
+      const command = {
+        type: 'FlagPossibleDuplicate',
+        data: { duplicateOf: other.id, reason: `open incident request from ${view.country} detected ${hours} h apart` },
+        context: systemContext(this.queue, this.clock.now()),
+      } as const;
+      await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
     }
     const alertId = `${requestId}-urgent`;
     await this.producer.add([

@@ -1,15 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { CommandBus } from '@nestjs/cqrs';
+import { aidRequests } from '../../aid-requests/aid-request.aggregate';
 import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
+import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { fiscalYearOf } from '../../funds/domain/fund.values';
 import { FundViewStore } from '../../funds/projections/fund-view.store';
-import { jobTrace, systemActor } from '../../queues/job-context';
+import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
 import type { JobData, JobName } from '../../queues/queue-definitions';
 import { ReviewRoundCloser } from '../../review-rounds/review-round-closer';
+import { fiscalYearOf } from '../../kernel/fiscal-year';
 
 /**
  * `capacity-grants` (capacity track, first in first out, rate-limited): scores a request and
@@ -20,7 +22,7 @@ export class CapacityGrantsProcessor implements JobProcessor<'capacity-grants'> 
   readonly queue = 'capacity-grants' as const;
 
   constructor(
-    private readonly runner: AidRequestCommandRunner,
+    private readonly commandBus: CommandBus,
     private readonly closer: ReviewRoundCloser,
     private readonly clock: Clock,
     private readonly requests: AidRequestViewStore,
@@ -29,17 +31,14 @@ export class CapacityGrantsProcessor implements JobProcessor<'capacity-grants'> 
   ) {}
 
   async process(job: Job<JobData<'capacity-grants'>, unknown, JobName<'capacity-grants'>>): Promise<void> {
-    const actor = systemActor(this.queue);
     if (job.name === 'close-review-rounds') {
-      await this.closer.closeDueRounds(this.clock.now(), actor, jobTrace(job, undefined));
+      await this.closer.closeDueRounds(systemContext(this.queue, this.clock.now()), jobTrace(job, undefined));
       return;
     }
     const { requestId, trace } = job.data as JobData<'capacity-grants', 'score-request'>;
-    await this.runner.run(
-      requestId,
-      { type: 'ScoreCapacityRequest', data: { windowAvailable: await this.windowAvailable(requestId) }, context: { actor, now: this.clock.now() } },
-      { actor, trace: jobTrace(job, trace) },
-    );
+    const windowAvailable = await this.windowAvailable(requestId);
+    const command = { type: 'ScoreCapacityRequest', data: { windowAvailable }, context: systemContext(this.queue, this.clock.now()) } as const;
+    await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
   }
 
   /**

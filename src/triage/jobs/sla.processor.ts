@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { AidRequestCommandRunner } from '../../aid-requests/commands/aid-request-command.runner';
+import { CommandBus } from '@nestjs/cqrs';
+import { aidRequests } from '../../aid-requests/aid-request.aggregate';
 import { AidRequestViewStore } from '../../aid-requests/projections/aid-request-view.store';
+import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
-import { jobTrace, systemActor } from '../../queues/job-context';
+import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
 import type { JobData, JobName } from '../../queues/queue-definitions';
 
@@ -20,7 +22,7 @@ export class SlaProcessor implements JobProcessor<'sla'> {
   readonly queue = 'sla' as const;
 
   constructor(
-    private readonly runner: AidRequestCommandRunner,
+    private readonly commandBus: CommandBus,
     private readonly views: AidRequestViewStore,
     private readonly clock: Clock,
   ) {}
@@ -37,12 +39,8 @@ export class SlaProcessor implements JobProcessor<'sla'> {
   }
 
   private async check(job: Job<JobData<'sla'>>, requestId: string, deadline: 'acknowledge' | 'decide', dueAt: string): Promise<void> {
-    const actor = systemActor(this.queue);
     const trace = 'trace' in job.data ? job.data.trace : undefined;
-    await this.runner.run(
-      requestId,
-      { type: 'CheckSla', data: { deadline, dueAt }, context: { actor, now: this.clock.now() } },
-      { actor, trace: jobTrace(job, trace) },
-    );
+    const command = { type: 'CheckSla', data: { deadline, dueAt }, context: systemContext(this.queue, this.clock.now()) } as const;
+    await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
   }
 }

@@ -4,11 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
+import { ExecuteCommand } from '../../../commands/execute-command.command';
+import { Clock } from '../../../common/clock';
 import { IdGenerator } from '../../../common/ids';
 import { IdempotentExecution } from '../../../common/idempotency/idempotent-execution';
 import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-meta';
+import { aidRequests } from '../../aid-request.aggregate';
 import { sendAidRequest } from '../../aid-request.http';
-import { FileAidRequestCommand } from './file-aid-request.command';
+import type { FileAidRequest } from '../../domain/aid-request.commands';
 import { FileAidRequestDto } from './file-aid-request.dto';
 
 @Controller('v1/aid-requests')
@@ -17,6 +20,7 @@ export class FileAidRequestController {
     private readonly commandBus: CommandBus,
     private readonly idempotent: IdempotentExecution,
     private readonly ids: IdGenerator,
+    private readonly clock: Clock,
   ) {}
 
   /** A partner files an aid request for its own country. */
@@ -29,15 +33,23 @@ export class FileAidRequestController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const result = await this.idempotent.run(request, actor, 'POST /v1/aid-requests', 201, (claim) =>
-      this.commandBus.execute(new FileAidRequestCommand(toFileAidRequest(dto, this.ids.newId()), actor, meta, claim)),
+    const result = await this.idempotent.run(
+      request,
+      actor,
+      'POST /v1/aid-requests',
+      201,
+      async (idempotency) => {
+        const command: FileAidRequest = { type: 'FileAidRequest', data: toFiling(dto, this.ids.newId()), context: { actor, now: this.clock.now() } };
+        const execute = ExecuteCommand.on(aidRequests, command.data.requestId, command, { trace: meta, idempotency, expectNew: true });
+        return (await this.commandBus.execute(execute)).view;
+      },
       { optimistic: true },
     );
     await sendAidRequest(reply, result);
   }
 }
 
-function toFileAidRequest(dto: FileAidRequestDto, requestId: string): FileAidRequestCommand['request'] {
+function toFiling(dto: FileAidRequestDto, requestId: string): FileAidRequest['data'] {
   return {
     requestId,
     kind: dto.kind,

@@ -1,7 +1,8 @@
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageQueryDto } from '../../../common/page-query.dto';
-import { REQUEST_KINDS, REQUEST_STATUSES, TRACKS } from '../../domain/aid-request.values';
-import type { RequestKind, RequestStatus, Track } from '../../domain/aid-request.values';
+import { REQUEST_KINDS, REQUEST_STATUSES } from '../../domain/aid-request.values';
+import type { RequestKind, RequestStatus } from '../../domain/aid-request.values';
+import { TRACKS, type Track } from '../../../kernel/track';
 
 export class ListAidRequestsDto extends PageQueryDto {
   @IsOptional()

@@ -4,11 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
+import { ExecuteCommand } from '../../../commands/execute-command.command';
+import { Clock } from '../../../common/clock';
 import { IdempotentExecution } from '../../../common/idempotency/idempotent-execution';
 import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-meta';
+import type { AllocateFunds } from '../../domain/fund.commands';
 import { FiscalYear } from '../../fiscal-year.param';
+import { funds } from '../../fund.aggregate';
 import type { FundView } from '../../projections/fund-view';
-import { AllocateFundsCommand } from './allocate-funds.command';
 import { AllocateFundsDto } from './allocate-funds.dto';
 
 @Controller('v1/funds')
@@ -16,6 +19,7 @@ export class AllocateFundsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly idempotent: IdempotentExecution,
+    private readonly clock: Clock,
   ) {}
 
   /** A fund manager adds budget to a funding window of a fiscal year; allocations add up. */
@@ -29,9 +33,14 @@ export class AllocateFundsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const result = await this.idempotent.run(request, actor, `POST /v1/funds/${fiscalYear}/allocations`, 201, (idempotency) =>
-      this.commandBus.execute(new AllocateFundsCommand(fiscalYear, dto, actor, meta, idempotency)),
-    );
+    const result = await this.idempotent.run(request, actor, `POST /v1/funds/${fiscalYear}/allocations`, 201, async (idempotency) => {
+      const command: AllocateFunds = {
+        type: 'AllocateFunds',
+        data: { fiscalYear, window: dto.window, amount: BigInt(dto.amount), note: dto.note },
+        context: { actor, now: this.clock.now() },
+      };
+      return (await this.commandBus.execute(ExecuteCommand.on(funds, String(fiscalYear), command, { trace: meta, idempotency }))).view;
+    });
     const fund = result.body as FundView;
     void reply.status(result.status).header('etag', `"${fund.version}"`).header('location', `/v1/funds/${fiscalYear}`);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');

@@ -1,6 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { initialFundState } from '../../domain/fund.state';
-import { toFundView, type FundView } from '../../projections/fund-view';
+import type { FundView } from '../../projections/fund-view';
+import { fundViewProjection } from '../../projections/fund-view.projection';
 import { FundViewStore } from '../../projections/fund-view.store';
 import { GetFundQuery } from './get-fund.query';
 
@@ -10,6 +11,6 @@ export class GetFundHandler implements IQueryHandler<GetFundQuery, FundView> {
 
   /** A year nothing was allocated to yet is an empty fund (version 0), not an error. */
   async execute({ fiscalYear }: GetFundQuery): Promise<FundView> {
-    return (await this.views.find(fiscalYear)) ?? toFundView(fiscalYear, initialFundState(), 0);
+    return (await this.views.find(fiscalYear)) ?? fundViewProjection.view(String(fiscalYear), initialFundState(), 0);
   }
 }

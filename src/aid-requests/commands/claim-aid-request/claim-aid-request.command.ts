@@ -1,9 +1,0 @@
-import { Command } from '@nestjs/cqrs';
-import type { AidRequestView } from '../../projections/aid-request-view';
-import type { AidRequestActionContext } from '../aid-request-action-context';
-
-export class ClaimAidRequestCommand extends Command<AidRequestView> {
-  constructor(readonly action: AidRequestActionContext) {
-    super();
-  }
-}
