@@ -15,11 +15,11 @@ import { WorkerHost } from './queues/worker-host';
 import type { JobProcessor } from './queues/job-processor';
 import type { QueueName } from './queues/queue-definitions';
 import { RelayService } from './relay/relay.service';
-import { ReviewRoundsModule } from './review-rounds/review-rounds.module';
 import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
 import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
 import { SlaProcessor } from './triage/jobs/sla.processor';
 import { TriageAidRequestProcessor } from './triage/jobs/triage-aid-request.processor';
+import { TriageModule } from './triage/triage.module';
 
 /** One processor per queue (WorkerHost refuses a queue without one, or with two). */
 const PROCESSORS = [
@@ -34,11 +34,13 @@ const PROCESSORS = [
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, ReviewRoundsModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, TriageModule],
   providers: [
     RelayService,
     QueueSchedules,
-    ...PROCESSORS,
+    SendAlertProcessor,
+    DisburseTrancheProcessor,
+    PurgeIdempotencyKeysProcessor,
     {
       provide: WorkerHost,
       inject: [APP_CONFIG, PG_POOL, RedisProbe, ...PROCESSORS],
