@@ -1,4 +1,4 @@
-import type { DomainError, FieldProblem } from '@app/event-store';
+import type { DomainError, FieldProblem } from '@app/event-store/decider';
 import { toCentsString } from '../../kernel/money';
 import type { FileAidRequest } from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';

@@ -1,4 +1,4 @@
-import { DomainError } from '@app/event-store';
+import { DomainError } from '@app/event-store/decider';
 import { fiscalYearOf } from '../../kernel/fiscal-year';
 import { fromCentsString, toCentsString } from '../../kernel/money';
 import type { ApproveAidRequest, ProvideInformation, RejectAidRequest, RequestInformation, WithdrawAidRequest } from './aid-request.commands';

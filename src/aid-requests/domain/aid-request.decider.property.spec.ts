@@ -1,4 +1,4 @@
-import { DomainError, fold } from '@app/event-store';
+import { DomainError, fold } from '@app/event-store/decider';
 import fc from 'fast-check';
 import type { TriageConfig } from './triage.policy';
 import type { AidRequestCommand, ApprovalPolicy, FileAidRequest } from './aid-request.commands';

@@ -1,4 +1,4 @@
-import type { Decider } from '@app/event-store';
+import type { Decider } from '@app/event-store/decider';
 import type { AidRequestCommand } from './aid-request.commands';
 import { decideAidRequest } from './aid-request.decide';
 import type { AidRequestEvent } from './aid-request.events';

@@ -1,4 +1,4 @@
-import type { DomainError } from '@app/event-store';
+import type { DomainError } from '@app/event-store/decider';
 import type { CommandContext } from '../../kernel/command-context';
 import type { AidRequestEvent } from './aid-request.events';
 import type { ExistingAidRequest } from './aid-request.state';

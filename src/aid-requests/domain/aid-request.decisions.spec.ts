@@ -1,4 +1,4 @@
-import { DomainError, fold } from '@app/event-store';
+import { DomainError, fold } from '@app/event-store/decider';
 import { DeciderSpecification } from '@app/testing';
 import type { TriageConfig } from './triage.policy';
 import type { ApprovalPolicy, ApproveAidRequest, CheckSla, DisburseTranche, ProvideInformation, RejectAidRequest, ReleaseTranche, ReportProgress, RequestInformation, WithdrawAidRequest } from './aid-request.commands';

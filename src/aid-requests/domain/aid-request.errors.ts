@@ -1,4 +1,4 @@
-import { DomainError, type FieldProblem } from '@app/event-store';
+import { DomainError, type FieldProblem } from '@app/event-store/decider';
 import type { RequestStatus } from './aid-request.values';
 
 /** The stable codes of refusals by the AidRequest aggregate; each becomes a problem `type`. */

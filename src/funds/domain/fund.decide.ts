@@ -1,4 +1,4 @@
-import type { DomainError, FieldProblem } from '@app/event-store';
+import type { DomainError, FieldProblem } from '@app/event-store/decider';
 import { toCentsString } from '../../kernel/money';
 import type { AllocateFunds, CommandContext, CommitFunds, DisburseFunds, FundCommand, ReleaseCommitment } from './fund.commands';
 import { FundErrors } from './fund.errors';

@@ -1,4 +1,4 @@
-import { DomainError } from '@app/event-store';
+import { DomainError } from '@app/event-store/decider';
 import fc from 'fast-check';
 import type { FundCommand } from './fund.commands';
 import { fundDecider } from './fund.decider';

@@ -1,4 +1,4 @@
-import { fold } from '@app/event-store';
+import { fold } from '@app/event-store/decider';
 import { DeciderSpecification } from '@app/testing';
 import type { AllocateFunds, CommitFunds, DisburseFunds, ReleaseCommitment } from './fund.commands';
 import { fundDecider } from './fund.decider';

@@ -1,4 +1,4 @@
-import type { Decider } from '@app/event-store';
+import type { Decider } from '@app/event-store/decider';
 import type { FundCommand } from './fund.commands';
 import { decideFund } from './fund.decide';
 import type { FundEvent } from './fund.events';

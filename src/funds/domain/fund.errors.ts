@@ -1,4 +1,4 @@
-import { DomainError, type FieldProblem } from '@app/event-store';
+import { DomainError, type FieldProblem } from '@app/event-store/decider';
 import type { FundWindow } from './fund.values';
 
 /** The stable codes of refusals by the Fund aggregate; each becomes a problem `type`. */

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@app/event-store';
+import type { DomainEvent } from '@app/event-store/decider';
 import type { CentsString } from '../../kernel/money';
 import type { FundWindow } from './fund.values';
 

@@ -1,4 +1,4 @@
-import { DomainError, type Decider, type DomainEvent } from '@app/event-store';
+import { DomainError, type Decider, type DomainEvent } from '@app/event-store/decider';
 import type { CommandContext } from '../../kernel/command-context';
 import { reviewRound } from '../../kernel/review-round';
 import { rankRound, type RankableEntry, type RankedEntry } from './review-round.ranking';
