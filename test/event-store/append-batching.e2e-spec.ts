@@ -212,7 +212,7 @@ describe('append batching (real Postgres)', () => {
     expect(rows[0]?.n).toBe(0);
   });
 
-  it('applies two appends to one stream in one batch in order, as if one after the other', async () => {
+  it('never puts two appends to one stream in the same batch: both apply, in order', async () => {
     const store = oneLane();
     const stream = toNewStream();
     const [created, next] = await Promise.all([store.append([stream]), store.append([{ ...stream, expectedVersion: 1, events: [newEvent({ n: 2 })] }])]);
@@ -221,6 +221,7 @@ describe('append batching (real Postgres)', () => {
     expect(next[0]!.nextVersion).toBe(2);
     const rows = await stored(stream.streamId);
     expect(rows.map((row) => [row.version, row.data])).toEqual([[1, { n: 1 }], [2, { n: 2 }]]);
+    expect(rows[0]!.tx).not.toBe(rows[1]!.tx);
   });
 
   it('lets exactly one of 30 concurrent appends at the same expected version win', async () => {

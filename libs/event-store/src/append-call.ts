@@ -2,9 +2,13 @@ import type { Pool } from 'pg';
 import type { AppendedRow } from './event-row';
 import type { AppendEffects, StreamAppend } from './event-store.types';
 import { GroupCommit, settle, type GroupCommitOptions, type Settled } from './group-commit';
+import { queryKeepingConnection } from './sql/sql';
 
-/** The three jsonb arguments of event_store_append (streams, before, after), already serialized. */
-export type AppendArguments = readonly [streams: string, before: string, after: string];
+/** The three jsonb arguments of event_store_append (streams, before, after), already serialized, and the streams' ids. */
+export interface AppendArguments {
+  readonly values: readonly [streams: string, before: string, after: string];
+  readonly streamIds: readonly string[];
+}
 
 /** The columns of event_store_append's rows, named as AppendedRow. */
 const APPENDED_COLUMNS = `appended_stream_id AS stream_id, appended_version::int AS stream_version,
@@ -65,7 +69,10 @@ export function appendArguments(streams: readonly StreamAppend[], effects: Appen
       metadata: e.metadata ?? {},
     })),
   }));
-  return [JSON.stringify(payload), JSON.stringify(effects.before ?? []), JSON.stringify(effects.after ?? [])];
+  return {
+    values: [JSON.stringify(payload), JSON.stringify(effects.before ?? []), JSON.stringify(effects.after ?? [])],
+    streamIds: streams.map((append) => append.streamId),
+  };
 }
 
 /** The version a stream must be at for the append to apply: 0 for a new stream. */
@@ -83,7 +90,8 @@ export function baseVersion(append: StreamAppend): number {
  * Runs appends as calls of event_store_append (one statement, one transaction each). With group
  * commit, the appends that arrive while the calls in flight are busy go together as one call of
  * event_store_append_batch: one transaction in which each append runs in its own subtransaction,
- * so that each is refused or committed exactly as it would have been alone.
+ * so that each is refused or committed exactly as it would have been alone. Two appends that
+ * write a common stream never share a batch.
  */
 export class AppendCall {
   private readonly group: GroupCommit<AppendArguments, AppendedRow[]> | undefined;
@@ -92,7 +100,16 @@ export class AppendCall {
     private readonly pool: Pool,
     batching: GroupCommitOptions | false,
   ) {
-    this.group = batching === false ? undefined : new GroupCommit(batching, { alone: (args) => this.alone(args), together: (batch) => this.together(batch) });
+    this.group =
+      batching === false
+        ? undefined
+        : new GroupCommit(batching, {
+            alone: (args) => this.alone(args),
+            together: (batch) => this.together(batch),
+            // Appends to one stream decide on the version they read: several in one transaction
+            // would all but one be refused together, and retry together. Apart, they queue.
+            keys: (args) => args.streamIds,
+          });
   }
 
   run(args: AppendArguments): Promise<AppendedRow[]> {
@@ -100,14 +117,14 @@ export class AppendCall {
   }
 
   private async alone(args: AppendArguments): Promise<AppendedRow[]> {
-    const { rows } = await this.pool.query<AppendedRow>({ ...APPEND_ALONE, values: [...args] });
+    const { rows } = await queryKeepingConnection<AppendedRow>(this.pool, { ...APPEND_ALONE, values: [...args.values] });
     return rows;
   }
 
   private async together(batch: readonly AppendArguments[]): Promise<Settled<AppendedRow[]>[]> {
     let rows: BatchRow[];
     try {
-      ({ rows } = await this.pool.query<BatchRow>({ ...APPEND_TOGETHER, values: [batchArgument(batch)] }));
+      ({ rows } = await queryKeepingConnection<BatchRow>(this.pool, { ...APPEND_TOGETHER, values: [batchArgument(batch)] }));
     } catch {
       // The statement as a whole failed (a deadlock between batches, a payload the server refuses
       // to parse, a lost connection): nothing of it is stored, and each append is run alone for
@@ -138,5 +155,5 @@ export class AppendCall {
 
 /** The batch as one jsonb array of {appends, before, after}, from the arguments already serialized. */
 function batchArgument(batch: readonly AppendArguments[]): string {
-  return `[${batch.map(([streams, before, after]) => `{"appends":${streams},"before":${before},"after":${after}}`).join(',')}]`;
+  return `[${batch.map(({ values: [streams, before, after] }) => `{"appends":${streams},"before":${before},"after":${after}}`).join(',')}]`;
 }

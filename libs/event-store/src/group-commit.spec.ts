@@ -2,6 +2,7 @@ import { GroupCommit, type Settled } from './group-commit';
 
 interface Item {
   readonly id: number;
+  readonly keys?: readonly string[];
   readonly fail?: boolean;
 }
 
@@ -31,6 +32,7 @@ function recorder() {
         await held;
         return items.map((i) => (i.fail === true ? { ok: false, error: new Error(`item ${i.id} refused`) } : { ok: true, value: `done ${i.id}` }));
       },
+      keys: (item: Item): readonly string[] => item.keys ?? [`item-${item.id}`],
     },
   };
 }
@@ -52,6 +54,15 @@ describe('GroupCommit', () => {
     const group = new GroupCommit({ maxInFlight: 2, maxBatch: 10 }, r.work);
     await expect(group.run({ id: 7 })).resolves.toBe('done 7');
     expect(r.batches).toEqual([[7]]);
+  });
+
+  it('never puts two items that share a key in one batch, and keeps each key in order', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ maxInFlight: 1, maxBatch: 10 }, r.work);
+    const keysOf: Record<number, string[]> = { 1: ['a'], 2: ['b', 'fund'], 3: ['c'], 4: ['d', 'fund'], 5: ['a'], 6: ['e'] };
+    await Promise.all([1, 2, 3, 4, 5, 6].map((id) => group.run({ id, keys: keysOf[id] })));
+
+    expect(r.batches).toEqual([[1, 2, 3, 6], [4, 5]]);
   });
 
   it('holds items while maxInFlight statements run, then sends them together, at most maxBatch at a time', async () => {

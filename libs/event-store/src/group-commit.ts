@@ -13,6 +13,8 @@ export interface GroupCommitWork<T, R> {
   alone(item: T): Promise<R>;
   /** Runs `items` as one statement and settles each of them, in order. */
   together(items: readonly T[]): Promise<Settled<R>[]>;
+  /** Items that share a key never share a batch (two appends to one stream); none when absent. */
+  readonly keys?: (item: T) => readonly string[];
 }
 
 /** The outcome of `promise`, never rejecting. */
@@ -32,7 +34,7 @@ interface Waiting<T, R> {
 /**
  * Group commit: items are taken on the next turn of the event loop, so those made in the same
  * turn go together; while `maxInFlight` statements are running, the items that arrive wait and
- * then go together too (up to `maxBatch`, in arrival order). One commit, one round
+ * then go together too (up to `maxBatch`, never two that share a key). One commit, one round
  * trip and one wake-up of the server then serve many items, and each caller still gets its own
  * result or error. A lone item goes `alone` (its own plain statement).
  */
@@ -70,9 +72,24 @@ export class GroupCommit<T, R> {
     }
   }
 
-  /** The next batch: the oldest waiting items, up to maxBatch. */
+  /** The next batch: the oldest waiting items, up to maxBatch, no two sharing a key (the others keep their place). */
   private take(): Waiting<T, R>[] {
-    return this.queue.splice(0, this.options.maxBatch);
+    const { keys } = this.work;
+    if (keys === undefined) return this.queue.splice(0, this.options.maxBatch);
+    const batch: Waiting<T, R>[] = [];
+    const rest: Waiting<T, R>[] = [];
+    const taken = new Set<string>();
+    for (const waiting of this.queue) {
+      const itemKeys = keys(waiting.item);
+      if (batch.length < this.options.maxBatch && !itemKeys.some((key) => taken.has(key))) {
+        for (const key of itemKeys) taken.add(key);
+        batch.push(waiting);
+      } else {
+        rest.push(waiting);
+      }
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private async send(batch: readonly Waiting<T, R>[]): Promise<void> {

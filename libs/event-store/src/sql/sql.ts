@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import { DatabaseError, type Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 
 /** Anything that runs a parameterised statement: the pool itself or a client inside a transaction. */
 export interface Sql {
@@ -26,6 +26,26 @@ export async function inTransaction<T>(pool: Pool, work: (tx: PoolClient) => Pro
     throw error;
   } finally {
     client.release(broken);
+  }
+}
+
+/**
+ * One statement on a pooled connection, which goes back to the pool even when the server refuses
+ * the statement. `pool.query` discards the connection on any error; but a statement the server
+ * refused ran in a transaction of its own, which the refusal rolled back, so the session is as
+ * clean as after a success. Discarding it would cost a new connection (and the session's plans:
+ * about 50 ms here) for every refused append. Any other failure (the connection itself) still
+ * discards it.
+ */
+export async function queryKeepingConnection<R extends QueryResultRow>(pool: Pool, query: QueryConfig): Promise<{ rows: R[] }> {
+  const client = await pool.connect();
+  try {
+    const result = await client.query<R>(query);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(error instanceof DatabaseError ? undefined : (error as Error));
+    throw error;
   }
 }
 
