@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditSigningKey } from './audit-signing-key';
+import { AuditLedgerRepository } from './ledger/audit-ledger.repository';
+import { CheckpointSigner } from './ledger/checkpoint-signer';
 import { SealerService } from './sealer.service';
 
 /**
@@ -23,7 +25,7 @@ export class AuditKeyModule {}
 /** The worker side of the audit log: the sealer and the checkpoint signing key. */
 @Module({
   imports: [AuditKeyModule],
-  providers: [SealerService],
+  providers: [SealerService, AuditLedgerRepository, CheckpointSigner],
   exports: [SealerService, AuditKeyModule],
 })
 export class AuditModule {}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { auditLeafBytes, auditLeafHash, auditLeafRecord, canonicalJson, chainGenesis, hashChain } from './canonical';
-import { leafHash } from './merkle';
+import { leafHash } from './merkle-hash';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => createHash('sha256').update(Buffer.concat(parts)).digest();
 

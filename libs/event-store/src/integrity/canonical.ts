@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import { HASH_SIZE } from './merkle';
+import { HASH_SIZE } from './merkle-hash';
 
 /**
  * JSON.stringify with object members sorted by UTF-16 code units (`deterministic`), refusing what

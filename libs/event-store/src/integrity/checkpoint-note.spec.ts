@@ -11,7 +11,8 @@ import {
   verifierKey,
   verifyNote,
 } from './checkpoint-note';
-import { leafHash, rootHash } from './merkle';
+import { leafHash } from './merkle-hash';
+import { rootHash } from './merkle-proofs';
 
 /*
  * Interoperability vector: golang.org/x/mod/sumdb/note note_test.go (TestSign, TestOpen). Ed25519

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { HASH_SIZE } from './merkle';
+import { HASH_SIZE } from './merkle-hash';
 
 /*
  * C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 signatures, and C2SP transparency

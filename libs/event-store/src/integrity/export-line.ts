@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { auditLeafRecord, canonicalJson, type AuditLeafSource } from './canonical';
-import { HASH_SIZE } from './merkle';
+import { HASH_SIZE } from './merkle-hash';
 
 /**
  * The export's event line (API.md, Audit), written so that its bytes are the leaf bytes:

@@ -5,7 +5,7 @@ import { auditLeafHash, hashChain, type AuditLeafSource } from './canonical';
 import { checkpointBody, keyId, rawEd25519PublicKey, signLedgerCheckpoint, signNote } from './checkpoint-note';
 import { exportCheckpointLine, exportEventLine, splitExportEventLine } from './export-line';
 import { MAX_EXPORT_LINE_BYTES, verifyExport, type ExportVerification } from './export-verifier';
-import { MerkleAccumulator } from './merkle';
+import { MerkleAccumulator } from './merkle-accumulator';
 
 const KEY_NAME = 'cdt-fund/audit-log';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -12,7 +12,7 @@ import {
   SIGNED_AT_EXTENSION,
   verifyNote,
 } from './checkpoint-note';
-import { MerkleAccumulator } from './merkle';
+import { MerkleAccumulator } from './merkle-accumulator';
 
 /** The first place where a sealed log stops matching what was signed (or what it states of itself). */
 export interface LedgerMismatch {

@@ -1,33 +1,35 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import { appendLeaf, MerkleAccumulator, rootFromFrontier } from './merkle-accumulator';
+import { emptyRootHash, leafHash, nodeHash } from './merkle-hash';
 import {
-  MerkleAccumulator,
-  appendLeaf,
+  consistencyProofNodeKeys,
+  frontierNodeKeys,
+  inclusionProofNodeKeys,
+  merkleNodeKey,
+  rootNodeKeys,
+  type MerkleNodeKey,
+  type MerkleNodeMap,
+} from './merkle-node-keys';
+import {
   consistencyProof,
   consistencyProofFromMap,
   consistencyProofFromNodes,
-  consistencyProofNodeKeys,
-  emptyRootHash,
-  frontierNodeKeys,
   inclusionProof,
   inclusionProofFromMap,
   inclusionProofFromNodes,
-  inclusionProofNodeKeys,
-  leafHash,
-  merkleNodeKey,
-  nodeHash,
-  rootFromFrontier,
   rootFromMap,
   rootFromNodes,
   rootHash,
-  rootNodeKeys,
   verifyConsistency,
   verifyInclusion,
-  type MerkleNodeKey,
-  type MerkleNodeMap,
-} from './merkle';
+} from './merkle-proofs';
 
 /*
+ * The Merkle modules together (hashing, node keys, the accumulator, proofs): most tests hold the
+ * three forms of one tree (all leaf hashes, stored nodes, the accumulator's frontier) against each
+ * other and against the reference vectors, so they stay in one file.
+ *
  * Reference vectors: the eight RFC 6962 test leaves used by Certificate Transparency
  * implementations, with the roots, proofs and complete-subtree node hashes published in
  * transparency-dev/merkle (proof/verify_test.go, testonly/constants.go; the same values as

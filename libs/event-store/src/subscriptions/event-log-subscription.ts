@@ -1,8 +1,10 @@
 import pg from 'pg';
 import type { EventStore } from '../event-store';
-import type { LogCursor, ReadAllResult, RecordedEvent } from '../event-store.types';
+import type { LogCursor, RecordedEvent } from '../event-store.types';
 import { EVENT_LOG_CHANNEL } from './append-notifier';
 import { loadCheckpoint, saveCheckpoint } from './checkpoints';
+import { EventLogBatchReader, type EventLogBatch } from './event-log-batch-reader';
+import { EventLogWaitPolicy, type EventLogWait } from './event-log-wait-policy';
 
 /**
  * How a batch is handled: `handle` alone, or `prepare` first — work that needs no database (e.g.
@@ -51,15 +53,13 @@ export interface EventLogSubscriptionSettings {
   readonly types?: readonly string[];
 }
 
-/** A batch as read, with what `prepare` made of it (undefined without `prepare`, or when empty). */
-type ReadBatch<P> = ReadAllResult & { readonly prepared: P | undefined };
-
 /**
  * A consumer of the whole event log that never skips an event: it follows `readAll`'s gap-safe
  * cursor and stores its checkpoint after handling each batch (so a crash re-delivers, never
  * loses; handlers must be idempotent). One instance across all processes is active: the one
  * holding a Postgres advisory lock on a dedicated connection; if its process dies the lock goes
- * with the connection and a standby takes over within `standbyRetryMs`.
+ * with the connection and a standby takes over within `standbyRetryMs`. What it reads comes from
+ * an EventLogBatchReader (with read-ahead), when it reads from an EventLogWaitPolicy.
  */
 export class EventLogSubscription<P = never> {
   private stopped = false;
@@ -71,12 +71,21 @@ export class EventLogSubscription<P = never> {
   private interrupt?: () => void;
   private lastWokenAt = 0;
   private cursor?: LogCursor;
+  private readonly waits: EventLogWaitPolicy;
 
   constructor(
     private readonly store: EventStore,
     private readonly pool: pg.Pool,
     private readonly options: EventLogSubscriptionOptions<P>,
-  ) {}
+  ) {
+    this.waits = new EventLogWaitPolicy({
+      batchSize: options.batchSize ?? 500,
+      minReadIntervalMs: options.minReadIntervalMs ?? 0,
+      idlePollMs: options.idlePollMs ?? 1_000,
+      horizonPollMs: options.horizonPollMs ?? 5,
+      horizonWindowMs: options.horizonWindowMs ?? 2_000,
+    });
+  }
 
   get isLeader(): boolean {
     return this.leader;
@@ -109,7 +118,7 @@ export class EventLogSubscription<P = never> {
         this.cursor = undefined;
         await client?.end().catch(() => undefined);
       }
-      if (!this.stopped) await this.sleep(standbyRetryMs);
+      if (!this.stopped) await this.sleep({ ms: standbyRetryMs, wakeable: true });
     }
   }
 
@@ -145,13 +154,15 @@ export class EventLogSubscription<P = never> {
     return client;
   }
 
+  /** Handles the log from the stored checkpoint on, as long as this process leads. */
   private async lead(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 500;
-    const idlePollMs = this.options.idlePollMs ?? 1_000;
-    const horizonPollMs = this.options.horizonPollMs ?? 5;
-    const horizonWindowMs = this.options.horizonWindowMs ?? 2_000;
     const checkpointEveryMs = this.options.checkpointEveryMs ?? 100;
-    const minReadIntervalMs = this.options.minReadIntervalMs ?? 0;
+    const reader = new EventLogBatchReader<P>(this.store, this.pool, {
+      batchSize: this.options.batchSize ?? 500,
+      asStored: this.options.asStored === true,
+      types: this.options.types,
+      prepare: this.options.prepare,
+    });
     this.cursor = await loadCheckpoint(this.pool, this.options.name);
     let saved = this.cursor;
     let savedAt = Date.now();
@@ -161,67 +172,48 @@ export class EventLogSubscription<P = never> {
       saved = this.cursor;
       savedAt = Date.now();
     };
-    const handling = this.options;
-    const read = (after: LogCursor): Promise<ReadBatch<P>> => {
-      const reading = this.store
-        .readAll(after, batchSize, this.pool, { asStored: this.options.asStored === true, types: this.options.types })
-        .then(async (result) => ({
-          ...result,
-          prepared: result.events.length > 0 && handling.prepare !== undefined ? await handling.prepare(result.events) : undefined,
-        }));
-      // A read ahead may be dropped (stop, or a failed batch): its failure must not go unhandled.
-      reading.catch(() => undefined);
-      return reading;
-    };
-    const handle = (batch: ReadBatch<P>): Promise<void> =>
-      handling.prepare === undefined ? handling.handle(batch.events) : handling.handle(batch.prepared as P);
-    /** The next batch, read while the one before it was handled. */
-    let ahead: { after: LogCursor; reading: Promise<ReadBatch<P>> } | undefined;
     let failures = 0;
     while (!this.stopped && this.leader) {
       const readAt = Date.now();
-      const from: LogCursor = this.cursor;
-      const batch: ReadBatch<P> = await (ahead !== undefined && ahead.after === from ? ahead.reading : read(from));
-      const { events, cursor, scanned } = batch;
-      ahead = undefined;
-      if (scanned > 0) {
-        // A full batch: more is waiting, so read it (and prepare it) while this one is handled:
-        // the database and this process then work at the same time, not in turn.
-        if (scanned === batchSize) ahead = { after: cursor, reading: read(cursor) };
+      const batch = await reader.next(this.cursor);
+      if (batch.scanned > 0) {
         try {
-          if (events.length > 0) await handle(batch);
+          if (batch.events.length > 0) await this.handle(batch);
           failures = 0;
         } catch (error) {
           // Keep the checkpoint and try the same batch again, backing off while the cause lasts.
-          ahead = undefined;
+          reader.dropAhead();
           this.options.onError?.(error);
           failures += 1;
-          await this.sleep(Math.min(5_000, 50 * 2 ** failures));
+          await this.sleep(this.waits.afterFailure(failures));
           continue;
         }
-        this.cursor = cursor;
-        // A full batch, or any batch of a consumer that reads at once: more may be waiting.
-        if (scanned === batchSize || minReadIntervalMs === 0) {
+        this.cursor = batch.cursor;
+        if (this.waits.readsOnAtOnce(batch.scanned)) {
           if (Date.now() - savedAt >= checkpointEveryMs) await save();
           continue;
         }
       }
       await save();
-      if (minReadIntervalMs > 0) {
-        await this.sleep(readAt + minReadIntervalMs - Date.now(), { wakeable: false });
-        if (scanned > 0) continue;
-      }
-      // Woken since (or just before) this read: the commit may still be above the horizon.
-      if (this.lastWokenAt >= readAt) continue;
-      const recentlyWoken = Date.now() - this.lastWokenAt < horizonWindowMs;
-      await this.sleep(recentlyWoken ? horizonPollMs : idlePollMs);
+      await this.sleep(this.waits.pace(Date.now() - readAt));
+      const poll = this.waits.afterPace({
+        scanned: batch.scanned,
+        wokenSinceRead: this.lastWokenAt >= readAt,
+        msSinceWakeUp: Date.now() - this.lastWokenAt,
+      });
+      if (poll !== undefined) await this.sleep(poll);
     }
     // Stepping down (stop, or the lock's connection lost): keep what was handled.
     await save().catch((error: unknown) => this.options.onError?.(error));
   }
 
-  /** Waits `ms`; a wake-up ends a wakeable sleep early, and stop() ends any. */
-  private sleep(ms: number, { wakeable }: { wakeable: boolean } = { wakeable: true }): Promise<void> {
+  private handle(batch: EventLogBatch<P>): Promise<void> {
+    const handling = this.options;
+    return handling.prepare === undefined ? handling.handle(batch.events) : handling.handle(batch.prepared as P);
+  }
+
+  /** Waits; a wake-up ends a wakeable wait early, and stop() ends any. */
+  private sleep({ ms, wakeable }: EventLogWait): Promise<void> {
     if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);

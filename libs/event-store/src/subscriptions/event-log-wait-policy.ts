@@ -1,0 +1,63 @@
+/** How long an EventLogSubscription waits, and for what; defaults resolved. */
+export interface EventLogWaitSettings {
+  readonly batchSize: number;
+  /** Once caught up, read at most this often (0: at once). */
+  readonly minReadIntervalMs: number;
+  /** Polling when nothing signals: the fallback if a notification is lost. */
+  readonly idlePollMs: number;
+  /** After a wake-up, events may still sit above the horizon (an older transaction is running): look again this soon. */
+  readonly horizonPollMs: number;
+  /** How long after a wake-up to keep looking that often. */
+  readonly horizonWindowMs: number;
+}
+
+/** A wait before the next read: how long, and whether a wake-up (an append's NOTIFY) ends it early. Stop ends any. */
+export interface EventLogWait {
+  readonly ms: number;
+  readonly wakeable: boolean;
+}
+
+/** The longest wait between two attempts at a failing batch. */
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * When an event-log subscription reads next. Pure: it is told what the last read found and the
+ * times that matter (in milliseconds), and reads no clock.
+ *
+ * After each read: on at once while more is waiting; otherwise the pace (the rest of
+ * minReadIntervalMs, which a wake-up does not cut short, or pacing would be undone by the very
+ * commits it is meant to gather), then — if the read found nothing and no wake-up came since it —
+ * a poll, soon while a recent wake-up's commit may still be above the horizon, else idly.
+ */
+export class EventLogWaitPolicy {
+  constructor(private readonly settings: EventLogWaitSettings) {}
+
+  /**
+   * Whether to read again at once, without waiting (and without storing the checkpoint unless it
+   * is due): after a full batch (more is waiting), or any batch of a consumer that reads at once.
+   */
+  readsOnAtOnce(scanned: number): boolean {
+    return scanned > 0 && (scanned === this.settings.batchSize || this.settings.minReadIntervalMs === 0);
+  }
+
+  /** The pace after a read that did not read on at once: until minReadIntervalMs after it (0 without a pace). */
+  pace(msSinceRead: number): EventLogWait {
+    return { ms: Math.max(0, this.settings.minReadIntervalMs - msSinceRead), wakeable: false };
+  }
+
+  /**
+   * After the pace: nothing (read at once) when the read found something, or when a wake-up came
+   * since (or just before) it, as its commit may still have been above the horizon then; otherwise
+   * a poll that a wake-up ends.
+   */
+  afterPace(read: { readonly scanned: number; readonly wokenSinceRead: boolean; readonly msSinceWakeUp: number }): EventLogWait | undefined {
+    if (read.scanned > 0 || read.wokenSinceRead) return undefined;
+    const recentlyWoken = read.msSinceWakeUp < this.settings.horizonWindowMs;
+    return { ms: recentlyWoken ? this.settings.horizonPollMs : this.settings.idlePollMs, wakeable: true };
+  }
+
+  /** After the `failures`-th failure in a row to handle a batch: back off while the cause lasts. */
+  afterFailure(failures: number): EventLogWait {
+    return { ms: Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures), wakeable: true };
+  }
+}
