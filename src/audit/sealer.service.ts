@@ -172,11 +172,11 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 /**
- * Milliseconds of real time, for the checkpoint cadence (CHECKPOINT_INTERVAL_MS) only, which runs
- * on elapsed time like the timer that drives it. Not the application Clock: that is the time of
- * record (a checkpoint's signed-at, see CheckpointSigner), which tests hold still, and a clock
- * held still never lets an interval checkpoint fall due.
+ * Monotonic milliseconds, for the checkpoint cadence (CHECKPOINT_INTERVAL_MS) only, which runs on
+ * elapsed time like the timer that drives it (and ignores the wall clock being set). Not the
+ * application Clock: that is the time of record (a checkpoint's signed-at, see CheckpointSigner),
+ * which tests hold still, and a clock held still never lets an interval checkpoint fall due.
  */
 function elapsedTime(): number {
-  return Date.now();
+  return performance.now();
 }

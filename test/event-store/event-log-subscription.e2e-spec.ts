@@ -96,10 +96,13 @@ describe('EventLogSubscription (real Postgres)', () => {
 
     expect(seen.slice(-before.length)).toEqual(before);
     // A full batch is followed by the next read at once; only a short one (caught up, or cut short
-    // by another database's open transaction holding the horizon back) waits out the pace.
+    // by another database's open transaction holding the horizon back) waits out the pace. The
+    // read after a full batch can itself come back empty while such a transaction runs (other test
+    // files share the cluster), so one gap of the four may be a pace; a subscription that paced
+    // after every batch would show four.
     const afterFull = batches.slice(0, -1).flatMap((batch, i) => (batch.length === 5 ? [handledAt[i + 1]! - handledAt[i]!] : []));
-    expect(afterFull.length).toBeGreaterThan(0);
-    expect(Math.max(...afterFull)).toBeLessThan(intervalMs / 2);
+    expect(afterFull.length).toBeGreaterThanOrEqual(3);
+    expect(afterFull.filter((gap) => gap < intervalMs / 2).length).toBeGreaterThanOrEqual(afterFull.length - 1);
   });
 
   it('without a pace, hands over each commit as it comes', async () => {
