@@ -5,7 +5,7 @@ import type { LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
-import { Roles } from '../../auth/roles.decorator';
+import { Public, Roles } from '../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../common/cursor';
 import { DEFAULT_PAGE_SIZE } from '../../common/page-query.dto';
 import { ProblemException } from '../../common/problem-details.filter';
@@ -41,9 +41,9 @@ export class AuditController {
     private readonly exporter: AuditExporter,
   ) {}
 
-  /** The checkpoint-signing public key and its C2SP key id (hex). */
+  /** The checkpoint-signing public key and its C2SP key id (hex); no token needed, so that anyone can verify. */
   @Get('public-key')
-  @Roles('auditor', 'partner', 'officer', 'admin')
+  @Public()
   publicKey(): PublicKeyView {
     return { keyId: this.key.keyIdHex, keyName: this.key.keyName, publicKeyPem: this.key.publicKeyPem };
   }
