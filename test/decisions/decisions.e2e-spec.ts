@@ -125,6 +125,22 @@ describe('four eyes', () => {
     expect((await w.fund(FY)).windows.rapid_response.committed - fundBefore.committed).toBe(25_000_000);
   });
 
+  it('answers a stale If-Match on a request the caller may not see with 404, never 412 with its version', async () => {
+    const id = await w.underReview();
+    const foreign = await t.token('partner', { country: 'VN', sub: 'vn-cert' });
+    const bodies: Record<string, unknown> = { withdraw: {}, information: { answer: 'nothing to add' }, reports: { summary: 'all going well' } };
+    for (const [action, body] of Object.entries(bodies)) {
+      const response = await w.post(foreign, `/v1/aid-requests/${id}/${action}`, body, { 'if-match': '"1"' });
+      expect(response.statusCode).toBe(404);
+      expect(response.body).not.toContain('currentVersion');
+    }
+    const unknown = '019ac9a0-0000-7000-8000-0000000000ff';
+    const missing = await w.post(w.tokens.officer, `/v1/aid-requests/${unknown}/claim`, undefined, { 'if-match': '"5"' });
+    expect(missing.statusCode).toBe(404);
+    // The request's own country still gets 412 for a stale version.
+    expect((await w.post(w.tokens.partner, `/v1/aid-requests/${id}/withdraw`, {}, { 'if-match': '"1"' })).statusCode).toBe(412);
+  });
+
   it('releases the reserved money when the request is rejected or withdrawn', async () => {
     const rejectedId = await w.underReview(incidentBody({ amountRequested: 30_000_000 }, { severity: 'high', sectors: [] }));
     const withdrawnId = await w.underReview(incidentBody({ amountRequested: 30_000_000 }, { severity: 'high', sectors: [] }));

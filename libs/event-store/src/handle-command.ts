@@ -67,11 +67,14 @@ export async function handleCommand<TState, TCommand, TEvent extends DomainEvent
   for (let attempt = 1; ; attempt++) {
     const history = assumeNew ? [] : await store.readStream(options.streamId);
     const version = history.at(-1)?.version ?? 0;
+    const state = fold(decider, history as unknown as TEvent[]);
+    const decision = decider.decide(command, state);
+    // What the caller may not see (an unknown stream, or another country's) is refused as such
+    // before its version is compared, so that a stale If-Match never reveals that it exists.
+    if (decision instanceof DomainError && decision.category === 'not_found') throw decision;
     if (options.ifMatch !== undefined && options.ifMatch !== version) {
       throw new StaleVersionError(options.streamId, options.ifMatch, version);
     }
-    const state = fold(decider, history as unknown as TEvent[]);
-    const decision = decider.decide(command, state);
     if (decision instanceof DomainError) throw decision;
     const streams = new Set([options.streamId]);
     try {
