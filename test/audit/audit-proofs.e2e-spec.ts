@@ -123,7 +123,13 @@ describe('GET /v1/audit/events/:position/proof', () => {
   it("gives a partner proofs for its own country's events and 404 (as for an unknown position) for another's", async () => {
     const latest = (await get('/v1/audit/checkpoints/latest')).json() as Checkpoint;
     const events = await sealedEvents();
-    const isCountry = (e: AuditEvent, c: string) => e.metadata?.actor?.country === c || e.data?.country === c;
+    const countryOfRequest = new Map([ids[0], ids[1], ids[2]].map((id, i) => [`aid-request-${id}`, i < 2 ? 'CR' : 'PA']));
+    // Its requests' events, whoever recorded them (the triage too), and what its people recorded.
+    const isCountry = (e: AuditEvent, c: string) => countryOfRequest.get(e.streamId) === c || e.metadata?.actor?.country === c || e.data?.country === c;
+    const panamaTriaged = events.find((e) => e.type === 'AidRequestTriaged' && e.streamId === `aid-request-${ids[2]}`);
+    expect(panamaTriaged?.metadata.actor?.country).toBeUndefined();
+    expect((await get(`/v1/audit/events/${panamaTriaged!.position}/proof`, pa)).statusCode).toBe(200);
+    expect((await get(`/v1/audit/events/${panamaTriaged!.position}/proof`, cr)).statusCode).toBe(404);
     const panama = events.find((e) => e.type === 'AidRequestFiled' && e.streamId === `aid-request-${ids[2]}`)!;
     const costaRica = events.find((e) => e.type === 'AidRequestFiled' && e.streamId === `aid-request-${ids[0]}`)!;
     expect(isCountry(panama, 'PA')).toBe(true);

@@ -9,6 +9,7 @@ import {
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
+import { AID_REQUEST_STREAM_TYPE } from '../../aid-requests/domain/aid-request.events';
 import { PG_POOL } from '../../database/pg-pool';
 
 /** An RFC 9162 inclusion proof of one sealed event against a checkpoint (hex hashes). */
@@ -91,6 +92,16 @@ function nodeMap(keys: readonly MerkleNodeKey[], rows: readonly NodeRow[]): Map<
   return nodes;
 }
 
+/**
+ * A country's events: those of its aid requests (whoever recorded them: the partner, an officer or
+ * the automation), and any other event its people recorded or that names it.
+ */
+const COUNTRY_OF_EVENT = `AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text
+          OR (e.stream_type = '${AID_REQUEST_STREAM_TYPE}' AND EXISTS (
+                SELECT 1 FROM aid_request_views v
+                WHERE v.id = CASE WHEN e.stream_type = '${AID_REQUEST_STREAM_TYPE}' THEN substr(e.stream_id, ${AID_REQUEST_STREAM_TYPE.length + 2})::uuid END
+                  AND v.country = $3::text)))`;
+
 interface InclusionProofRow extends NodeRow {
   tree_size: string | null;
 }
@@ -112,7 +123,7 @@ function inclusionProofStatement(byCountry: boolean): { name: string; text: stri
         SELECT l.seq, l.leaf_hash FROM audit_ledger l
         ${byCountry ? 'JOIN events e ON e.global_position = l.global_position' : ''}
         WHERE l.global_position = $1
-        ${byCountry ? "AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text)" : ''}),
+        ${byCountry ? COUNTRY_OF_EVENT : ''}),
       cp AS (
         SELECT c.tree_size FROM audit_checkpoints c
         WHERE $2::bigint IS NULL OR c.tree_size = $2::bigint
