@@ -7,7 +7,7 @@
  * through the same `EventStore.append`, in the same run. Progress goes to stderr; the
  * last stdout line is
  *   {"bench":"approvals","per_s":N,"p99_ms":N,"retries_per_approval":N,"ratio":N}
- * Target (issue 4): the contended path stays above 200 approvals/s.
+ * Target: the contended path stays above 200 approvals/s.
  *
  * In-process, no HTTP: the command path itself, as the CommandBus's one handler runs it. The
  * collaborators are built by hand (no Nest context, so no Redis is needed), exactly as the app

@@ -52,7 +52,7 @@ const TARGET_P99_MS = 50;
 const RUN_ID = randomBytes(4).toString('hex');
 const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'] ?? join(tmpdir(), `cdt-fund-bench-filing-${RUN_ID}`);
 
-/** A valid filing (API.md); the country comes from the token. */
+/** A valid filing (docs/api.md); the country comes from the token. */
 const BODY = JSON.stringify({
   kind: 'incident_response',
   title: 'Ransomware on customs and tax systems',

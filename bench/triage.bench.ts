@@ -3,7 +3,7 @@
  * rate, and a bare BullMQ round trip as the baseline, in one run. Progress goes to stderr; the last
  * stdout line is
  *   {"bench":"triage","p50_ms":N,"p95_ms":N,"p99_ms":N,"max_per_s":N,"bullmq_p50_ms":N,"bullmq_p99_ms":N}
- * Targets (issue 3): p99 ≤ 100 ms at 200 filings/s; ≥ 1,000 triaged/s sustained.
+ * Targets: p99 ≤ 100 ms at 200 filings/s; ≥ 1,000 triaged/s sustained.
  *
  * The app runs as deployed, two child processes from one fresh database: `dist/src/main.js` with
  * APP_ROLE=api (HTTP) and `dist/src/worker.js` (relay + queue processors). They run from a private

@@ -12,7 +12,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 describe('configuration', () => {
-  it('has the defaults of API.md', () => {
+  it('has the defaults of docs/api.md', () => {
     const config = loadConfig({});
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/cdt_fund');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');

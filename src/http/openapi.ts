@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-/** Serves the OpenAPI description at /docs (UI) and /docs/json; the contract itself is API.md. */
+/** Serves the OpenAPI description at /docs (UI) and /docs/json; the guide for client developers is docs/api.md. */
 export function mountOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,

@@ -12,7 +12,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 
 /*
- * Model-based property test of the AidRequest decider's lifecycle (API.md, "Aid requests").
+ * Model-based property test of the AidRequest decider's lifecycle (docs/api.md, "Aid requests").
  *
  * A request is filed (by the real FileAidRequest decision), then a random sequence of up to 40
  * steps of every command type is decided one by one against the folded state, from a small pool
@@ -20,7 +20,7 @@ import type { Track } from '../../kernel/track';
  * system, an auditor), with amounts around the four-eyes threshold and random tranche numbers.
  * Refusals are ignored; accepted events are folded with evolve. After every step:
  *   (a) the status is one of the API statuses, and a change of status is one the API actions
- *       table allows, by the command that may take it (ALLOWED below, written out from API.md);
+ *       table allows, by the command that may take it (ALLOWED below, written out from docs/api.md);
  *       a decision that keeps the status is one of the commands that may act in that status;
  *   (b) four-eyes: an approval at or above the threshold names two distinct officers, both in its
  *       GrantApproved and in the ApprovalRecorded events of the history; below it, exactly one;
@@ -50,7 +50,7 @@ const REQUEST_ID = '019ac9a0-0000-7000-8000-00000000f001';
 const FILED_AT = new Date('2026-11-28T10:00:00.000Z');
 
 // ---------------------------------------------------------------------------------------------
-// The contract, written out from API.md (not taken from the implementation).
+// The contract, written out from docs/api.md (not taken from the implementation).
 // ---------------------------------------------------------------------------------------------
 
 const API_STATUSES = [

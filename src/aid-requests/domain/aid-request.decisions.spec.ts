@@ -25,7 +25,7 @@ import type { CommandContext } from '../../kernel/command-context';
 import type { Track } from '../../kernel/track';
 
 /*
- * Given/When/Then for the officer decisions of issue 4 (API.md, "Aid requests", actions table):
+ * Given/When/Then for the officer decisions (docs/api.md, "Aid requests", the actions):
  * every action, and every refusal, of RequestInformation, ProvideInformation, ApproveAidRequest,
  * RejectAidRequest, WithdrawAidRequest, ReleaseTranche, DisburseTranche, ReportProgress, the decide
  * SLA around them, and what each decision asks of the fund (fundCommandFor).

@@ -60,7 +60,7 @@ function at(ms: number): Date {
   return new Date(filedAt.getTime() + ms);
 }
 
-describe('triage: every row of the API.md triage table', () => {
+describe('triage: every row of the docs/api.md triage table', () => {
   it('incident, severity critical → rapid_response, priority 1', () => {
     const decision = triage(incident('critical', false, ['other']), defaults);
     expect(decision).toEqual({

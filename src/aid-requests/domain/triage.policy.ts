@@ -1,5 +1,5 @@
 /**
- * Triage: a pure, explainable policy (API.md, "Triage (default configuration)").
+ * Triage: a pure, explainable policy (docs/api.md, "Triage (default configuration)").
  *
  * | input                                                                 | track             | priority |
  * |-----------------------------------------------------------------------|-------------------|----------|
@@ -164,7 +164,7 @@ const DAY = 24 * HOUR;
 
 /**
  * A duration for people: `1 h`, `24 h`, `72 h`, `7 d`, `90 min`, `2 s`. Whole days are shown as days
- * only beyond three days (so the defaults read as in API.md); a duration no single unit divides
+ * only beyond three days (so the defaults read as in docs/api.md); a duration no single unit divides
  * (with a number under 100) is spelled out in parts (`1 h 30 min 15 s`, `1 s 500 ms`).
  */
 export function formatDuration(ms: number): string {

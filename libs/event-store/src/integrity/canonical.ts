@@ -64,7 +64,7 @@ export function auditLeafRecord(event: AuditLeafSource): AuditLeafRecord {
   };
 }
 
-/** The leaf bytes of an event (API.md, Audit): UTF-8 of JCS(the export line without seq and leafHash). */
+/** The leaf bytes of an event (docs/api.md, Audit): UTF-8 of JCS(the export line without seq and leafHash). */
 export function auditLeafBytes(event: AuditLeafSource): Buffer {
   return Buffer.from(canonicalJson(auditLeafRecord(event)), 'utf8');
 }

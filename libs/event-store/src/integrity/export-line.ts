@@ -3,11 +3,11 @@ import { auditLeafRecord, canonicalJson, type AuditLeafSource } from './canonica
 import { HASH_SIZE } from './merkle-hash';
 
 /**
- * The export's event line (API.md, Audit), written so that its bytes are the leaf bytes:
+ * The export's event line (docs/api.md, Audit), written so that its bytes are the leaf bytes:
  *
  *   {"seq":<seq>,"leafHash":"<64 hex>",<the JCS of the leaf record without its opening brace>
  *
- * It is an ordinary JSON object with the ten fields API.md names; putting `seq` and `leafHash`
+ * It is an ordinary JSON object with the ten fields docs/api.md names; putting `seq` and `leafHash`
  * first and the leaf record after them in its RFC 8785 form means the line minus that prefix, with
  * `{` put back, IS `JCS(the line without seq and leafHash)`. A verifier then hashes bytes, never
  * re-serializes JSON: if those bytes hash to a signed leaf they are, byte for byte, the canonical

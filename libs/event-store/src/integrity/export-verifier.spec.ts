@@ -97,7 +97,7 @@ function lineOf(lines: readonly string[], seq: number): number {
 }
 
 describe('export lines', () => {
-  it('are JSON with the fields API.md names, and their bytes after the prefix are the JCS of the leaf record', () => {
+  it('are JSON with the fields docs/api.md names, and their bytes after the prefix are the JCS of the leaf record', () => {
     const e = event(7);
     const leaf = auditLeafHash(e);
     const line = exportEventLine(7, leaf.toString('hex'), e);
