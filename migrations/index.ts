@@ -9,6 +9,7 @@ import { DropUnusedIndexes1795852800007 } from './1795852800007-DropUnusedIndexe
 import { AppendBatches1795852800008 } from './1795852800008-AppendBatches';
 import { SealBatches1795852800009 } from './1795852800009-SealBatches';
 import { InstallProjections1795852800010 } from './1795852800010-InstallProjections';
+import { AppendsWithoutSubtransactions1795852800011 } from './1795852800011-AppendsWithoutSubtransactions';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AppendBatches1795852800008,
   SealBatches1795852800009,
   InstallProjections1795852800010,
+  AppendsWithoutSubtransactions1795852800011,
 ];

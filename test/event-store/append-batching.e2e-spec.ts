@@ -67,7 +67,10 @@ describe('append batching (real Postgres)', () => {
     };
   }
 
-  it('commits the appends that queued together in one transaction, refusing only the ones that fail', async () => {
+  /** An effect that changes nothing: it makes an append one with effects (each in its own subtransaction, as the app's are). */
+  const NOOP: AppendEffects = { after: [{ sql: 'SELECT $1', arg: null }] };
+
+  it('commits the appends with effects that queued together in one transaction, refusing only the ones that fail', async () => {
     const store = oneLane();
     const existing = toNewStream();
     await store.append([existing], {});
@@ -80,10 +83,10 @@ describe('append batching (real Postgres)', () => {
     const brokenEffect = toNewStream();
     const reusedId = toNewStream(taken);
     const results = await Promise.all([
-      ...fine.map((append) => settle(store.append([append], {}))),
-      settle(store.append([stale], {})),
+      ...fine.map((append) => settle(store.append([append], NOOP))),
+      settle(store.append([stale], NOOP)),
       settle(store.append([brokenEffect], { after: [{ sql: 'SELECT 1 / ($1->>0)::int', arg: [0] }] })),
-      settle(store.append([reusedId], {})),
+      settle(store.append([reusedId], NOOP)),
     ]);
     await blocker;
 
