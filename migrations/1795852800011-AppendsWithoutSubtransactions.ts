@@ -89,6 +89,9 @@ export class AppendsWithoutSubtransactions1795852800011 implements MigrationInte
       BEGIN
         -- The plain appends (one stream, no effects) together: every version check, then the events
         -- of those that passed in one insert. No two items of a batch write the same stream.
+        IF EXISTS (SELECT FROM jsonb_array_elements(p_items) AS t(value)
+                   WHERE jsonb_array_length(t.value->'appends') = 1 AND jsonb_array_length(t.value->'before') = 0
+                     AND jsonb_array_length(t.value->'after') = 0) THEN
         RETURN QUERY
           WITH input AS MATERIALIZED (
             SELECT (t.ord - 1)::integer AS idx, t.value->'appends'->0 AS a,
@@ -124,6 +127,7 @@ export class AppendsWithoutSubtransactions1795852800011 implements MigrationInte
           SELECT i.idx, NULL::text, NULL::bigint, NULL::bigint, NULL::xid8, NULL::timestamptz,
                  'CE409'::text, format('stream %s is not at version %s', i.stream_id, i.expected), i.stream_id, NULL::text
           FROM input i WHERE i.stream_id NOT IN (SELECT p.stream_id FROM passed p);
+        END IF;
         -- The others each in a subtransaction, so that a refused one rolls back alone.
         FOR v_item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
           v_index := v_index + 1;
