@@ -92,41 +92,41 @@ export class AppendsWithoutSubtransactions1795852800011 implements MigrationInte
         IF EXISTS (SELECT FROM jsonb_array_elements(p_items) AS t(value)
                    WHERE jsonb_array_length(t.value->'appends') = 1 AND jsonb_array_length(t.value->'before') = 0
                      AND jsonb_array_length(t.value->'after') = 0) THEN
-        RETURN QUERY
-          WITH input AS MATERIALIZED (
-            SELECT (t.ord - 1)::integer AS idx, t.value->'appends'->0 AS a,
-                   t.value->'appends'->0->>'streamId' AS stream_id, t.value->'appends'->0->>'streamType' AS stream_type,
-                   (t.value->'appends'->0->>'expectedVersion')::bigint AS expected
-            FROM jsonb_array_elements(p_items) WITH ORDINALITY AS t(value, ord)
-            WHERE jsonb_array_length(t.value->'appends') = 1 AND jsonb_array_length(t.value->'before') = 0
-              AND jsonb_array_length(t.value->'after') = 0),
-          created AS (
-            INSERT INTO streams (stream_id, stream_type, version)
-            SELECT i.stream_id, i.stream_type, jsonb_array_length(i.a->'events') FROM input i WHERE i.expected = 0 ORDER BY i.stream_id
-            ON CONFLICT (stream_id) DO NOTHING
-            RETURNING streams.stream_id),
-          updated AS (
-            UPDATE streams SET version = i.expected + jsonb_array_length(i.a->'events'), updated_at = now()
-            FROM input i
-            WHERE i.expected > 0 AND streams.stream_id = i.stream_id AND streams.version = i.expected
-            RETURNING streams.stream_id),
-          passed AS (SELECT c.stream_id FROM created c UNION ALL SELECT u.stream_id FROM updated u),
-          inserted AS (
-            INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
-            SELECT (e.value->>'eventId')::uuid, i.stream_id, i.stream_type, i.expected + e.ordinality,
-                   e.value->>'type', COALESCE((e.value->>'schemaVersion')::integer, 1), e.value->'data',
-                   COALESCE(e.value->'metadata', '{}'::jsonb)
-            FROM input i CROSS JOIN LATERAL jsonb_array_elements(i.a->'events') WITH ORDINALITY AS e
-            WHERE i.stream_id IN (SELECT p.stream_id FROM passed p)
-            ORDER BY i.idx, e.ordinality
-            RETURNING events.stream_id, events.stream_version, events.global_position, events.transaction_id, events.recorded_at)
-          SELECT i.idx, ins.stream_id, ins.stream_version, ins.global_position, ins.transaction_id, ins.recorded_at,
-                 NULL::text, NULL::text, NULL::text, NULL::text
-          FROM inserted ins JOIN input i ON i.stream_id = ins.stream_id
-          UNION ALL
-          SELECT i.idx, NULL::text, NULL::bigint, NULL::bigint, NULL::xid8, NULL::timestamptz,
-                 'CE409'::text, format('stream %s is not at version %s', i.stream_id, i.expected), i.stream_id, NULL::text
-          FROM input i WHERE i.stream_id NOT IN (SELECT p.stream_id FROM passed p);
+          RETURN QUERY
+            WITH input AS MATERIALIZED (
+              SELECT (t.ord - 1)::integer AS idx, t.value->'appends'->0 AS a,
+                     t.value->'appends'->0->>'streamId' AS stream_id, t.value->'appends'->0->>'streamType' AS stream_type,
+                     (t.value->'appends'->0->>'expectedVersion')::bigint AS expected
+              FROM jsonb_array_elements(p_items) WITH ORDINALITY AS t(value, ord)
+              WHERE jsonb_array_length(t.value->'appends') = 1 AND jsonb_array_length(t.value->'before') = 0
+                AND jsonb_array_length(t.value->'after') = 0),
+            created AS (
+              INSERT INTO streams (stream_id, stream_type, version)
+              SELECT i.stream_id, i.stream_type, jsonb_array_length(i.a->'events') FROM input i WHERE i.expected = 0 ORDER BY i.stream_id
+              ON CONFLICT (stream_id) DO NOTHING
+              RETURNING streams.stream_id),
+            updated AS (
+              UPDATE streams SET version = i.expected + jsonb_array_length(i.a->'events'), updated_at = now()
+              FROM input i
+              WHERE i.expected > 0 AND streams.stream_id = i.stream_id AND streams.version = i.expected
+              RETURNING streams.stream_id),
+            passed AS (SELECT c.stream_id FROM created c UNION ALL SELECT u.stream_id FROM updated u),
+            inserted AS (
+              INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
+              SELECT (e.value->>'eventId')::uuid, i.stream_id, i.stream_type, i.expected + e.ordinality,
+                     e.value->>'type', COALESCE((e.value->>'schemaVersion')::integer, 1), e.value->'data',
+                     COALESCE(e.value->'metadata', '{}'::jsonb)
+              FROM input i CROSS JOIN LATERAL jsonb_array_elements(i.a->'events') WITH ORDINALITY AS e
+              WHERE i.stream_id IN (SELECT p.stream_id FROM passed p)
+              ORDER BY i.idx, e.ordinality
+              RETURNING events.stream_id, events.stream_version, events.global_position, events.transaction_id, events.recorded_at)
+            SELECT i.idx, ins.stream_id, ins.stream_version, ins.global_position, ins.transaction_id, ins.recorded_at,
+                   NULL::text, NULL::text, NULL::text, NULL::text
+            FROM inserted ins JOIN input i ON i.stream_id = ins.stream_id
+            UNION ALL
+            SELECT i.idx, NULL::text, NULL::bigint, NULL::bigint, NULL::xid8, NULL::timestamptz,
+                   'CE409'::text, format('stream %s is not at version %s', i.stream_id, i.expected), i.stream_id, NULL::text
+            FROM input i WHERE i.stream_id NOT IN (SELECT p.stream_id FROM passed p);
         END IF;
         -- The others each in a subtransaction, so that a refused one rolls back alone.
         FOR v_item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
