@@ -8,71 +8,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * which the application runs each append alone for its own answer. A subtransaction and a loop
  * iteration per append cost the plain single-stream appends about a fifth of their rate
  * (bench:append).
- *
- * One function now writes a stream under its expected version (event_store_write_stream, no rows
- * when the version check fails); event_store_append and the batch both use it.
  */
 export class AppendsWithoutSubtransactions1795852800011 implements MigrationInterface {
   name = 'AppendsWithoutSubtransactions1795852800011';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(`
-      CREATE FUNCTION event_store_write_stream(a jsonb)
-      RETURNS TABLE (appended_stream_id text, appended_version bigint, appended_position bigint,
-                     appended_transaction_id xid8, appended_recorded_at timestamptz)
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        v_expected bigint := (a->>'expectedVersion')::bigint;
-        v_rows integer;
-      BEGIN
-        IF v_expected = 0 THEN
-          INSERT INTO streams (stream_id, stream_type, version)
-          VALUES (a->>'streamId', a->>'streamType', jsonb_array_length(a->'events'))
-          ON CONFLICT (stream_id) DO NOTHING;
-        ELSE
-          UPDATE streams SET version = v_expected + jsonb_array_length(a->'events'), updated_at = now()
-          WHERE streams.stream_id = a->>'streamId' AND streams.version = v_expected;
-        END IF;
-        GET DIAGNOSTICS v_rows = ROW_COUNT;
-        -- Not at its expected version: nothing written, no rows (an append always has events).
-        IF v_rows = 0 THEN
-          RETURN;
-        END IF;
-        RETURN QUERY
-          INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
-          SELECT (e.value->>'eventId')::uuid, a->>'streamId', a->>'streamType', v_expected + e.ordinality,
-                 e.value->>'type', COALESCE((e.value->>'schemaVersion')::integer, 1), e.value->'data',
-                 COALESCE(e.value->'metadata', '{}'::jsonb)
-          FROM jsonb_array_elements(a->'events') WITH ORDINALITY AS e
-          ORDER BY e.ordinality
-          RETURNING events.stream_id, events.stream_version, events.global_position, events.transaction_id, events.recorded_at;
-      END $$`);
-    await db.query(`
-      CREATE OR REPLACE FUNCTION event_store_append(p_appends jsonb, p_before jsonb, p_after jsonb)
-      RETURNS TABLE (appended_stream_id text, appended_version bigint, appended_position bigint,
-                     appended_transaction_id xid8, appended_recorded_at timestamptz)
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        a jsonb;
-        fx jsonb;
-        v_rows integer;
-      BEGIN
-        FOR fx IN SELECT value FROM jsonb_array_elements(p_before) LOOP
-          EXECUTE fx->>'sql' USING fx->'arg';
-        END LOOP;
-        -- Streams in id order, as every multi-stream append, so that two appends cannot deadlock.
-        FOR a IN SELECT value FROM jsonb_array_elements(p_appends) ORDER BY value->>'streamId' LOOP
-          RETURN QUERY SELECT * FROM event_store_write_stream(a);
-          GET DIAGNOSTICS v_rows = ROW_COUNT;
-          IF v_rows = 0 THEN
-            RAISE EXCEPTION 'stream % is not at version %', a->>'streamId', a->>'expectedVersion'
-              USING ERRCODE = 'CE409', DETAIL = a->>'streamId';
-          END IF;
-        END LOOP;
-        FOR fx IN SELECT value FROM jsonb_array_elements(p_after) LOOP
-          EXECUTE fx->>'sql' USING fx->'arg';
-        END LOOP;
-      END $$`);
     await db.query(`
       CREATE OR REPLACE FUNCTION event_store_append_batch(p_items jsonb)
       RETURNS TABLE (item integer, appended_stream_id text, appended_version bigint, appended_position bigint,
@@ -150,7 +90,7 @@ export class AppendsWithoutSubtransactions1795852800011 implements MigrationInte
   }
 
   async down(db: QueryRunner): Promise<void> {
-    // Back to 1795852800003's append and 1795852800008's batch, each append in a subtransaction.
+    // Back to 1795852800008's batch: each append in a subtransaction.
     await db.query(`
       CREATE OR REPLACE FUNCTION event_store_append_batch(p_items jsonb)
       RETURNS TABLE (item integer, appended_stream_id text, appended_version bigint, appended_position bigint,
@@ -180,50 +120,5 @@ export class AppendsWithoutSubtransactions1795852800011 implements MigrationInte
           v_index := v_index + 1;
         END LOOP;
       END $$`);
-    await db.query(`
-      CREATE OR REPLACE FUNCTION event_store_append(p_appends jsonb, p_before jsonb, p_after jsonb)
-      RETURNS TABLE (appended_stream_id text, appended_version bigint, appended_position bigint,
-                     appended_transaction_id xid8, appended_recorded_at timestamptz)
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        a jsonb;
-        fx jsonb;
-        v_expected bigint;
-        v_next bigint;
-        v_rows integer;
-      BEGIN
-        FOR fx IN SELECT value FROM jsonb_array_elements(p_before) LOOP
-          EXECUTE fx->>'sql' USING fx->'arg';
-        END LOOP;
-        FOR a IN SELECT value FROM jsonb_array_elements(p_appends) ORDER BY value->>'streamId' LOOP
-          v_expected := (a->>'expectedVersion')::bigint;
-          v_next := v_expected + jsonb_array_length(a->'events');
-          IF v_expected = 0 THEN
-            INSERT INTO streams (stream_id, stream_type, version)
-            VALUES (a->>'streamId', a->>'streamType', v_next)
-            ON CONFLICT (stream_id) DO NOTHING;
-          ELSE
-            UPDATE streams SET version = v_next, updated_at = now()
-            WHERE streams.stream_id = a->>'streamId' AND streams.version = v_expected;
-          END IF;
-          GET DIAGNOSTICS v_rows = ROW_COUNT;
-          IF v_rows = 0 THEN
-            RAISE EXCEPTION 'stream % is not at version %', a->>'streamId', v_expected
-              USING ERRCODE = 'CE409', DETAIL = a->>'streamId';
-          END IF;
-          RETURN QUERY
-            INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
-            SELECT (e.value->>'eventId')::uuid, a->>'streamId', a->>'streamType', v_expected + e.ordinality,
-                   e.value->>'type', COALESCE((e.value->>'schemaVersion')::integer, 1), e.value->'data',
-                   COALESCE(e.value->'metadata', '{}'::jsonb)
-            FROM jsonb_array_elements(a->'events') WITH ORDINALITY AS e
-            ORDER BY e.ordinality
-            RETURNING events.stream_id, events.stream_version, events.global_position, events.transaction_id, events.recorded_at;
-        END LOOP;
-        FOR fx IN SELECT value FROM jsonb_array_elements(p_after) LOOP
-          EXECUTE fx->>'sql' USING fx->'arg';
-        END LOOP;
-      END $$`);
-    await db.query(`DROP FUNCTION event_store_write_stream(jsonb)`);
   }
 }
