@@ -25,9 +25,15 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   503: 'service_unavailable',
 };
 
-/** An HttpException whose body is already a problem (thrown by the edge with a specific code). */
+/**
+ * An HttpException whose body is already a problem (thrown by the edge with a specific code).
+ * `replayed`: the answer recorded for an earlier request with the same Idempotency-Key.
+ */
 export class ProblemException extends HttpException {
-  constructor(readonly problemDetails: ProblemDetails) {
+  constructor(
+    readonly problemDetails: ProblemDetails,
+    readonly replayed = false,
+  ) {
     super(problemDetails, problemDetails.status);
   }
 }
@@ -46,6 +52,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = toProblem(error);
+    if (error instanceof ProblemException && error.replayed) void reply.header('idempotent-replayed', 'true');
     if (body.status >= 500) {
       this.logger.error(
         `${request.method} ${request.url} failed (request ${request.id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

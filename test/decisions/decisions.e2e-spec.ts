@@ -141,6 +141,25 @@ describe('four eyes', () => {
     expect((await w.post(w.tokens.partner, `/v1/aid-requests/${id}/withdraw`, {}, { 'if-match': '"1"' })).statusCode).toBe(412);
   });
 
+  it('answers a retried refusal with the same Idempotency-Key as the first time, even after the request moved on', async () => {
+    const id = await w.triaged();
+    const key = { 'idempotency-key': `approve-early-${id}` };
+    const early = await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 1_000_000 }, key);
+    expect(early.statusCode).toBe(409);
+    expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/claim`)).statusCode).toBe(200);
+    const retried = await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 1_000_000 }, key);
+    expect(retried.statusCode).toBe(409);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.headers['content-type']).toContain('application/problem+json');
+    const { instance: _first, ...firstBody } = early.json();
+    const { instance: _again, ...againBody } = retried.json();
+    expect(againBody).toEqual(firstBody);
+    expect((await w.view(id)).status).toBe('under_review');
+    // Another body with the key is refused as a reuse; a new key acts on the current state.
+    expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 2_000_000 }, key)).statusCode).toBe(422);
+    expect((await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 1_000_000 }, { 'idempotency-key': `approve-${id}` })).statusCode).toBe(200);
+  });
+
   it('releases the reserved money when the request is rejected or withdrawn', async () => {
     const rejectedId = await w.underReview(incidentBody({ amountRequested: 30_000_000 }, { severity: 'high', sectors: [] }));
     const withdrawnId = await w.underReview(incidentBody({ amountRequested: 30_000_000 }, { severity: 'high', sectors: [] }));

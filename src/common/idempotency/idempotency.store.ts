@@ -48,6 +48,20 @@ export class IdempotencyStore {
     };
   }
 
+  /**
+   * Records the answer to a request the command refused (nothing else was written, so the key was
+   * not recorded with it): a retry with the key gets the same refusal. A key recorded meanwhile by
+   * another request with it wins.
+   */
+  async recordRefusal(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
+    await this.pool.query({
+      name: 'idempotency_record_refusal',
+      text: `INSERT INTO idempotency_keys (actor, scope, key, request_hash, response) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (actor, scope, key) DO NOTHING`,
+      values: [claim.actor, claim.scope, claim.key, claim.requestHash, JSON.stringify(response)],
+    });
+  }
+
   /** The idempotency errors the effects raise, as typed errors; anything else unchanged. */
   translate(error: unknown): unknown {
     const state = sqlState(error);

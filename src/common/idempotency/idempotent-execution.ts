@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { canonicalJson } from '@app/event-store';
+import { canonicalJson, DomainError, StaleVersionError } from '@app/event-store';
 import type { Actor } from '../../auth/actor';
-import { ProblemException } from '../problem-details.filter';
-import { problem } from '../problem-details';
+import { ProblemException, toProblem } from '../problem-details.filter';
+import { problem, type ProblemDetails } from '../problem-details';
 import { IdempotencyInProgressError, IdempotencyRaceLostError, type IdempotencyClaim, type StoredResponse } from './idempotency';
 import { IdempotencyStore } from './idempotency.store';
 
@@ -17,8 +17,9 @@ export interface ExecutionResult extends StoredResponse {
 
 /**
  * `Idempotency-Key` on a POST, scoped to the caller and the route: the same key and body get the
- * first response again, another body gets 422, and a duplicate that arrives while the first is
- * still running gets 409. The command itself records the response (see IdempotencyStore).
+ * first response again (a success or a refusal, with its status and body), another body gets 422,
+ * and a duplicate that arrives while the first is still running gets 409. The command itself
+ * records a success (see IdempotencyStore); a refusal is recorded after it.
  */
 @Injectable()
 export class IdempotentExecution {
@@ -52,6 +53,13 @@ export class IdempotentExecution {
     try {
       return { status: successStatus, body: await execute(claim), replayed: false };
     } catch (error) {
+      // The domain's refusals are answers like any other: a retry gets the same one, even if the
+      // request's situation changed meanwhile. Transient failures (a race lost, a key in use,
+      // anything unexpected) are not recorded: a retry may well succeed.
+      if (error instanceof DomainError || error instanceof StaleVersionError) {
+        const refusal = toProblem(error);
+        await this.store.recordRefusal(claim, { status: refusal.status, body: refusal });
+      }
       if (error instanceof IdempotencyInProgressError) {
         throw new ProblemException(problem(409, 'idempotency_key.in_progress', error.message));
       }
@@ -71,6 +79,7 @@ export class IdempotentExecution {
         problem(422, 'idempotency_key.reused', 'this Idempotency-Key was already used with a different request body'),
       );
     }
+    if (stored.response.status >= 400) throw new ProblemException(stored.response.body as ProblemDetails, true);
     return { ...stored.response, replayed: true };
   }
 }
