@@ -10,6 +10,7 @@ import { CheckpointSigner } from './ledger/checkpoint-signer';
 import { leafBatch, type LeafBatch } from './ledger/leaf-batch';
 import { LedgerPlanner } from './ledger/ledger-planner';
 import type { LedgerState } from './ledger/ledger-state';
+import { SigningKeyCheck } from './signing-key-check';
 
 export const SEALER_CONSUMER = 'sealer';
 
@@ -54,6 +55,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     eventStore: EventStore,
     private readonly ledger: AuditLedgerRepository,
     private readonly signer: CheckpointSigner,
+    private readonly signingKey: SigningKeyCheck,
   ) {
     this.planner = new LedgerPlanner({ maxEvents: config.audit.checkpointMaxEvents, intervalMs: config.audit.checkpointIntervalMs });
     this.subscription = new EventLogSubscription(eventStore, pool, {
@@ -83,6 +85,8 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
+    // Said at start-up when the key may not sign (logged by the check); the batches then wait for it.
+    this.signingKey.assertMaySign().catch(() => undefined);
     this.subscription.start();
     const every = Math.max(50, Math.min(1_000, Math.floor(this.config.audit.checkpointIntervalMs / 2)));
     this.timer = setInterval(() => {
@@ -104,6 +108,8 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
    * rule; otherwise, or when the batch was sealed before (re-delivered after a crash), carefully.
    */
   private async seal(batch: LeafBatch): Promise<void> {
+    // A key the last checkpoint's verifiers would not know: seal nothing (the batch comes again).
+    await this.signingKey.assertMaySign();
     const state = this.state;
     if (state !== undefined) {
       try {
@@ -149,6 +155,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
   private async checkpointIfDue(): Promise<void> {
     const state = this.state;
     if (state === undefined || !this.planner.isCheckpointDue(state, elapsedTime())) return;
+    await this.signingKey.assertMaySign();
     await this.updateLedger(async (tx) => {
       const now = elapsedTime();
       const current = await this.ledger.currentState(tx, state, now);

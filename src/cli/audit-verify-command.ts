@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyExport, type ExportVerification, type LogSigner } from '@app/event-store';
@@ -12,13 +12,16 @@ export interface Output {
 
 const CONSOLE: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
 
-const USAGE = 'usage: npm run audit:verify -- <export.ndjson> <public-key.pem|public-key.json> [--key-name <name>] [--tree-size <N>] [--strict] [--json]';
+const USAGE =
+  'usage: npm run audit:verify -- <export.ndjson> <public-key.pem|public-key.json|public-keys.json>... [--key-name <name>] [--tree-size <N>] [--strict] [--json]';
 
 /**
- * `npm run audit:verify -- export.ndjson public-key.json` verifies an audit export offline, with the
- * public key alone (the JSON of `GET /v1/audit/public-key`, or a PEM with `--key-name`, which
- * defaults to this service's key name): every event's leaf hash, the seq order, the hash chain and
- * each checkpoint's root and Ed25519 signature by that name and key.
+ * `npm run audit:verify -- export.ndjson public-keys.json` verifies an audit export offline, with the
+ * public keys alone (the JSON of `GET /v1/audit/public-keys` or `/public-key`, or PEM files with
+ * `--key-name`, which defaults to this service's key name): every event's leaf hash, the seq order,
+ * the hash chain and each checkpoint's root and Ed25519 signature by that name and one of the keys
+ * given (several after a key rotation; a checkpoint by any other key is reported as signed by an
+ * unknown key).
  *  - `--tree-size N` also requires the checkpoint of that size (the latest one you hold), so that
  *    an export cut short cannot pass for a complete one.
  *  - `--strict` also fails when events follow the last checkpoint (no signature covers them yet).
@@ -38,8 +41,8 @@ export async function auditVerifyCommand(args: readonly string[], out: Output = 
     return 2;
   }
   const { values, positionals } = parsed;
-  const [exportFile, keyFile] = positionals;
-  if (exportFile === undefined || keyFile === undefined || positionals.length > 2) {
+  const [exportFile, ...keyFiles] = positionals;
+  if (exportFile === undefined || keyFiles.length === 0) {
     out.error(USAGE);
     return 2;
   }
@@ -49,13 +52,19 @@ export async function auditVerifyCommand(args: readonly string[], out: Output = 
     out.error(`--tree-size must be a positive integer\n${USAGE}`);
     return 2;
   }
-  let signer: LogSigner;
-  try {
-    signer = readSigner(keyFile, values['key-name']);
-  } catch (error) {
-    out.error(`cannot read an Ed25519 public key from ${keyFile}: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+  const publicKeys: KeyObject[] = [];
+  let keyName: string | undefined = values['key-name'];
+  for (const keyFile of keyFiles) {
+    try {
+      const read = readSigner(keyFile, values['key-name']);
+      publicKeys.push(...read.publicKeys);
+      keyName ??= read.keyName;
+    } catch (error) {
+      out.error(`cannot read an Ed25519 public key from ${keyFile}: ${error instanceof Error ? error.message : String(error)}`);
+      return 2;
+    }
   }
+  const signer: LogSigner = { publicKey: publicKeys, keyName: keyName ?? AUDIT_KEY_NAME };
   let result: ExportVerification;
   try {
     result = await verifyExport(createReadStream(exportFile, { highWaterMark: 1 << 20 }), signer, treeSize === undefined ? {} : { treeSize });
@@ -69,22 +78,32 @@ export async function auditVerifyCommand(args: readonly string[], out: Output = 
 }
 
 /**
- * The signer from the JSON that `GET /v1/audit/public-key` answers (key and name), or from a PEM
- * file with `--key-name` (default: this service's key name). A signature under another name is refused.
+ * The keys of one file: the JSON that `GET /v1/audit/public-keys` (every key) or `/public-key`
+ * answers (keys and name), or a PEM file of one or more public keys. The name is the JSON's unless
+ * `--key-name` says otherwise; for a PEM file, undefined (the caller's default). A signature under
+ * another name is refused.
  */
-function readSigner(file: string, keyName: string | undefined): LogSigner {
+function readSigner(file: string, keyName: string | undefined): { publicKeys: KeyObject[]; keyName: string | undefined } {
   const text = readFileSync(file, 'utf8');
-  let pem: unknown = text;
-  let name = keyName ?? AUDIT_KEY_NAME;
+  let pems: unknown[];
+  let name = keyName;
   if (text.trimStart().startsWith('{')) {
-    const json = JSON.parse(text) as { publicKeyPem?: unknown; keyName?: unknown };
-    pem = json.publicKeyPem;
-    if (typeof json.keyName === 'string') name = keyName ?? json.keyName;
+    const json = JSON.parse(text) as { publicKeyPem?: unknown; keyName?: unknown; items?: unknown };
+    const entries = (Array.isArray(json.items) ? json.items : [json]) as { publicKeyPem?: unknown; keyName?: unknown }[];
+    pems = entries.map((entry) => entry?.publicKeyPem);
+    const named = entries.find((entry) => typeof entry?.keyName === 'string')?.keyName;
+    if (typeof named === 'string') name = keyName ?? named;
+    if (pems.length === 0) throw new Error('the JSON lists no key');
+  } else {
+    pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/gu) ?? [text];
   }
-  if (typeof pem !== 'string') throw new Error('the JSON has no publicKeyPem');
-  const publicKey = createPublicKey(pem);
-  if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`it is an ${publicKey.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-  return { publicKey, keyName: name };
+  const publicKeys = pems.map((pem) => {
+    if (typeof pem !== 'string') throw new Error('the JSON has no publicKeyPem');
+    const publicKey = createPublicKey(pem);
+    if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`it is an ${publicKey.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+    return publicKey;
+  });
+  return { publicKeys, keyName: name };
 }
 
 function describe(result: ExportVerification, strict: boolean): string {

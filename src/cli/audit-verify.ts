@@ -1,6 +1,6 @@
 import { auditVerifyCommand } from './audit-verify-command';
 
-/** `npm run audit:verify -- <export.ndjson> <public-key.pem> [--tree-size N] [--json]`: see audit-verify-command.ts. */
+/** `npm run audit:verify -- <export.ndjson> <public-key.pem>... [--tree-size N] [--json]`: see audit-verify-command.ts. */
 auditVerifyCommand(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

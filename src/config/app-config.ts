@@ -40,6 +40,8 @@ export interface AppConfig {
   readonly audit: {
     /** PEM text or a path to a PEM file; absent in development (a key is generated and kept locally). */
     readonly signingKey?: string;
+    /** AUDIT_PREVIOUS_PUBLIC_KEYS: keys that signed earlier checkpoints, each a PEM text or a path to one. */
+    readonly previousPublicKeys: readonly string[];
     readonly checkpointIntervalMs: number;
     readonly checkpointMaxEvents: number;
   };

@@ -97,4 +97,17 @@ describe('ISO-8601 durations', () => {
   it.each(['', 'P', 'PT', '1H', 'P1M', 'P1Y', 'PT0S', 'PT-1H', 'P1DT'])('refuses %j', (text) => {
     expect(parseIsoDuration(text)).toBeUndefined();
   });
+  it('reads AUDIT_PREVIOUS_PUBLIC_KEYS as PEM blocks and paths, and refuses a private key there', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAabc=\n-----END PUBLIC KEY-----';
+    expect(loadConfig({}).audit.previousPublicKeys).toEqual([]);
+    expect(loadConfig({ AUDIT_PREVIOUS_PUBLIC_KEYS: `${pem.replace(/\n/g, '\\n')},/keys/one.pem, /keys/two.pem\n${pem}` }).audit.previousPublicKeys).toEqual([
+      `${pem}\n`,
+      `${pem}\n`,
+      '/keys/one.pem',
+      '/keys/two.pem',
+    ]);
+    expect(problemsOf({ AUDIT_PREVIOUS_PUBLIC_KEYS: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' })).toEqual([
+      expect.stringMatching(/^AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys/),
+    ]);
+  });
 });

@@ -110,6 +110,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('AUDIT_SIGNING_KEY (an Ed25519 private key, PEM or a path to one) is required when NODE_ENV=production');
   }
 
+  const previousPublicKeys = splitPublicKeys(read('AUDIT_PREVIOUS_PUBLIC_KEYS'));
+  if (previousPublicKeys.some((entry) => entry.includes('-----BEGIN') && !entry.includes('-----BEGIN PUBLIC KEY-----'))) {
+    problems.push('AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys ("-----BEGIN PUBLIC KEY-----") or paths to them, never a private key');
+  }
+
   const config: AppConfig = {
     nodeEnv,
     role,
@@ -136,6 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     fiscalYearStartMonth: integer('FISCAL_YEAR_START_MONTH', 10, 1, 12),
     audit: {
       ...(auditSigningKey === undefined ? {} : { signingKey: auditSigningKey }),
+      previousPublicKeys,
       checkpointIntervalMs: integer('CHECKPOINT_INTERVAL_MS', 60_000, 100, 86_400_000),
       checkpointMaxEvents: integer('CHECKPOINT_MAX_EVENTS', 1000, 1, 10_000_000),
     },
@@ -152,4 +158,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * AUDIT_PREVIOUS_PUBLIC_KEYS: PEM blocks (newlines as such or as `\n`) and/or paths to PEM files,
+ * separated by commas or newlines. Each entry is a PEM text or a path; the key ring reads them.
+ */
+function splitPublicKeys(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const text = value.replace(/\\n/gu, '\n');
+  const pems = text.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/gu) ?? [];
+  const rest = text.replace(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/gu, '\n');
+  const paths = rest
+    .split(/[,\n]/u)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return [...pems.map((pem) => `${pem}\n`), ...paths];
 }

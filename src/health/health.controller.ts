@@ -5,6 +5,7 @@ import { Public } from '../auth/roles.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
 import { RedisProbe } from '../queues/redis-probe';
+import { SigningKeyCheck } from '../audit/signing-key-check';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
 
@@ -14,6 +15,7 @@ export class HealthController {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisProbe,
+    private readonly signingKey: SigningKeyCheck,
   ) {}
 
   /** The process is up. */
@@ -25,20 +27,29 @@ export class HealthController {
 
   /**
    * The process can do its job. The API needs Postgres only (filing does not need Redis, so Redis
-   * being away is reported but not fatal); the worker role needs both.
+   * being away is reported but not fatal); the worker role needs both. Every role is not ready
+   * while the audit signing key may not sign (a rotation without AUDIT_PREVIOUS_PUBLIC_KEYS): the
+   * sealer stops and every verifier would refuse the older checkpoints.
    */
   @Get('ready')
   @Public()
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const [postgres, redis] = await Promise.all([
+    const [postgres, redis, auditSigningKey] = await Promise.all([
       this.pool.query('SELECT 1').then(
         (): Check => ({ status: 'up' }),
         (error: unknown): Check => ({ status: 'down', error: error instanceof Error ? error.message : String(error) }),
       ),
       this.redis.ping(),
+      this.signingKey.status().then(
+        (status): Check & { keyId?: string } => (status.ok ? { status: 'up', keyId: status.keyId } : { status: 'down', keyId: status.keyId, error: status.error }),
+        // Postgres away is reported by its own check.
+        (): Check => ({ status: 'down', error: 'the last checkpoint could not be read' }),
+      ),
     ]);
     const needsRedis = this.config.role !== 'api';
-    const ok = postgres.status === 'up' && (!needsRedis || redis.status === 'up');
-    await reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', role: this.config.role, checks: { postgres, redis } });
+    const ok = postgres.status === 'up' && (!needsRedis || redis.status === 'up') && auditSigningKey.status === 'up';
+    await reply
+      .status(ok ? 200 : 503)
+      .send({ status: ok ? 'ready' : 'not_ready', role: this.config.role, checks: { postgres, redis, auditSigningKey } });
   }
 }

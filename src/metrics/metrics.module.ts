@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditKeyModule } from '../audit/audit.module';
 import { QueuesModule } from '../queues/queues.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-@Module({ imports: [QueuesModule], controllers: [MetricsController], providers: [MetricsService] })
+@Module({ imports: [QueuesModule, AuditKeyModule], controllers: [MetricsController], providers: [MetricsService] })
 export class MetricsModule {}

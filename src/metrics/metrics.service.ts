@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { PG_POOL } from '../database/pg-pool';
 import { QueueProducer } from '../queues/queue-producer';
 import { QUEUE_NAMES } from '../queues/queue-definitions';
+import { SigningKeyCheck } from '../audit/signing-key-check';
 
 /**
  * Prometheus metrics, computed when scraped: how far each event-log consumer lags behind the log
@@ -16,6 +17,7 @@ export class MetricsService {
   constructor(
     @Inject(PG_POOL) pool: Pool,
     queues: QueueProducer,
+    signingKey: SigningKeyCheck,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdt_' });
     new Gauge({
@@ -33,6 +35,14 @@ export class MetricsService {
         );
         this.reset();
         for (const row of rows) this.set({ consumer: row.consumer }, Math.max(0, row.lag ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'cdt_audit_signing_key_refused',
+      help: '1 while the sealer refuses to sign: the signing key differs from the last checkpoint\'s, which AUDIT_PREVIOUS_PUBLIC_KEYS does not list',
+      registers: [this.registry],
+      async collect() {
+        this.set((await signingKey.status()).ok ? 0 : 1);
       },
     });
     new Gauge({

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../../common/cursor';
 import { DEFAULT_PAGE_SIZE } from '../../common/page-query.dto';
 import { ProblemException } from '../../common/problem-details.filter';
 import { problem } from '../../common/problem-details';
+import { AuditKeyRing, type AuditPublicKeyView } from '../audit-key-ring';
 import { AuditSigningKey } from '../audit-signing-key';
 import { GetLatestCheckpointQuery, ListCheckpointsQuery } from './audit-checkpoints.query';
 import { AuditExporter } from './audit-export';
@@ -38,6 +39,7 @@ export class AuditController {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly key: AuditSigningKey,
+    private readonly keys: AuditKeyRing,
     private readonly exporter: AuditExporter,
   ) {}
 
@@ -48,8 +50,19 @@ export class AuditController {
     return { keyId: this.key.keyIdHex, keyName: this.key.keyName, publicKeyPem: this.key.publicKeyPem };
   }
 
+  /**
+   * Every key whose checkpoints this log vouches for: the current one and those of earlier
+   * checkpoints (AUDIT_PREVIOUS_PUBLIC_KEYS); no token needed.
+   */
+  @Get('public-keys')
+  @Public()
+  publicKeys(): { items: AuditPublicKeyView[] } {
+    return { items: this.keys.views() };
+  }
+
+  /** Checkpoints are public, like the keys: an outside verifier needs no token. */
   @Get('checkpoints/latest')
-  @Roles('auditor', 'partner')
+  @Public()
   async latestCheckpoint(): Promise<CheckpointView> {
     const checkpoint = await this.queryBus.execute(new GetLatestCheckpointQuery());
     if (checkpoint === undefined) {
@@ -60,7 +73,7 @@ export class AuditController {
 
   /** RFC 9162 consistency proof between two checkpoints' tree sizes (from ≤ to). */
   @Get('checkpoints/consistency')
-  @Roles('auditor', 'partner')
+  @Public()
   async consistencyProof(@Query() query: ConsistencyProofDto): Promise<ConsistencyProofView> {
     const result = await this.queryBus.execute(new GetConsistencyProofQuery(query.from, query.to));
     if (!result.ok) throw proofProblem(result.reason);
@@ -69,7 +82,7 @@ export class AuditController {
 
   /** Checkpoints in ascending tree size, after `after` (a tree size) or the cursor. */
   @Get('checkpoints')
-  @Roles('auditor', 'partner')
+  @Public()
   async checkpoints(@Query() query: ListCheckpointsDto): Promise<{ items: readonly CheckpointView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isTreeSizeCursor);
     const after = Math.max(cursor?.treeSize ?? -1, query.after ?? -1);

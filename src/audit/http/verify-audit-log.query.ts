@@ -3,7 +3,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { auditLeafHash, LedgerVerifier, loadCheckpoint, type LedgerVerification, type StatedCheckpoint } from '@app/event-store';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import { AuditSigningKey } from '../audit-signing-key';
+import { AuditKeyRing } from '../audit-key-ring';
 import { SEALER_CONSUMER } from '../sealer.service';
 import { toAuditEventView, type CheckpointRow, type SealedEventRow } from './audit-views';
 
@@ -42,7 +42,8 @@ function statedCheckpoint(row: CheckpointRow): StatedCheckpoint {
  * checkpoints, in ledger order, and reports the first place where they part:
  *  - an event changed after sealing (its leaf hash differs), or gone (the ledger points at nothing);
  *  - a ledger row missing, repeated or with a chain hash that does not follow;
- *  - a checkpoint whose signature, root or chain head does not verify against the leaves before it;
+ *  - a checkpoint whose signature, root or chain head does not verify against the leaves before it,
+ *    or that a key outside the key ring signed (AUDIT_PREVIOUS_PUBLIC_KEYS names earlier keys);
  *  - an event in the log, older than what the sealer has passed, that the ledger does not have
  *    (inserted behind the sealer's back), reported at the seq it would have had.
  * Concurrent requests share one run: a verification reads the whole log.
@@ -53,7 +54,7 @@ export class VerifyAuditLogHandler implements IQueryHandler<VerifyAuditLogQuery,
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly key: AuditSigningKey,
+    private readonly keys: AuditKeyRing,
   ) {}
 
   execute(): Promise<LedgerVerification> {
@@ -64,7 +65,7 @@ export class VerifyAuditLogHandler implements IQueryHandler<VerifyAuditLogQuery,
   }
 
   private async verify(): Promise<LedgerVerification> {
-    const verifier = new LedgerVerifier(this.key.publicKey, this.key.keyName);
+    const verifier = new LedgerVerifier(this.keys.publicKeys, this.keys.current.keyName);
     // Checkpoints first, then the ledger's end: the sealer commits a checkpoint with its leaves.
     const { rows: checkpoints } = await this.pool.query<CheckpointRow>(
       `SELECT c.tree_size::text AS tree_size, c.root_hash, c.chain_head, c.signed_at, c.key_id, c.note

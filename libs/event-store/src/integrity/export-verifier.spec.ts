@@ -34,6 +34,8 @@ interface ExportOptions {
   origin?: string;
   /** Notes as signed before they named the previous checkpoint. */
   legacy?: boolean;
+  /** The key that signs the checkpoint of each tree size (default `signer`): a rotation. */
+  signerAt?: (treeSize: number) => KeyObject;
 }
 
 function sealedExport(n: number, options: ExportOptions = {}): string[] {
@@ -54,7 +56,7 @@ function sealedExport(n: number, options: ExportOptions = {}): string[] {
       const rootHash = tree.root();
       const origin = options.origin ?? KEY_NAME;
       const keyName = options.keyName ?? KEY_NAME;
-      const signer = options.signer ?? privateKey;
+      const signer = options.signerAt?.(size) ?? options.signer ?? privateKey;
       const note =
         options.legacy === true
           ? signNote(
@@ -69,7 +71,7 @@ function sealedExport(n: number, options: ExportOptions = {}): string[] {
           rootHash: rootHash.toString('hex'),
           chainHead: chain.toString('hex'),
           signedAt: signedAt.toISOString(),
-          keyId: keyId(options.keyName ?? KEY_NAME, rawEd25519PublicKey(publicKey)).toString('hex'),
+          keyId: keyId(options.keyName ?? KEY_NAME, rawEd25519PublicKey(options.signerAt === undefined ? publicKey : signer)).toString('hex'),
           note,
         }),
       );
@@ -80,6 +82,9 @@ function sealedExport(n: number, options: ExportOptions = {}): string[] {
 }
 
 const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
+
+/** 30 events whose checkpoints of tree sizes 10 and 20 were signed by `old`, and 30 by the current key. */
+const rotatedExport = (old: KeyObject): string => text(sealedExport(30, { every: 10, signerAt: (size) => (size <= 20 ? old : privateKey) }));
 
 const SIGNER = { publicKey, keyName: KEY_NAME };
 
@@ -212,9 +217,20 @@ describe('verifyExport', () => {
     expect((await verify(bytes)).firstMismatch).toMatchObject({ seq: 10, line: at + 1 });
 
     const other = generateKeyPairSync('ed25519');
+    const otherId = keyId(KEY_NAME, rawEd25519PublicKey(other.publicKey)).toString('hex');
     const result = await verify(text(sealedExport(12, { every: 10, signer: other.privateKey })));
-    expect(result.firstMismatch).toMatchObject({ seq: 0, reason: expect.stringMatching(/exactly one signature, by cdt-fund\/audit-log\+/) });
+    expect(result.firstMismatch).toEqual({ seq: 0, position: null, line: 11, reason: `signed by unknown key ${otherId}: add it to AUDIT_PREVIOUS_PUBLIC_KEYS` });
     expect(result.signedEvents).toBe(0);
+  });
+
+  it('accepts checkpoints by any listed key (a rotation), and names the first unlisted one', async () => {
+    const old = generateKeyPairSync('ed25519');
+    const oldId = keyId(KEY_NAME, rawEd25519PublicKey(old.publicKey)).toString('hex');
+    const rotated = rotatedExport(old.privateKey);
+    const both = await verifyExport([Buffer.from(rotated)], { publicKey: [publicKey, old.publicKey], keyName: KEY_NAME }, { treeSize: 30 });
+    expect(both).toMatchObject({ ok: true, verifiedEvents: 30, signedEvents: 30, checkpoints: 3 });
+    const currentOnly = await verifyExport([Buffer.from(rotated)], { publicKey: [publicKey], keyName: KEY_NAME });
+    expect(currentOnly).toMatchObject({ ok: false, signedEvents: 0, firstMismatch: { seq: 0, reason: `signed by unknown key ${oldId}: add it to AUDIT_PREVIOUS_PUBLIC_KEYS` } });
   });
 
   it('refuses a signature under another key name or for another log, even by the same key', async () => {

@@ -11,9 +11,12 @@ export interface ExportVerification extends Omit<LedgerVerification, 'firstMisma
   readonly firstMismatch?: ExportMismatch;
 }
 
-/** Who signs the log: its Ed25519 public key and its key name (which is also the log's origin). */
+/**
+ * Who signs the log: its Ed25519 public key, or every key that has signed it (rotations), and its
+ * key name (which is also the log's origin).
+ */
 export interface LogSigner {
-  readonly publicKey: KeyObject;
+  readonly publicKey: KeyObject | readonly KeyObject[];
   readonly keyName: string;
 }
 

@@ -35,6 +35,14 @@ export interface LedgerVerification {
   readonly firstMismatch?: LedgerMismatch;
 }
 
+/**
+ * The reason given for a checkpoint signed by a key the verifier does not hold: exactly
+ * `signed by unknown key <8 hex digits>: add it to AUDIT_PREVIOUS_PUBLIC_KEYS`.
+ */
+export function unknownKeyReason(keyIdHex: string): string {
+  return `signed by unknown key ${keyIdHex}: add it to AUDIT_PREVIOUS_PUBLIC_KEYS`;
+}
+
 /** A signed checkpoint as stored or exported: the stated fields and the signed note they come from. */
 export interface StatedCheckpoint {
   readonly treeSize: number;
@@ -50,9 +58,11 @@ export interface StatedCheckpoint {
 /**
  * Recomputes a sealed log, leaf by leaf in ledger order, and checks it against its signed
  * checkpoints: the running hash chain, the RFC 6962 Merkle root at every checkpoint, and each
- * checkpoint's Ed25519 signature with the one public key given. Pure: the callers (the database
- * verifier, the offline export verifier) read and feed it. It stops at the first mismatch; every
- * later call returns false.
+ * checkpoint's Ed25519 signature with the key it names, which must be one of the public keys given
+ * (the current one and those that signed before a rotation). A checkpoint signed by a key not
+ * given is reported as such (`UNKNOWN_KEY_REASON`), apart from a signature or hash mismatch. Pure:
+ * the callers (the database verifier, the offline export verifier) read and feed it. It stops at
+ * the first mismatch; every later call returns false.
  */
 export class LedgerVerifier {
   private readonly tree = new MerkleAccumulator();
@@ -60,17 +70,22 @@ export class LedgerVerifier {
   private signedSize = 0;
   private checkpointCount = 0;
   private mismatch?: LedgerMismatch;
-  private readonly keyId: Buffer;
+  /** The accepted keys by their hex C2SP key id. */
+  private readonly keys = new Map<string, KeyObject>();
 
   /**
    * `keyName` is the signer's name, which is also the log's origin line: a C2SP verifier is a name
    * and a key, and a signature line under another name (even with the same key) is refused.
+   * `publicKeys`: every key whose checkpoints are accepted (the current one and earlier ones).
    */
   constructor(
-    private readonly publicKey: KeyObject,
+    publicKeys: KeyObject | readonly KeyObject[],
     private readonly keyName: string,
   ) {
-    this.keyId = keyId(keyName, rawEd25519PublicKey(publicKey));
+    for (const key of Array.isArray(publicKeys) ? (publicKeys as readonly KeyObject[]) : [publicKeys as KeyObject]) {
+      this.keys.set(keyId(keyName, rawEd25519PublicKey(key)).toString('hex'), key);
+    }
+    if (this.keys.size === 0) throw new TypeError('LedgerVerifier needs at least one public key');
   }
 
   /** Leaves fed so far (the seq the next leaf must have). */
@@ -134,12 +149,16 @@ export class LedgerVerifier {
       if (error instanceof NoteFormatError) return failAt(error.message);
       throw error;
     }
-    // Exactly our one signature: this log has no witnesses, so any other line is a change.
+    // Exactly one signature under the log's name: this log has no witnesses, so any other line is a change.
     const [only, ...others] = opened.signatures;
-    if (only === undefined || others.length > 0 || only.keyName !== this.keyName || !only.keyId.equals(this.keyId)) {
-      return failAt(`the note must carry exactly one signature, by ${this.keyName}+${this.keyId.toString('hex')}`);
+    if (only === undefined || others.length > 0 || only.keyName !== this.keyName) {
+      return failAt(`the note must carry exactly one signature, by ${this.keyName}`);
     }
-    const note = verifyNote(checkpoint.note, this.keyName, this.publicKey);
+    const signingKeyId = only.keyId.toString('hex');
+    const publicKey = this.keys.get(signingKeyId);
+    // Not a forgery as far as anyone can tell here: a key the verifier was not given (a rotation).
+    if (publicKey === undefined) return this.fail(firstUnsigned, null, unknownKeyReason(signingKeyId));
+    const note = verifyNote(checkpoint.note, this.keyName, publicKey);
     if (!note.valid) return failAt(note.reason ?? 'the signature does not verify');
     let signed;
     try {
@@ -171,7 +190,7 @@ export class LedgerVerifier {
         );
       }
     }
-    if (checkpoint.keyId !== undefined && !this.keyId.equals(checkpoint.keyId)) {
+    if (checkpoint.keyId !== undefined && !only.keyId.equals(checkpoint.keyId)) {
       return failAt('the stated key id is not the signing key');
     }
     if (!signed.rootHash.equals(this.tree.root())) {
