@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
+import { secureHttpApp } from './http/security';
 
 const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
@@ -39,6 +40,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
     logger: NEST_LEVELS[config.logLevel],
   });
   configureHttpApp(app);
+  await secureHttpApp(app, config);
   if (config.role !== 'worker') mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

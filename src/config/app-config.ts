@@ -63,6 +63,13 @@ export interface AppConfig {
   readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */
   readonly dataDir: string;
+  /** Limits and headers of the HTTP API. */
+  readonly http: {
+    /** RATE_LIMIT_PER_MINUTE: /v1 requests per token sub (or client address) per minute. */
+    readonly rateLimitPerMinute: number;
+    /** CORS_ORIGINS: the browser origins allowed to call the API (none by default). */
+    readonly corsOrigins: readonly string[];
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -115,6 +115,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys ("-----BEGIN PUBLIC KEY-----") or paths to them, never a private key');
   }
 
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    let valid: boolean;
+    try {
+      const parsed = new URL(origin);
+      valid = (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.org (got "${origin}")`);
+  }
+
   const config: AppConfig = {
     nodeEnv,
     role,
@@ -155,6 +170,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',
+    http: {
+      rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      corsOrigins,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

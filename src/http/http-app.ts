@@ -6,8 +6,8 @@ import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
 import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
-/** Request bodies above this are refused with 413 before they are parsed. */
-export const BODY_LIMIT_BYTES = 256 * 1024;
+/** Request bodies above this (1 MiB) are refused with 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({

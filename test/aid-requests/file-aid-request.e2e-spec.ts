@@ -188,7 +188,7 @@ describe('POST /v1/aid-requests', () => {
     });
 
     it('refuses a body over the size limit with 413', async () => {
-      const response = await file(cr, incident({ description: 'x'.repeat(300_000) }));
+      const response = await file(cr, incident({ description: 'x'.repeat(1_100_000) }));
       expectProblem(response, 413);
     });
 

@@ -12,6 +12,7 @@ import { Clock } from '../../src/common/clock';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/env.schema';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/http/http-app';
+import { secureHttpApp } from '../../src/http/security';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
@@ -70,6 +71,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '20',
+    // Tests send bursts no client may; the limit has its own tests.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
   const clock = new TestClock(now);
@@ -79,6 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {}, fatal() {} })
     .compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { ...NEST_APP_OPTIONS, logger: false }));
+  await secureHttpApp(app, config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
