@@ -1,9 +1,14 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Role } from './actor';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
-import { InvalidTokenError, TokenVerifier } from './token-verifier';
+import { ProblemException } from '../common/problem-details.filter';
+import { problem } from '../common/problem-details';
+import { InvalidTokenError, TokenVerificationUnavailableError, TokenVerifier } from './token-verifier';
+
+/** While the identity provider's key set is out of reach, clients are asked to come back this soon. */
+const KEY_SET_RETRY_AFTER_SECONDS = 5;
 
 export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 
@@ -29,6 +34,10 @@ export class AuthGuard implements CanActivate {
       request.actor = await this.verifier.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
+      if (error instanceof TokenVerificationUnavailableError) {
+        void context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(KEY_SET_RETRY_AFTER_SECONDS));
+        throw new ProblemException(problem(503, 'auth.key_set_unavailable', error.message));
+      }
       throw error;
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -10,6 +10,11 @@ export interface JwtConfig {
   readonly publicKeyPem?: string;
   readonly issuer?: string;
   readonly audience?: string;
+  /** JWT_JWKS_URL: the identity provider's JSON Web Key Set; when set, the only way tokens verify. */
+  readonly jwksUrl?: string;
+  /** JWT_ROLE_CLAIM / JWT_COUNTRY_CLAIM: dot paths to the role (a string or an array) and the country. */
+  readonly roleClaim: string;
+  readonly countryClaim: string;
   /** True when the built-in development secret is in use (never in production). */
   readonly usingDevelopmentSecret: boolean;
 }

@@ -99,10 +99,32 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (jwtPublicKey !== undefined && !jwtPublicKey.includes('BEGIN PUBLIC KEY')) {
     problems.push('JWT_PUBLIC_KEY must be a PEM public key ("-----BEGIN PUBLIC KEY-----")');
   }
-  if (nodeEnv === 'production' && jwtSecret === undefined && jwtPublicKey === undefined) {
-    problems.push('JWT_SECRET (at least 32 bytes) or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  const jwksUrl = read('JWT_JWKS_URL');
+  if (jwksUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(jwksUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || !['https:', 'http:'].includes(parsed.protocol)) {
+      problems.push(`JWT_JWKS_URL must be an https:// (or http://) URL of a JSON Web Key Set (got "${jwksUrl}")`);
+    } else if (parsed.protocol === 'http:' && nodeEnv === 'production' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) {
+      problems.push('JWT_JWKS_URL must use https:// when NODE_ENV=production');
+    }
   }
-  const usingDevelopmentSecret = jwtSecret === undefined && jwtPublicKey === undefined;
+  const claimPath = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback;
+    if (/^[A-Za-z0-9_:/$-]+(\.[A-Za-z0-9_:/$-]+)*$/.test(value)) return value;
+    problems.push(`${name} must be a claim name or a dot path such as realm_access.roles (got "${value}")`);
+    return fallback;
+  };
+  const roleClaim = claimPath('JWT_ROLE_CLAIM', 'role');
+  const countryClaim = claimPath('JWT_COUNTRY_CLAIM', 'country');
+  if (nodeEnv === 'production' && jwtSecret === undefined && jwtPublicKey === undefined && jwksUrl === undefined) {
+    problems.push('JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL is required when NODE_ENV=production');
+  }
+  const usingDevelopmentSecret = jwtSecret === undefined && jwtPublicKey === undefined && jwksUrl === undefined;
   const secret = jwtSecret ?? (usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : undefined);
 
   const auditSigningKey = read('AUDIT_SIGNING_KEY');
@@ -149,6 +171,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ...(jwtPublicKey === undefined ? {} : { publicKeyPem: jwtPublicKey.replace(/\\n/g, '\n') }),
       ...(read('JWT_ISSUER') === undefined ? {} : { issuer: read('JWT_ISSUER') }),
       ...(read('JWT_AUDIENCE') === undefined ? {} : { audience: read('JWT_AUDIENCE') }),
+      ...(jwksUrl === undefined ? {} : { jwksUrl }),
+      roleClaim,
+      countryClaim,
       usingDevelopmentSecret,
     },
     fourEyesThreshold,
