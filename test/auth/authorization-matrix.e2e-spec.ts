@@ -1,0 +1,210 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer } from '@nestjs/core';
+import { waitUntilSealed } from '../support/audit';
+import { Workflow } from '../support/officer-flow';
+import { incidentBody } from '../support/requests';
+import { createTestApp, type TestApp, type TestResponse } from '../support/test-app';
+
+/*
+ * The authorization matrix: every route the application registers, taken from Nest's router
+ * metadata (so a new route cannot be forgotten), called by every kind of principal: no token, a
+ * partner of the request's country, a partner of another country, an officer, an auditor and an
+ * admin. Each cell asserts the contract's answer: 2xx, 401, 403 or 404. A route without
+ * expectations fails the test, and so does an expectation for a route that no longer exists.
+ */
+
+const PRINCIPALS = ['anonymous', 'partnerOwn', 'partnerOther', 'officer', 'auditor', 'admin'] as const;
+type Principal = (typeof PRINCIPALS)[number];
+type Outcome = 'ok' | 401 | 403 | 404;
+type Row = Readonly<Record<Principal, Outcome>>;
+
+const FY = 2027;
+
+/** Everyone, with or without a token. */
+const PUBLIC: Row = { anonymous: 'ok', partnerOwn: 'ok', partnerOther: 'ok', officer: 'ok', auditor: 'ok', admin: 'ok' };
+const row = (partnerOwn: Outcome, partnerOther: Outcome, officer: Outcome, auditor: Outcome, admin: Outcome): Row => ({
+  anonymous: 401,
+  partnerOwn,
+  partnerOther,
+  officer,
+  auditor,
+  admin,
+});
+const OFFICER_ONLY = row(403, 403, 'ok', 403, 403);
+const OWN_PARTNER_ONLY = row('ok', 404, 403, 403, 403);
+const AUDITOR_ONLY = row(403, 403, 403, 'ok', 403);
+
+/** What the contract gives each principal on each route (docs/api.md, "Roles"). */
+const EXPECTED: Readonly<Record<string, Row>> = {
+  'GET /health/live': PUBLIC,
+  'GET /health/ready': PUBLIC,
+  'GET /metrics': PUBLIC,
+  'POST /v1/aid-requests': row('ok', 'ok', 403, 403, 403), // a partner files for its own country, whichever it is
+  'GET /v1/aid-requests': row('ok', 'ok', 'ok', 'ok', 403),
+  'GET /v1/aid-requests/:id': row('ok', 404, 'ok', 'ok', 403),
+  'GET /v1/aid-requests/:id/timeline': row('ok', 404, 'ok', 'ok', 403),
+  'GET /v1/queue': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/claim': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/triage': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/information-requests': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/information': OWN_PARTNER_ONLY,
+  'POST /v1/aid-requests/:id/approve': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/reject': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/withdraw': OWN_PARTNER_ONLY,
+  'POST /v1/aid-requests/:id/tranches/:n/release': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/reports': OWN_PARTNER_ONLY,
+  'GET /v1/funds/:fiscalYear': row(403, 403, 'ok', 'ok', 'ok'),
+  'POST /v1/funds/:fiscalYear/allocations': row(403, 403, 403, 403, 'ok'),
+  'GET /v1/audit/events': AUDITOR_ONLY,
+  'GET /v1/audit/export': AUDITOR_ONLY,
+  'GET /v1/audit/verify': AUDITOR_ONLY,
+  'GET /v1/audit/events/:position/proof': row('ok', 404, 403, 'ok', 403),
+  'GET /v1/audit/public-key': PUBLIC,
+  'GET /v1/audit/public-keys': PUBLIC,
+  'GET /v1/audit/checkpoints/latest': PUBLIC,
+  'GET /v1/audit/checkpoints': PUBLIC,
+  'GET /v1/audit/checkpoints/consistency': PUBLIC,
+};
+
+interface Call {
+  readonly url: string;
+  readonly payload?: unknown;
+}
+
+let t: TestApp;
+let w: Workflow;
+let tokens: Record<Exclude<Principal, 'anonymous'>, string>;
+/** A CR request, triaged and sealed, for the routes that only read. */
+let shared: string;
+let sharedPosition: number;
+let treeSize: number;
+
+/** The call a principal makes on a route: for an allowed principal, on a request in the state the action needs. */
+const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) => Call | Promise<Call>>> = {
+  'POST /v1/aid-requests': () => ({ url: '/v1/aid-requests', payload: incidentBody() }),
+  'GET /v1/aid-requests/:id': () => ({ url: `/v1/aid-requests/${shared}` }),
+  'GET /v1/aid-requests/:id/timeline': () => ({ url: `/v1/aid-requests/${shared}/timeline` }),
+  'POST /v1/aid-requests/:id/claim': async (_, allowed) => ({ url: `/v1/aid-requests/${allowed ? await w.triaged() : shared}/claim` }),
+  'POST /v1/aid-requests/:id/triage': async (_, allowed) => ({
+    url: `/v1/aid-requests/${allowed ? await w.triaged() : shared}/triage`,
+    payload: { track: 'rapid_response', priority: 2, reason: 'Customs are the main revenue source.' },
+  }),
+  'POST /v1/aid-requests/:id/information-requests': async (_, allowed) => ({
+    url: `/v1/aid-requests/${allowed ? await w.underReview() : shared}/information-requests`,
+    payload: { question: 'Which systems are encrypted?' },
+  }),
+  'POST /v1/aid-requests/:id/information': async (_, allowed) => {
+    const id = allowed ? await w.underReview() : shared;
+    if (allowed) expect((await w.post(tokens.officer, `/v1/aid-requests/${id}/information-requests`, { question: 'Which systems?' })).statusCode).toBe(200);
+    return { url: `/v1/aid-requests/${id}/information`, payload: { answer: 'Customs and tax filing.' } };
+  },
+  'POST /v1/aid-requests/:id/approve': async (_, allowed) => ({
+    url: `/v1/aid-requests/${allowed ? await w.underReview() : shared}/approve`,
+    payload: { amountApproved: 1_000_000 },
+  }),
+  'POST /v1/aid-requests/:id/reject': async (_, allowed) => ({
+    url: `/v1/aid-requests/${allowed ? await w.underReview() : shared}/reject`,
+    payload: { reason: 'Outside the fund’s scope.' },
+  }),
+  'POST /v1/aid-requests/:id/withdraw': async (_, allowed) => ({ url: `/v1/aid-requests/${allowed ? await w.triaged() : shared}/withdraw`, payload: {} }),
+  'POST /v1/aid-requests/:id/tranches/:n/release': async (_, allowed) => ({ url: `/v1/aid-requests/${allowed ? await approved() : shared}/tranches/1/release` }),
+  'POST /v1/aid-requests/:id/reports': async (principal) => ({
+    url: `/v1/aid-requests/${principal === 'partnerOwn' || principal === 'partnerOther' ? await approved() : shared}/reports`,
+    payload: { summary: 'Customs systems restored from backups.' },
+  }),
+  'GET /v1/funds/:fiscalYear': () => ({ url: `/v1/funds/${FY}` }),
+  'POST /v1/funds/:fiscalYear/allocations': () => ({ url: `/v1/funds/${FY}/allocations`, payload: { window: 'rapid_response', amount: 1, note: 'matrix' } }),
+  'GET /v1/audit/events/:position/proof': () => ({ url: `/v1/audit/events/${sharedPosition}/proof` }),
+  'GET /v1/audit/checkpoints/consistency': () => ({ url: `/v1/audit/checkpoints/consistency?from=${treeSize}&to=${treeSize}` }),
+};
+
+/** A CR request approved for 1,000,000 cents (one tranche). */
+async function approved(): Promise<string> {
+  const id = await w.underReview();
+  expect((await w.post(tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 1_000_000 })).statusCode).toBe(200);
+  return id;
+}
+
+/** Every route Nest registered: each controller's path joined with each handler's, as `METHOD /path`. */
+function registeredRoutes(): string[] {
+  const routes: string[] = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (controller === null) continue;
+      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (path === undefined || method === undefined) continue;
+        const url = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/')}`;
+        routes.push(`${RequestMethod[method]} ${url}`);
+      }
+    }
+  }
+  return [...new Set(routes)].sort();
+}
+
+beforeAll(async () => {
+  t = await createTestApp({ env: { CHECKPOINT_MAX_EVENTS: '2', CHECKPOINT_INTERVAL_MS: '200' } });
+  tokens = {
+    partnerOwn: await t.token('partner', { country: 'CR', sub: 'cr-csirt' }),
+    partnerOther: await t.token('partner', { country: 'PA', sub: 'pa-csirt' }),
+    officer: await t.token('officer', { sub: 'officer-ana' }),
+    auditor: await t.token('auditor', { sub: 'auditor-ines' }),
+    admin: await t.token('admin', { sub: 'fund-manager' }),
+  };
+  w = new Workflow(t, { partner: tokens.partnerOwn, officer: tokens.officer, admin: tokens.admin });
+  await w.allocate(FY, 'rapid_response', 500_000_000);
+  shared = await w.triaged();
+  await waitUntilSealed(t, { triaged: 1 });
+  const { rows } = await t.pool.query<{ position: string }>('SELECT global_position::text AS position FROM events WHERE stream_id = $1 ORDER BY stream_version LIMIT 1', [
+    `aid-request-${shared}`,
+  ]);
+  sharedPosition = Number(rows[0]!.position);
+  treeSize = (await t.request({ method: 'GET', url: '/v1/audit/checkpoints/latest' })).json().treeSize;
+}, 60_000);
+afterAll(async () => {
+  await t.close();
+});
+
+describe('the authorization matrix', () => {
+  it('has an expectation for every route the application registers, and no other', () => {
+    const routes = registeredRoutes();
+    expect(routes.length).toBeGreaterThan(20);
+    const fastify = t.app.getHttpAdapter().getInstance();
+    for (const route of routes) {
+      const [method, url] = route.split(' ') as [string, string];
+      expect({ route, registered: fastify.hasRoute({ method, url }) }).toEqual({ route, registered: true });
+    }
+    expect({ withoutExpectation: routes.filter((r) => EXPECTED[r] === undefined) }).toEqual({ withoutExpectation: [] });
+    expect({ noLongerRegistered: Object.keys(EXPECTED).filter((r) => !routes.includes(r)) }).toEqual({ noLongerRegistered: [] });
+  });
+
+  it('gives every principal on every route the contract’s answer (2xx, 401, 403 or 404)', async () => {
+    const routes = registeredRoutes().filter((r) => EXPECTED[r] !== undefined);
+    const mismatches: string[] = [];
+    let cells = 0;
+    for (const route of routes) {
+      const [method, pattern] = route.split(' ') as ['GET' | 'POST', string];
+      for (const principal of PRINCIPALS) {
+        const expected = EXPECTED[route]![principal];
+        const call: Call = await (CALLS[route] ?? ((): Call => ({ url: pattern })))(principal, expected === 'ok');
+        const headers: Record<string, string> = principal === 'anonymous' ? {} : { authorization: `Bearer ${tokens[principal]}` };
+        const response: TestResponse = await t.request({ method, url: call.url, headers, ...(call.payload === undefined ? {} : { payload: call.payload }) });
+        cells += 1;
+        const fine = expected === 'ok' ? response.statusCode >= 200 && response.statusCode < 300 : response.statusCode === expected;
+        if (!fine) mismatches.push(`${route} as ${principal}: expected ${expected}, got ${response.statusCode} ${response.body.slice(0, 200)}`);
+      }
+    }
+    // The size of the matrix, for the record.
+    process.stdout.write(`authorization matrix: ${routes.length} routes × ${PRINCIPALS.length} principals = ${cells} cells\n`);
+    expect(mismatches).toEqual([]);
+    expect(cells).toBe(routes.length * PRINCIPALS.length);
+  }, 180_000);
+});
+
