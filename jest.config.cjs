@@ -5,7 +5,14 @@ module.exports = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+    // An ESM-only package that CommonJS plugins require() (@fastify/static, used by Bull Board and
+    // the OpenAPI UI): Jest before Node 24.9 cannot require ESM, so it is compiled to CommonJS.
+    '^.+/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { useESM: false, isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@app/event-store$': '<rootDir>/libs/event-store/src/index.ts',
     '^@app/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',

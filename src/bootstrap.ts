@@ -9,6 +9,7 @@ import { prepareDatabase } from './database/prepare-database';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
 import { secureHttpApp } from './http/security';
+import { mountQueueDashboard } from './admin/queue-dashboard';
 
 const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
@@ -41,6 +42,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
   });
   configureHttpApp(app);
   await secureHttpApp(app, config);
+  if (config.role !== 'worker') await mountQueueDashboard(app);
   if (config.role !== 'worker') mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

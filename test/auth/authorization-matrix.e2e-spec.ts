@@ -65,6 +65,8 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'GET /v1/audit/checkpoints/latest': PUBLIC,
   'GET /v1/audit/checkpoints': PUBLIC,
   'GET /v1/audit/checkpoints/consistency': PUBLIC,
+  // The principal's token goes in the body (the dashboard's cookie login); "anonymous" sends one that does not verify.
+  'POST /admin/session': { anonymous: 401, partnerOwn: 403, partnerOther: 403, officer: 403, auditor: 403, admin: 'ok' },
 };
 
 interface Call {
@@ -116,6 +118,7 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
   'GET /v1/funds/:fiscalYear': () => ({ url: `/v1/funds/${FY}` }),
   'POST /v1/funds/:fiscalYear/allocations': () => ({ url: `/v1/funds/${FY}/allocations`, payload: { window: 'rapid_response', amount: 1, note: 'matrix' } }),
   'GET /v1/audit/events/:position/proof': () => ({ url: `/v1/audit/events/${sharedPosition}/proof` }),
+  'POST /admin/session': (principal) => ({ url: '/admin/session', payload: { token: principal === 'anonymous' ? 'not-a-token' : tokens[principal] } }),
   'GET /v1/audit/checkpoints/consistency': () => ({ url: `/v1/audit/checkpoints/consistency?from=${treeSize}&to=${treeSize}` }),
 };
 

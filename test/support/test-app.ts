@@ -12,7 +12,9 @@ import { Clock } from '../../src/common/clock';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/env.schema';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from '../../src/http/http-app';
+import { mountOpenApi } from '../../src/http/openapi';
 import { secureHttpApp } from '../../src/http/security';
+import { mountQueueDashboard } from '../../src/admin/queue-dashboard';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
@@ -57,6 +59,8 @@ export interface TestAppOptions {
   readonly clock?: Date | 'system';
   /** Share another test app's database (e.g. a second process's worker). */
   readonly database?: TestDatabase;
+  /** Serve the OpenAPI UI at /docs, as the service does (default: not mounted). */
+  readonly docs?: boolean;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -83,6 +87,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { ...NEST_APP_OPTIONS, logger: false }));
   await secureHttpApp(app, config);
+  if (config.role !== 'worker') await mountQueueDashboard(app);
+  if (options.docs === true) mountOpenApi(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${address.port}`;
