@@ -38,7 +38,16 @@ export function adminToken(headers: IncomingHttpHeaders): string | undefined {
   if (bearer?.[1]) return bearer[1];
   for (const part of (headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === ADMIN_SESSION_COOKIE) return decodeURIComponent(value.join('='));
+    if (name === ADMIN_SESSION_COOKIE) return decodeCookieValue(value.join('='));
   }
   return undefined;
+}
+
+/** A cookie value as set (percent-encoded); a malformed escape (`%`, `%zz`) is no token at all. */
+function decodeCookieValue(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

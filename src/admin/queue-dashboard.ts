@@ -30,7 +30,14 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (request, reply) => {
       const access = await adminAccess(adminToken(request.headers), verifier);
-      if (access.ok) return;
+      if (access.ok) {
+        // Bull Board decodes some query values and parameters a second time: a stray `%` there
+        // would be a 500 of its own. Refused here, naming the field.
+        const undecodable = undecodableField(request.query, 'query') ?? undecodableField(request.params, 'path');
+        if (undecodable === undefined) return;
+        sendProblem(request, reply, problem(400, 'bad_request', `${undecodable} is not valid percent-encoding`));
+        return reply;
+      }
       if (access.status === 503) void reply.header('retry-after', '5');
       const code = access.status === 401 ? 'unauthorized' : access.status === 403 ? 'forbidden' : 'auth.key_set_unavailable';
       sendProblem(request, reply, problem(access.status, code, access.detail));
@@ -38,4 +45,20 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     });
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
   });
+}
+
+/** The first string value (named `<where> parameter <name>`) that decodeURIComponent refuses, if any. */
+function undecodableField(values: unknown, where: 'query' | 'path'): string | undefined {
+  if (typeof values !== 'object' || values === null) return undefined;
+  for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== 'string') continue;
+      try {
+        decodeURIComponent(item);
+      } catch {
+        return `${where} parameter ${JSON.stringify(name)}`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,9 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { ModulesContainer } from '@nestjs/core';
 import { waitUntilSealed } from '../support/audit';
 import { Workflow } from '../support/officer-flow';
 import { incidentBody } from '../support/requests';
+import { registeredRoutes } from '../support/routes';
 import { createTestApp, type TestApp, type TestResponse } from '../support/test-app';
 
 /*
@@ -129,29 +127,6 @@ async function approved(): Promise<string> {
   return id;
 }
 
-/** Every route Nest registered: each controller's path joined with each handler's, as `METHOD /path`. */
-function registeredRoutes(): string[] {
-  const routes: string[] = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-      if (controller === null) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      const prototype = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const url = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/')}`;
-        routes.push(`${RequestMethod[method]} ${url}`);
-      }
-    }
-  }
-  return [...new Set(routes)].sort();
-}
-
 beforeAll(async () => {
   t = await createTestApp({ env: { CHECKPOINT_MAX_EVENTS: '2', CHECKPOINT_INTERVAL_MS: '200' } });
   tokens = {
@@ -177,7 +152,7 @@ afterAll(async () => {
 
 describe('the authorization matrix', () => {
   it('has an expectation for every route the application registers, and no other', () => {
-    const routes = registeredRoutes();
+    const routes = registeredRoutes(t.app);
     expect(routes.length).toBeGreaterThan(20);
     const fastify = t.app.getHttpAdapter().getInstance();
     for (const route of routes) {
@@ -189,7 +164,7 @@ describe('the authorization matrix', () => {
   });
 
   it('gives every principal on every route the contract’s answer (2xx, 401, 403 or 404)', async () => {
-    const routes = registeredRoutes().filter((r) => EXPECTED[r] !== undefined);
+    const routes = registeredRoutes(t.app).filter((r) => EXPECTED[r] !== undefined);
     const mismatches: string[] = [];
     let cells = 0;
     for (const route of routes) {

@@ -1,13 +1,19 @@
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { capacityBody, incidentBody } from '../support/requests';
+import { registeredRoutes } from '../support/routes';
 import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from '../support/test-app';
 
 /**
  * Whatever a client sends, the answer is never a 5xx: arbitrary JSON (any text, including U+0000
  * and unpaired surrogates, extreme numbers, nesting), valid bodies with one field replaced, and
- * query strings and path segments with raw percent-escapes, sent to every route that reads them.
- * A 4xx must be problem+json. Nothing here checks which 4xx: the routes' own tests do.
+ * query strings and path segments with raw percent-escapes, sent to every route the application
+ * registers (taken from Nest's router: a route without a generator fails the run) and to the queue
+ * dashboard's. A 4xx must be problem+json. Nothing here checks which 4xx: the routes' own tests do.
+ *
+ * HOSTILE_RUNS (default 300) runs per property: at least 10,000 requests a run, counted and
+ * checked at the end. Every property runs with one seed, HOSTILE_SEED (default: random, printed);
+ * a failure names it so that the run can be replayed.
  */
 
 let t: TestApp;
@@ -16,6 +22,7 @@ let requestId: string;
 
 beforeAll(async () => {
   t = await createTestApp({ env: { APP_ROLE: 'api' } });
+  process.stdout.write(`hostile input: seed ${SEED}, ${RUNS} runs per property (replay: HOSTILE_SEED=${SEED} HOSTILE_RUNS=${RUNS})\n`);
   tokens.partner = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
   tokens.officer = await t.token('officer', { sub: 'officer-1' });
   tokens.admin = await t.token('admin', { sub: 'admin-1' });
@@ -28,7 +35,31 @@ afterAll(async () => {
   await t.close();
 });
 
-const RUNS = 60;
+const RUNS = Number(process.env['HOSTILE_RUNS'] ?? 300);
+const SEED = Number(process.env['HOSTILE_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+/** The least a run with the default HOSTILE_RUNS sends. */
+const MIN_REQUESTS = 10_000;
+
+/** Requests sent, and the routes (`METHOD /pattern`) they were sent to. */
+let sent = 0;
+const covered = new Set<string>();
+
+async function send(route: string, options: Parameters<TestApp['request']>[0]): Promise<TestResponse> {
+  sent += 1;
+  covered.add(route);
+  return t.request(options);
+}
+
+/** fc.assert with the run's seed; a failure says how to replay it. */
+async function check<T>(property: fc.IAsyncProperty<T>): Promise<void> {
+  try {
+    await fc.assert(property, { numRuns: RUNS, seed: SEED });
+  } catch (error) {
+    throw new Error(`hostile input found a failure (replay: HOSTILE_SEED=${SEED} HOSTILE_RUNS=${RUNS} npm test -- test/http/hostile-input)\n${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
 
 /** Text of every kind: ordinary, any code point, and what Postgres cannot store. */
 const text = fc.oneof(
@@ -105,6 +136,7 @@ function expectNoServerError(label: string, response: TestResponse): void {
 type Role = keyof typeof tokens;
 
 const POSTS: readonly { readonly role: Role; readonly path: () => string; readonly valid: Record<string, unknown> }[] = [
+  { role: 'admin', path: () => '/admin/session', valid: { token: 'TOKEN' } },
   { role: 'partner', path: () => '/v1/aid-requests', valid: incidentBody({ contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' } }) },
   { role: 'partner', path: () => '/v1/aid-requests', valid: capacityBody() },
   { role: 'officer', path: () => `/v1/aid-requests/${requestId}/claim`, valid: {} },
@@ -119,37 +151,86 @@ const POSTS: readonly { readonly role: Role; readonly path: () => string; readon
   { role: 'admin', path: () => '/v1/funds/2026/allocations', valid: { window: 'rapid_response', amount: 1_000_000, note: 'first allocation' } },
 ];
 
-const GETS: readonly { readonly role: Role; readonly path: () => string; readonly keys: readonly string[] }[] = [
-  { role: 'officer', path: () => '/v1/aid-requests', keys: ['status', 'track', 'kind', 'country', 'limit', 'cursor'] },
-  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/timeline`, keys: ['limit', 'cursor'] },
-  { role: 'officer', path: () => '/v1/queue', keys: ['limit', 'cursor'] },
-  { role: 'auditor', path: () => '/v1/audit/events', keys: ['after', 'streamId', 'type', 'actor', 'country', 'from', 'to', 'limit', 'cursor'] },
-  { role: 'auditor', path: () => '/v1/audit/checkpoints', keys: ['after', 'limit', 'cursor'] },
-  { role: 'auditor', path: () => '/v1/audit/events/1/proof', keys: ['treeSize'] },
-  { role: 'auditor', path: () => '/v1/audit/checkpoints/consistency', keys: ['from', 'to'] },
-];
+/** Query keys the GET routes read (any other key is sent too, as a generated one). */
+const QUERY_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '/v1/aid-requests': ['status', 'track', 'kind', 'country', 'limit', 'cursor'],
+  '/v1/aid-requests/:id/timeline': ['limit', 'cursor'],
+  '/v1/queue': ['limit', 'cursor'],
+  '/v1/audit/events': ['after', 'streamId', 'type', 'actor', 'country', 'from', 'to', 'limit', 'cursor'],
+  '/v1/audit/export': ['after', 'streamId', 'type', 'from', 'to'],
+  '/v1/audit/checkpoints': ['after', 'limit', 'cursor'],
+  '/v1/audit/events/:position/proof': ['treeSize'],
+  '/v1/audit/checkpoints/consistency': ['from', 'to'],
+};
+
+/** Who may call a GET route (so that the query is read, not refused at the door). */
+function getRole(pattern: string): Role {
+  if (pattern.startsWith('/v1/audit') || pattern === '/v1/aid-requests/:id/timeline') return pattern.includes('timeline') ? 'partner' : 'auditor';
+  if (pattern.startsWith('/v1/funds')) return 'admin';
+  if (pattern === '/v1/aid-requests/:id') return 'partner';
+  return 'officer';
+}
+
+/** A route pattern with valid values for its parameters. */
+function concrete(pattern: string): string {
+  return pattern.replace(':id', requestId).replace(':position', '1').replace(':fiscalYear', '2026').replace(':n', '1');
+}
+
+/** The queue dashboard's routes (Bull Board, not Nest's), with the parts a client controls. */
+const DASHBOARD_GETS = ['/admin/queues', '/admin/queues/api/queues', '/admin/queues/api/redis/stats', '/admin/queues/api/job-schedulers'];
+const DASHBOARD_QUERY_KEYS = ['activeQueue', 'status', 'page', 'jobsPerPage', 'sortBy', 'sortDirection', 'search', 'queueName'];
 
 describe('no client input gets a 5xx', () => {
   it.each(POSTS.map((route) => [route.path().replace(requestId, ':id'), route] as const))('POST %s with any body', async (_label, route) => {
-    await fc.assert(
+    await check(
       fc.asyncProperty(bodies(route.valid), fc.option(fc.stringMatching(/^[\x21-\x7e]{1,20}$/)), async (body, key) => {
         const headers: Record<string, string> = { authorization: `Bearer ${tokens[route.role]}`, 'content-type': 'application/json' };
         if (key !== null) headers['idempotency-key'] = key;
-        expectNoServerError(body.slice(0, 200), await t.request({ method: 'POST', url: route.path(), headers, payload: body }));
+        const url = route.path();
+        const payload = url === '/admin/session' ? body.replace('"TOKEN"', JSON.stringify(tokens.admin)) : body;
+        expectNoServerError(body.slice(0, 200), await send(`POST ${url.replace(requestId, ':id').replace('/2026/', '/:fiscalYear/').replace('/tranches/1/', '/tranches/:n/')}`, { method: 'POST', url, headers, payload }));
       }),
-      { numRuns: RUNS },
     );
-  });
+  }, 300_000);
 
-  it.each(GETS.map((route) => [route.path().replace(requestId, ':id'), route] as const))('GET %s with any query', async (_label, route) => {
-    await fc.assert(
-      fc.asyncProperty(query(route.keys), async (qs) => {
-        const url = `${route.path()}?${qs}`;
-        expectNoServerError(url, await t.request({ method: 'GET', url, headers: { authorization: `Bearer ${tokens[route.role]}` } }));
-      }),
-      { numRuns: RUNS },
+  it('GET every route the application registers, with any query', async () => {
+    const gets = registeredRoutes(t.app)
+      .filter((route) => route.startsWith('GET '))
+      .map((route) => route.slice('GET '.length));
+    expect(gets.length).toBeGreaterThan(15);
+    for (const pattern of gets) {
+      await check(
+        fc.asyncProperty(query(QUERY_KEYS[pattern] ?? ['limit', 'cursor', 'after']), async (qs) => {
+          const url = `${concrete(pattern)}?${qs}`;
+          expectNoServerError(url, await send(`GET ${pattern}`, { method: 'GET', url, headers: { authorization: `Bearer ${tokens[getRole(pattern)]}` } }));
+        }),
+      );
+    }
+  }, 600_000);
+
+  it('the queue dashboard, as an admin (bearer or cookie), with any query, path and cookie', async () => {
+    const cookie = fc.oneof(
+      fc.constant(`cdt_admin_session=${tokens.admin}`),
+      fc.stringMatching(/^[\x20-\x7e]{0,80}$/),
+      segment.map((s) => `cdt_admin_session=${s}`),
     );
-  });
+    await check(
+      fc.asyncProperty(fc.constantFrom(...DASHBOARD_GETS), query(DASHBOARD_QUERY_KEYS), cookie, fc.boolean(), async (path, qs, jar, bearer) => {
+        const url = `${path}?${qs}`;
+        const headers: Record<string, string> = bearer ? { authorization: `Bearer ${tokens.admin}` } : { cookie: jar };
+        const response = await send(`GET ${path}`, { method: 'GET', url, headers });
+        expect([url, response.statusCode < 500]).toEqual([url, true]);
+      }),
+    );
+    await check(
+      fc.asyncProperty(segment.filter((s) => s.length > 0), segment.filter((s) => s.length > 0), async (queue, job) => {
+        for (const url of [`/admin/queues/api/queues/${queue}/${job}`, `/admin/queues/api/queues/${queue}/${job}/logs`, `/admin/queues/queue/${queue}`]) {
+          const response = await send('GET /admin/queues/*', { method: 'GET', url, headers: { authorization: `Bearer ${tokens.admin}` } });
+          expect([url, response.statusCode < 500]).toEqual([url, true]);
+        }
+      }),
+    );
+  }, 300_000);
 
   it('any Authorization header, and tokens signed with the right key carrying any claims', async () => {
     const secret = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -163,36 +244,43 @@ describe('no client input gets a 5xx', () => {
       fc.stringMatching(/^[\x21-\x7e]{0,60}$/).map((token) => `Bearer ${token}`),
       signed.map(async (token) => `Bearer ${await token}`),
     );
-    await fc.assert(
+    await check(
       fc.asyncProperty(header, async (value) => {
         const authorization = await value;
         for (const method of ['GET', 'POST'] as const) {
-          const response = await t.request({ method, url: '/v1/aid-requests', headers: { authorization }, payload: method === 'POST' ? incidentBody() : undefined });
+          const response = await send(`${method} /v1/aid-requests`, { method, url: '/v1/aid-requests', headers: { authorization }, payload: method === 'POST' ? incidentBody() : undefined });
           expectNoServerError(`${method} with ${authorization.slice(0, 200)}`, response);
         }
       }),
-      { numRuns: RUNS },
     );
-  });
+  }, 300_000);
 
   it('any path segment where an id, a fiscal year, a tranche or a position goes', async () => {
     const paths = (s: string) => [
-      { role: 'partner' as const, method: 'GET' as const, url: `/v1/aid-requests/${s}` },
-      { role: 'partner' as const, method: 'GET' as const, url: `/v1/aid-requests/${s}/timeline` },
-      { role: 'officer' as const, method: 'POST' as const, url: `/v1/aid-requests/${s}/claim` },
-      { role: 'officer' as const, method: 'POST' as const, url: `/v1/aid-requests/${requestId}/tranches/${s}/release` },
-      { role: 'officer' as const, method: 'GET' as const, url: `/v1/funds/${s}` },
-      { role: 'auditor' as const, method: 'GET' as const, url: `/v1/audit/events/${s}/proof` },
+      { role: 'partner' as const, method: 'GET' as const, route: '/v1/aid-requests/:id', url: `/v1/aid-requests/${s}` },
+      { role: 'partner' as const, method: 'GET' as const, route: '/v1/aid-requests/:id/timeline', url: `/v1/aid-requests/${s}/timeline` },
+      { role: 'officer' as const, method: 'POST' as const, route: '/v1/aid-requests/:id/claim', url: `/v1/aid-requests/${s}/claim` },
+      { role: 'partner' as const, method: 'POST' as const, route: '/v1/aid-requests/:id/withdraw', url: `/v1/aid-requests/${s}/withdraw` },
+      { role: 'officer' as const, method: 'POST' as const, route: '/v1/aid-requests/:id/tranches/:n/release', url: `/v1/aid-requests/${requestId}/tranches/${s}/release` },
+      { role: 'officer' as const, method: 'GET' as const, route: '/v1/funds/:fiscalYear', url: `/v1/funds/${s}` },
+      { role: 'admin' as const, method: 'POST' as const, route: '/v1/funds/:fiscalYear/allocations', url: `/v1/funds/${s}/allocations` },
+      { role: 'auditor' as const, method: 'GET' as const, route: '/v1/audit/events/:position/proof', url: `/v1/audit/events/${s}/proof` },
     ];
-    await fc.assert(
+    await check(
       fc.asyncProperty(segment.filter((s) => s.length > 0), async (s) => {
-        for (const { role, method, url } of paths(s)) {
+        for (const { role, method, route, url } of paths(s)) {
           const payload = method === 'POST' ? '{}' : undefined;
           const headers: Record<string, string> = { authorization: `Bearer ${tokens[role]}`, ...(payload ? { 'content-type': 'application/json' } : {}) };
-          expectNoServerError(url, await t.request({ method, url, headers, payload }));
+          expectNoServerError(url, await send(`${method} ${route}`, { method, url, headers, payload }));
         }
       }),
-      { numRuns: RUNS },
     );
+  }, 300_000);
+
+  it(`covered every registered route, with at least ${MIN_REQUESTS} requests at the default HOSTILE_RUNS`, () => {
+    const missing = registeredRoutes(t.app).filter((route) => !covered.has(route));
+    expect(missing).toEqual([]);
+    process.stdout.write(`hostile input: ${sent} requests to ${covered.size} routes, none answered 5xx (seed ${SEED})\n`);
+    if (process.env['HOSTILE_RUNS'] === undefined) expect(sent).toBeGreaterThanOrEqual(MIN_REQUESTS);
   });
 });
