@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
@@ -56,6 +57,33 @@ export class AuditController {
    */
   @Get('public-keys')
   @Public()
+  @ApiOperation({
+    summary: 'Every checkpoint-signing key (no token needed)',
+    description:
+      'The current key (current: true) and the keys of earlier checkpoints (AUDIT_PREVIOUS_PUBLIC_KEYS). ' +
+      "A checkpoint's keyId names one of them; verifiers accept a checkpoint by any listed key.",
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['items'],
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['keyId', 'keyName', 'publicKeyPem', 'current'],
+            properties: {
+              keyId: { type: 'string', pattern: '^[0-9a-f]{8}$', description: 'C2SP key id, hex' },
+              keyName: { type: 'string', example: 'cdt-fund/audit-log' },
+              publicKeyPem: { type: 'string', description: 'Ed25519 public key, SPKI PEM' },
+              current: { type: 'boolean', description: 'true for the key that signs new checkpoints' },
+            },
+          },
+        },
+      },
+    },
+  })
   publicKeys(): { items: AuditPublicKeyView[] } {
     return { items: this.keys.views() };
   }
