@@ -31,11 +31,12 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     scope.addHook('onRequest', async (request, reply) => {
       const access = await adminAccess(adminToken(request.headers), verifier);
       if (access.ok) {
-        // Bull Board decodes some query values and parameters a second time: a stray `%` there
-        // would be a 500 of its own. Refused here, naming the field.
-        const undecodable = undecodableField(request.query, 'query') ?? undecodableField(request.params, 'path');
-        if (undecodable === undefined) return;
-        sendProblem(request, reply, problem(400, 'bad_request', `${undecodable} is not valid percent-encoding`));
+        // Bull Board decodes some query values and parameters a second time (a stray `%` there is a
+        // 500 of its own), and passes them on to Redis (a control character is another). Refused
+        // here, naming the field.
+        const unusable = unusableField(request.query, 'query') ?? unusableField(request.params, 'path');
+        if (unusable === undefined) return;
+        sendProblem(request, reply, problem(400, 'bad_request', `${unusable} holds a control character or is not valid percent-encoding`));
         return reply;
       }
       if (access.status === 503) void reply.header('retry-after', '5');
@@ -47,17 +48,25 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
   });
 }
 
-/** The first string value (named `<where> parameter <name>`) that decodeURIComponent refuses, if any. */
-function undecodableField(values: unknown, where: 'query' | 'path'): string | undefined {
+/** A control character, as such or once decoded. */
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * The first string value (named `<where> parameter <name>`) that holds a control character or
+ * that decodeURIComponent refuses or turns into one, if any.
+ */
+function unusableField(values: unknown, where: 'query' | 'path'): string | undefined {
   if (typeof values !== 'object' || values === null) return undefined;
   for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (typeof item !== 'string') continue;
+      let decoded: string;
       try {
-        decodeURIComponent(item);
+        decoded = decodeURIComponent(item);
       } catch {
         return `${where} parameter ${JSON.stringify(name)}`;
       }
+      if (CONTROL.test(item) || CONTROL.test(decoded) || CONTROL.test(name)) return `${where} parameter ${JSON.stringify(name)}`;
     }
   }
   return undefined;
