@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsHttpModule } from './notifications/notifications-http.module';
 import { WorkerModule } from './worker.module';
 
 /** The whole application for one process; `config.role` decides which parts run in it. */
@@ -30,7 +31,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule, NotificationsHttpModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,5 +1,6 @@
 import type { Priority } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
+import type { NotificationsConfig } from './notifications-env';
 
 export type AppRole = 'api' | 'worker' | 'all';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -61,6 +62,8 @@ export interface AppConfig {
   readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */
   readonly dataDir: string;
+  /** Webhooks and alert e-mail. */
+  readonly notifications: NotificationsConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

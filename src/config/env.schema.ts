@@ -1,5 +1,6 @@
 import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
+import { notificationsEnv } from './notifications-env';
 import { type Priority, PRIORITIES } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
 
@@ -149,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',
+    notifications: notificationsEnv(read, problems, nodeEnv),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
