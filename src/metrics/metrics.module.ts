@@ -3,5 +3,5 @@ import { QueuesModule } from '../queues/queues.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-@Module({ imports: [QueuesModule], controllers: [MetricsController], providers: [MetricsService] })
+@Module({ imports: [QueuesModule], controllers: [MetricsController], providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule {}

@@ -141,12 +141,20 @@ export class WebhookDeliveryStore {
     ]);
   }
 
-  /** A failed delivery starts a new series of attempts; returns the series, or undefined when it was not failed. */
-  async restart(deliveryId: string): Promise<number | undefined> {
+  /**
+   * A failed delivery starts a new series of attempts, once per retry request (`retryEventId`):
+   * returns the series to enqueue (again, on a replay of the same request), or undefined when the
+   * delivery was not failed.
+   */
+  async restart(deliveryId: string, retryEventId: string): Promise<number | undefined> {
     const { rows } = await this.pool.query<{ series: number }>(
-      `UPDATE webhook_deliveries SET status = 'pending', series = series + 1, next_attempt_at = now()
-       WHERE id = $1 AND status = 'failed' RETURNING series`,
-      [deliveryId],
+      `WITH restarted AS (
+         UPDATE webhook_deliveries SET status = 'pending', series = series + 1, retry_event_id = $2, next_attempt_at = now()
+         WHERE id = $1 AND status = 'failed' AND retry_event_id IS DISTINCT FROM $2 RETURNING series)
+       SELECT series FROM restarted
+       UNION ALL SELECT series FROM webhook_deliveries WHERE id = $1 AND retry_event_id = $2
+       LIMIT 1`,
+      [deliveryId, retryEventId],
     );
     return rows[0]?.series;
   }
