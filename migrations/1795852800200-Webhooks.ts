@@ -40,6 +40,7 @@ export class Webhooks1795852800200 implements MigrationInterface {
         created_at       timestamptz NOT NULL DEFAULT now()
       )`);
     await db.query(`CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC, id DESC)`);
+    await db.query(`CREATE INDEX webhook_deliveries_undelivered_idx ON webhook_deliveries (status, next_attempt_at) WHERE status <> 'delivered'`);
     await db.query(`
       CREATE TABLE webhook_delivery_attempts (
         id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -116,6 +116,11 @@ describe('webhook delivery', () => {
       { attempt: 2, outcome: 'retrying', status_code: 500 },
       { attempt: 3, outcome: 'delivered', status_code: 204 },
     ]);
+    const metrics = (await t.request({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/cdt_notification_attempts_total\{channel="webhook",outcome="retrying"\} [1-9]/);
+    expect(metrics).toMatch(/cdt_notification_attempts_total\{channel="webhook",outcome="delivered"\} [1-9]/);
+    expect(metrics).toMatch(/cdt_notification_attempt_seconds_bucket\{le="0.25",channel="webhook",outcome="delivered"\} [1-9]/);
+    expect(metrics).toMatch(/cdt_webhook_deliveries\{status="pending"\} \d+/);
     await call(t, 'DELETE', `/v1/webhooks/${endpoint.id}`, cr);
   });
 

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { PG_POOL } from '../../database/pg-pool';
 import { MetricsService } from '../../metrics/metrics.service';
 
 /** Delivery figures on /metrics: attempts by outcome, and how long receivers took to answer. */
@@ -8,7 +10,20 @@ export class DeliveryMetrics {
   private readonly attempts: Counter<'channel' | 'outcome'>;
   private readonly latency: Histogram<'channel' | 'outcome'>;
 
-  constructor(metrics: MetricsService) {
+  constructor(metrics: MetricsService, @Inject(PG_POOL) pool: Pool) {
+    new Gauge({
+      name: 'cdt_webhook_deliveries',
+      help: 'Webhook deliveries not delivered (yet), by status: pending (being attempted or waiting for a retry) and failed',
+      labelNames: ['status'],
+      registers: [metrics.registry],
+      async collect() {
+        const { rows } = await pool.query<{ status: string; n: number }>(
+          `SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE status <> 'delivered' GROUP BY status`,
+        );
+        this.reset();
+        for (const status of ['pending', 'failed']) this.set({ status }, rows.find((row) => row.status === status)?.n ?? 0);
+      },
+    });
     this.attempts = new Counter({
       name: 'cdt_notification_attempts_total',
       help: 'Delivery attempts of webhooks and alert e-mail, by channel and outcome (delivered, retrying, failed)',
