@@ -183,3 +183,21 @@ describe('GET, DELETE and rotation', () => {
     expect((await call('POST', `/v1/webhooks/${mine.id}/deliveries/msg_nope/retry`, cr)).statusCode).toBe(404);
   });
 });
+
+describe('OpenAPI', () => {
+  it('describes the webhook routes with their ids, bodies, answers and problems', async () => {
+    const { SwaggerModule, DocumentBuilder } = await import('@nestjs/swagger');
+    const document = SwaggerModule.createDocument(t.app, new DocumentBuilder().build());
+    const item = document.paths['/v1/webhooks/{id}'];
+    expect(item?.get?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'id', in: 'path' })]));
+    expect(Object.keys(item?.get?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '403', '404']));
+    expect(Object.keys(item?.delete?.responses ?? {})).toContain('204');
+    const register = document.paths['/v1/webhooks']?.post;
+    expect(JSON.stringify(register?.requestBody)).toContain('RegisterWebhookDto');
+    expect(Object.keys(register?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '403']));
+    const retry = document.paths['/v1/webhooks/{id}/deliveries/{deliveryId}/retry']?.post;
+    expect(retry?.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['id', 'deliveryId']));
+    expect(Object.keys(retry?.responses ?? {})).toEqual(expect.arrayContaining(['202', '404', '409']));
+    expect(document.components?.schemas?.['WebhookEndpointWithSecretDto']).toBeDefined();
+  });
+});
