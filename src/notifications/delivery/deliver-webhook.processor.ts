@@ -11,7 +11,6 @@ import type { WebhookEndpointCommand } from '../domain/webhook-endpoint.commands
 import { SecretBox } from '../webhooks/secret-box';
 import { webhookEndpoints } from '../webhooks/webhook-endpoint.aggregate';
 import { WebhookDeliveryStore } from '../webhooks/webhook-delivery.store';
-import { WebhookEndpointStore } from '../webhooks/webhook-endpoint.store';
 import { DeliveryMetrics } from './delivery-metrics';
 import { signatureHeader } from './webhook-signature';
 import { WebhookSender } from './webhook-sender';
@@ -31,7 +30,6 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly deliveries: WebhookDeliveryStore,
-    private readonly endpoints: WebhookEndpointStore,
     private readonly box: SecretBox,
     private readonly sender: WebhookSender,
     private readonly commandBus: CommandBus,
@@ -41,16 +39,29 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     this.retryDelaysMs = config.notifications.webhooks.retryDelaysMs;
   }
 
+  /** Opened secrets, by sealed value: opening is cheap but not free, and every message needs it. */
+  private readonly opened = new Map<string, string>();
+
+  private openSecret(endpointId: string, sealed: string): string {
+    let secret = this.opened.get(sealed);
+    if (secret === undefined) {
+      secret = this.box.open(endpointId, sealed);
+      if (this.opened.size >= 10_000) this.opened.clear();
+      this.opened.set(sealed, secret);
+    }
+    return secret;
+  }
+
   backoffDelayMs(attemptsMade: number): number {
     return this.retryDelaysMs[Math.min(attemptsMade, this.retryDelaysMs.length) - 1] ?? 1_000;
   }
 
   async process(job: Job<JobData<'webhooks'>>): Promise<void> {
     const { deliveryId, series } = job.data;
-    const delivery = await this.deliveries.find(deliveryId);
+    const found = await this.deliveries.findWithEndpoint(deliveryId);
     // Already delivered or ended, or superseded by a manual retry's series: nothing to do.
-    if (delivery === undefined || delivery.status !== 'pending' || delivery.series !== series) return;
-    const endpoint = await this.endpoints.findById(delivery.endpointId);
+    if (found === undefined || found.delivery.status !== 'pending' || found.delivery.series !== series) return;
+    const { delivery, endpoint } = found;
     if (endpoint === undefined || endpoint.status !== 'active') {
       await this.deliveries.abandon(deliveryId, `the endpoint is ${endpoint?.status ?? 'gone'}: not sent`);
       return;
@@ -58,7 +69,7 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     const now = this.clock.now();
     const secrets = endpoint.secrets
       .filter((secret) => secret.validUntil === null || Date.parse(secret.validUntil) > now.getTime())
-      .map((secret) => this.box.open(endpoint.id, secret.sealed));
+      .map((secret) => this.openSecret(endpoint.id, secret.sealed));
     const timestamp = Math.floor(now.getTime() / 1000);
     const outcome = await this.sender.send({
       url: endpoint.url,

@@ -74,20 +74,25 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
     const deliveries: NewDelivery[] = [];
     const mails: NewAlertMail[] = [];
     const jobs: JobRequest[] = [];
-    const views = new RequestStates(this.eventStore);
+    // The streams of the requests some endpoint (or the alert mail) may want, read in one round trip.
+    const wanted = events.filter((event) => event.streamType === AID_REQUEST_STREAM_TYPE && this.mayNotify(event, active));
+    const streams = await this.eventStore.readStreams(wanted.map((event) => event.streamId));
+    for (const event of wanted) {
+      const stream = streams.get(event.streamId) ?? [];
+      const first = stream[0];
+      const country = first?.type === 'AidRequestFiled' ? (first.data as { country: string }).country : null;
+      const types = messageTypesFor({ type: event.type, data: event.data } as AidRequestEvent);
+      const targets = types.flatMap((type) => active.filter((endpoint) => endpointReceives(endpoint, type, country)).map((endpoint) => ({ type, endpoint })));
+      const alerts = this.mailTo.length === 0 ? [] : types.filter(isAlertType);
+      if (targets.length === 0 && alerts.length === 0) continue;
+      const view = requestAfter(event, stream);
+      for (const { type, endpoint } of targets) deliveries.push(this.requestDelivery(type, event, endpoint, view));
+      for (const type of alerts) {
+        for (const recipient of this.mailTo) mails.push({ id: mailId(event.eventId, type, recipient), eventId: event.eventId, type, recipient, ...alertMail(type, view, event) });
+      }
+    }
     for (const event of events) {
-      if (event.streamType === AID_REQUEST_STREAM_TYPE) {
-        const types = messageTypesFor({ type: event.type, data: event.data } as AidRequestEvent);
-        const country = (await views.country(event)) ?? null;
-        const targets = types.flatMap((type) => active.filter((endpoint) => endpointReceives(endpoint, type, country)).map((endpoint) => ({ type, endpoint })));
-        const alerts = types.filter(isAlertType);
-        if (targets.length === 0 && (alerts.length === 0 || this.mailTo.length === 0)) continue;
-        const view = await views.after(event);
-        for (const { type, endpoint } of targets) deliveries.push(this.requestDelivery(type, event, endpoint, view));
-        for (const type of alerts) {
-          for (const recipient of this.mailTo) mails.push({ id: mailId(event.eventId, type, recipient), eventId: event.eventId, type, recipient, ...alertMail(type, view, event) });
-        }
-      } else if (event.type === 'WebhookTestRequested') {
+      if (event.type === 'WebhookTestRequested') {
         const data = (event as unknown as WebhookEndpointEvent & { type: 'WebhookTestRequested' }).data;
         const endpoint = active.find((candidate) => candidate.id === data.endpointId);
         if (endpoint === undefined) continue;
@@ -104,6 +109,13 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
     jobs.push(...deliveries.map((delivery) => deliverJob(delivery.id, 0)));
     jobs.push(...mails.map((mail): JobRequest => ({ queue: 'alert-mail', name: 'send-alert-mail', data: { mailId: mail.id }, jobId: mail.id })));
     if (jobs.length > 0) await this.producer.add(jobs);
+  }
+
+  /** Whether any endpoint could receive a message about this event (whatever the request's country), or it is an alert to mail. */
+  private mayNotify(event: RecordedEvent, active: readonly WebhookEndpointView[]): boolean {
+    const types = messageTypesFor({ type: event.type, data: event.data } as AidRequestEvent);
+    if (this.mailTo.length > 0 && types.some(isAlertType)) return true;
+    return types.some((type) => active.some((endpoint) => endpoint.events.includes(type)));
   }
 
   private requestDelivery(type: MessageType, event: RecordedEvent, endpoint: WebhookEndpointView, view: AidRequestView): NewDelivery {
@@ -123,26 +135,9 @@ function deliverJob(deliveryId: string, series: number): JobRequest<'webhooks'> 
   return { queue: 'webhooks', name: 'deliver', data: { deliveryId, series }, jobId: `${deliveryId}-${series}` };
 }
 
-/** Each request's state right after a given event, reading each stream once per batch. */
-class RequestStates {
-  private readonly streams = new Map<string, Promise<RecordedEvent[]>>();
-
-  constructor(private readonly eventStore: EventStore) {}
-
-  private read(streamId: string): Promise<RecordedEvent[]> {
-    let stream = this.streams.get(streamId);
-    if (stream === undefined) this.streams.set(streamId, (stream = this.eventStore.readStream(streamId)));
-    return stream;
-  }
-
-  async country(event: RecordedEvent): Promise<string | undefined> {
-    const first = (await this.read(event.streamId))[0];
-    return first?.type === 'AidRequestFiled' ? (first.data as { country: string }).country : undefined;
-  }
-
-  async after(event: RecordedEvent): Promise<AidRequestView> {
-    const upTo = (await this.read(event.streamId)).filter((e) => e.version <= event.version) as unknown as AidRequestEvent[];
-    const requestId = event.streamId.slice(AID_REQUEST_STREAM_TYPE.length + 1);
-    return aidRequests.projection.view(requestId, fold(aidRequests.decider, upTo), event.version);
-  }
+/** The request as it was right after `event`, folded from its stream. */
+function requestAfter(event: RecordedEvent, stream: readonly RecordedEvent[]): AidRequestView {
+  const upTo = stream.filter((e) => e.version <= event.version) as unknown as AidRequestEvent[];
+  const requestId = event.streamId.slice(AID_REQUEST_STREAM_TYPE.length + 1);
+  return aidRequests.projection.view(requestId, fold(aidRequests.decider, upTo), event.version);
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GroupCommit } from '@app/event-store';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
+import type { WebhookEndpointView } from './webhook-endpoint-view';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -27,6 +29,17 @@ export interface DeliveryRow {
   readonly body: string;
   readonly status: DeliveryStatus;
   readonly series: number;
+}
+
+/** One delivery attempt's outcome, as the delivery worker records it. */
+export interface AttemptRecord {
+  readonly deliveryId: string;
+  readonly series: number;
+  readonly outcome: 'delivered' | 'retrying' | 'failed';
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+  readonly nextAttemptAt: Date | null;
 }
 
 /** A message to one endpoint, as the fan-out records it before enqueueing it. */
@@ -78,13 +91,37 @@ export class WebhookDeliveryStore {
     );
   }
 
-  async find(id: string): Promise<DeliveryRow | undefined> {
-    const { rows } = await this.pool.query<{ id: string; endpoint_id: string; type: string; body: string; status: DeliveryStatus; series: number }>(
-      `SELECT id, endpoint_id, type, body, status, series FROM webhook_deliveries WHERE id = $1`,
-      [id],
+  /**
+   * A delivery together with its endpoint's current view. The delivery worker runs many of these
+   * at once: those asked for in the same turn share one statement.
+   */
+  findWithEndpoint(id: string): Promise<{ delivery: DeliveryRow; endpoint: WebhookEndpointView | undefined } | undefined> {
+    return this.reads.run(id);
+  }
+
+  private readonly reads = new GroupCommit<string, { delivery: DeliveryRow; endpoint: WebhookEndpointView | undefined } | undefined>(
+    { maxInFlight: 4, maxBatch: 200 },
+    {
+      alone: async (id) => (await this.readMany([id]))[0],
+      together: async (ids) => (await this.readMany(ids)).map((value) => ({ ok: true, value })),
+    },
+  );
+
+  private async readMany(ids: readonly string[]): Promise<({ delivery: DeliveryRow; endpoint: WebhookEndpointView | undefined } | undefined)[]> {
+    const { rows } = await this.pool.query<{ id: string; endpoint_id: string; type: string; body: string; status: DeliveryStatus; series: number; view: WebhookEndpointView | null }>(
+      `SELECT d.id, d.endpoint_id, d.type, d.body, d.status, d.series, e.view
+       FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ANY($1::text[])`,
+      [ids],
     );
-    const row = rows[0];
-    return row && { id: row.id, endpointId: row.endpoint_id, type: row.type, body: row.body, status: row.status, series: row.series };
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (row === undefined) return undefined;
+      return {
+        delivery: { id: row.id, endpointId: row.endpoint_id, type: row.type, body: row.body, status: row.status, series: row.series },
+        endpoint: row.view ?? undefined,
+      };
+    });
   }
 
   async view(endpointId: string, id: string): Promise<DeliveryView | undefined> {
@@ -109,27 +146,49 @@ export class WebhookDeliveryStore {
     return rows.map(toView);
   }
 
-  /** One attempt, and the delivery's state after it, together. */
-  async recordAttempt(attempt: {
-    readonly deliveryId: string;
-    readonly series: number;
-    readonly outcome: 'delivered' | 'retrying' | 'failed';
-    readonly statusCode: number | null;
-    readonly error: string | null;
-    readonly durationMs: number;
-    readonly nextAttemptAt: Date | null;
-  }): Promise<void> {
-    const status: DeliveryStatus = attempt.outcome === 'delivered' ? 'delivered' : attempt.outcome === 'failed' ? 'failed' : 'pending';
+  /**
+   * One attempt, and the delivery's state after it, together. Attempts recorded in the same turn
+   * share one statement (and each caller still waits for its own to be stored).
+   */
+  recordAttempt(attempt: AttemptRecord): Promise<void> {
+    return this.writes.run(attempt);
+  }
+
+  private readonly writes = new GroupCommit<AttemptRecord, void>(
+    { maxInFlight: 4, maxBatch: 200 },
+    {
+      alone: (attempt) => this.writeMany([attempt]),
+      together: async (attempts) => {
+        await this.writeMany(attempts);
+        return attempts.map(() => ({ ok: true, value: undefined }));
+      },
+    },
+  );
+
+  private async writeMany(attempts: readonly AttemptRecord[]): Promise<void> {
+    const statusOf = (outcome: AttemptRecord['outcome']): DeliveryStatus => (outcome === 'delivered' ? 'delivered' : outcome === 'failed' ? 'failed' : 'pending');
     await this.pool.query(
-      `WITH d AS (
-         UPDATE webhook_deliveries SET
-           attempts = attempts + 1, status = $3, last_status_code = $4, last_error = $5,
-           next_attempt_at = $6, delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END
-         WHERE id = $1 AND series = $2 AND status = 'pending'
-         RETURNING attempts)
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::timestamptz[], $7::text[], $8::int[])
+           AS t(id, series, status, code, error, next_at, outcome, duration)),
+       updated AS (
+         UPDATE webhook_deliveries w SET
+           attempts = w.attempts + 1, status = i.status, last_status_code = i.code, last_error = i.error,
+           next_attempt_at = i.next_at, delivered_at = CASE WHEN i.status = 'delivered' THEN now() ELSE w.delivered_at END
+         FROM input i WHERE w.id = i.id AND w.series = i.series AND w.status = 'pending'
+         RETURNING w.id, w.attempts, i.outcome, i.code, i.error, i.duration)
        INSERT INTO webhook_delivery_attempts (delivery_id, attempt, outcome, status_code, error, duration_ms)
-       SELECT $1, d.attempts, $7, $4, $5, $8 FROM d`,
-      [attempt.deliveryId, attempt.series, status, attempt.statusCode, attempt.error?.slice(0, 2000) ?? null, attempt.nextAttemptAt, attempt.outcome, Math.round(attempt.durationMs)],
+       SELECT id, attempts, outcome, code, error, duration FROM updated`,
+      [
+        attempts.map((a) => a.deliveryId),
+        attempts.map((a) => a.series),
+        attempts.map((a) => statusOf(a.outcome)),
+        attempts.map((a) => a.statusCode),
+        attempts.map((a) => a.error?.slice(0, 2000) ?? null),
+        attempts.map((a) => a.nextAttemptAt),
+        attempts.map((a) => a.outcome),
+        attempts.map((a) => Math.round(a.durationMs)),
+      ],
     );
   }
 
