@@ -33,7 +33,11 @@ export interface JobsByQueue {
   readonly disbursements: { readonly 'disburse-tranche': { readonly requestId: string; readonly tranche: number; readonly trace: JobTrace } };
   readonly maintenance: { readonly 'purge-idempotency-keys': NoData };
   /** One message to one endpoint; `series` counts manual retries (each a fresh series of attempts). */
-  readonly webhooks: { readonly deliver: { readonly deliveryId: string; readonly series: number } };
+  readonly webhooks: {
+    readonly deliver: { readonly deliveryId: string; readonly series: number };
+    /** Re-enqueues pending deliveries whose jobs are overdue (lost with a Redis that lost its data). */
+    readonly 'sweep-lost-deliveries': NoData;
+  };
   readonly 'alert-mail': { readonly 'send-alert-mail': { readonly mailId: string } };
 }
 

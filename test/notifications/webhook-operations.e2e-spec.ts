@@ -1,4 +1,5 @@
 import { eventually } from '@app/testing';
+import { Queue } from 'bullmq';
 import { createHmac } from 'node:crypto';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { signatureMatches, WebhookReceiver, type ReceivedMessage } from '../support/webhook-receiver';
@@ -123,5 +124,28 @@ describe('POST /v1/webhooks/:id/deliveries/:deliveryId/retry', () => {
     expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
     expect([...first.items, ...second.items].map((d: { id: string }) => d.id)).toEqual([...ids].reverse());
     expect((await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?cursor=garbage`)).statusCode).toBe(400);
+  });
+});
+
+describe('the sweep for lost jobs', () => {
+  it('re-enqueues a pending delivery whose job is gone (a Redis that lost its data), under the same webhook-id', async () => {
+    const hook = await receiver();
+    const endpoint = await register(hook.url);
+    // A delivery the fan-out recorded, whose job never made it (or vanished) — ten minutes ago.
+    const body = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { endpointId: endpoint.id } });
+    await t.pool.query(
+      `INSERT INTO webhook_deliveries (id, endpoint_id, type, body, created_at) VALUES ('msg_lost00000000000000000000000001', $1, 'webhook.test', $2, now() - interval '10 minutes')`,
+      [endpoint.id, body],
+    );
+    const queue = new Queue('webhooks', { connection: { url: t.config.redisUrl }, prefix: `{${t.config.queuePrefix}}` });
+    try {
+      await queue.add('sweep-lost-deliveries', {}, { jobId: 'sweep-now' });
+    } finally {
+      await queue.close();
+    }
+    const message = await eventually(() => hook.messages[0]);
+    expect(message.headers['webhook-id']).toBe('msg_lost00000000000000000000000001');
+    expect(signatureMatches(endpoint.secret, message)).toBe(true);
+    await eventually(async () => (await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?status=delivered`)).json().items.length === 1);
   });
 });

@@ -6,7 +6,9 @@ import { Clock } from '../../common/clock';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
-import type { JobData } from '../../queues/queue-definitions';
+import type { JobData, JobName } from '../../queues/queue-definitions';
+import { QueueProducer } from '../../queues/queue-producer';
+import { deliverJob } from '../fan-out/deliver-job';
 import type { WebhookEndpointCommand } from '../domain/webhook-endpoint.commands';
 import { SecretBox } from '../webhooks/secret-box';
 import { webhookEndpoints } from '../webhooks/webhook-endpoint.aggregate';
@@ -14,6 +16,10 @@ import { WebhookDeliveryStore } from '../webhooks/webhook-delivery.store';
 import { DeliveryMetrics } from './delivery-metrics';
 import { signatureHeader } from './webhook-signature';
 import { WebhookSender } from './webhook-sender';
+
+/** How long past its due time a pending delivery must be before the sweep re-enqueues it (well beyond any queue wait). */
+const SWEEP_AFTER_MS = 5 * 60_000;
+const SWEEP_BATCH = 5_000;
 
 /**
  * `webhooks`: one attempt at one message. Every attempt is recorded; a failed one is retried on
@@ -35,6 +41,7 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     private readonly commandBus: CommandBus,
     private readonly clock: Clock,
     private readonly metrics: DeliveryMetrics,
+    private readonly producer: QueueProducer,
   ) {
     this.retryDelaysMs = config.notifications.webhooks.retryDelaysMs;
   }
@@ -56,7 +63,20 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     return this.retryDelaysMs[Math.min(attemptsMade, this.retryDelaysMs.length) - 1] ?? 1_000;
   }
 
-  async process(job: Job<JobData<'webhooks'>>): Promise<void> {
+  async process(job: Job<JobData<'webhooks'>, unknown, JobName<'webhooks'>>): Promise<void> {
+    if (job.name === 'sweep-lost-deliveries') return this.sweep();
+    await this.deliver(job as Job<JobData<'webhooks', 'deliver'>>);
+  }
+
+  /** Pending deliveries with no attempt for SWEEP_AFTER_MS past their due time lost their jobs: enqueue them again. */
+  private async sweep(): Promise<void> {
+    const lost = await this.deliveries.overdue(SWEEP_AFTER_MS, SWEEP_BATCH);
+    if (lost.length === 0) return;
+    this.logger.warn(`re-enqueueing ${lost.length} overdue webhook deliveries`);
+    await this.producer.add(lost.map(({ id, series }) => deliverJob(id, series)));
+  }
+
+  private async deliver(job: Job<JobData<'webhooks', 'deliver'>>): Promise<void> {
     const { deliveryId, series } = job.data;
     const found = await this.deliveries.findWithEndpoint(deliveryId);
     // Already delivered or ended, or superseded by a manual retry's series: nothing to do.

@@ -16,6 +16,7 @@ import { alertMail } from '../mail/alert-mail-text';
 import type { WebhookEndpointView } from '../webhooks/webhook-endpoint-view';
 import { WebhookDeliveryStore, type NewDelivery } from '../webhooks/webhook-delivery.store';
 import { WebhookEndpointStore } from '../webhooks/webhook-endpoint.store';
+import { deliverJob } from './deliver-job';
 import { mailId, messageId, messageTypesFor, NOTIFIED_AID_REQUEST_EVENT_TYPES, requestMessageBody } from './notification-messages';
 
 export const NOTIFICATIONS_CONSUMER = 'notifications';
@@ -129,10 +130,6 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
       body: requestMessageBody(type, event, view),
     };
   }
-}
-
-function deliverJob(deliveryId: string, series: number): JobRequest<'webhooks'> {
-  return { queue: 'webhooks', name: 'deliver', data: { deliveryId, series }, jobId: `${deliveryId}-${series}` };
 }
 
 /** The request as it was right after `event`, folded from its stream. */

@@ -192,6 +192,20 @@ export class WebhookDeliveryStore {
     );
   }
 
+  /**
+   * Pending deliveries whose next attempt is long overdue (or that were never attempted): their
+   * jobs were lost. Re-enqueueing them under their job ids is harmless when the jobs still exist.
+   */
+  async overdue(olderThanMs: number, limit: number): Promise<{ id: string; series: number }[]> {
+    const { rows } = await this.pool.query<{ id: string; series: number }>(
+      `SELECT id, series FROM webhook_deliveries
+       WHERE status = 'pending' AND coalesce(next_attempt_at, created_at) < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY coalesce(next_attempt_at, created_at) LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows;
+  }
+
   /** Ends a pending delivery without an attempt (its endpoint was deleted or disabled meanwhile). */
   async abandon(deliveryId: string, reason: string): Promise<void> {
     await this.pool.query(`UPDATE webhook_deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL WHERE id = $1 AND status = 'pending'`, [
