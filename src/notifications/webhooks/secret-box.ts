@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 
@@ -14,6 +14,9 @@ export class SecretBox {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.key = config.notifications.webhooks.secretKey;
+    if (config.notifications.webhooks.usingDevelopmentSecretKey && config.nodeEnv === 'development') {
+      new Logger('webhooks').warn('WEBHOOK_SECRET_KEY is not set: webhook secrets are sealed with a development key (never do this in production)');
+    }
   }
 
   /** A new secret as the contract spells it: `whsec_` + base64 of 32 random bytes. */
