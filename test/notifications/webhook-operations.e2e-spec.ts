@@ -124,6 +124,18 @@ describe('POST /v1/webhooks/:id/deliveries/:deliveryId/retry', () => {
     expect(second).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
     expect([...first.items, ...second.items].map((d: { id: string }) => d.id)).toEqual([...ids].reverse());
     expect((await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?cursor=garbage`)).statusCode).toBe(400);
+    const forged = Buffer.from(JSON.stringify({ createdAt: 'yesterday', id: 'x' })).toString('base64url');
+    expect((await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?cursor=${forged}`)).statusCode).toBe(400);
+    // Deliveries created within the same millisecond still page without loss.
+    await t.pool.query(`UPDATE webhook_deliveries SET created_at = date_trunc('milliseconds', now()) + (random() * interval '900 microseconds') WHERE endpoint_id = $1`, [endpoint.id]);
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (await call('GET', `/v1/webhooks/${endpoint.id}/deliveries?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      pages.push(...page.items.map((d: { id: string }) => d.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect([...pages].sort()).toEqual([...ids].sort());
   });
 });
 

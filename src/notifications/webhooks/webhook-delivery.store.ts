@@ -129,21 +129,24 @@ export class WebhookDeliveryStore {
     return rows[0] && toView(rows[0]);
   }
 
-  /** Newest first; `before` is the last item of the previous page. */
+  /**
+   * Newest first; `before` is the position of the last item of the previous page (its creation
+   * time as PostgreSQL prints it, to the microsecond, and its id), which each item carries along.
+   */
   async list(
     endpointId: string,
     status: DeliveryStatus | undefined,
     limit: number,
     before: { readonly createdAt: string; readonly id: string } | undefined,
-  ): Promise<DeliveryView[]> {
-    const { rows } = await this.pool.query<ViewRow>(
-      `SELECT * FROM webhook_deliveries
+  ): Promise<{ readonly view: DeliveryView; readonly position: { readonly createdAt: string; readonly id: string } }[]> {
+    const { rows } = await this.pool.query<ViewRow & { created_exact: string }>(
+      `SELECT *, created_at::text AS created_exact FROM webhook_deliveries
        WHERE endpoint_id = $1 AND ($2::text IS NULL OR status = $2)
          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
        ORDER BY created_at DESC, id DESC LIMIT $5`,
       [endpointId, status ?? null, before?.createdAt ?? null, before?.id ?? null, limit],
     );
-    return rows.map(toView);
+    return rows.map((row) => ({ view: toView(row), position: { createdAt: row.created_exact, id: row.id } }));
   }
 
   /**

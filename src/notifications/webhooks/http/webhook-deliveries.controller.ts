@@ -25,9 +25,12 @@ interface DeliveryCursor {
   readonly id: string;
 }
 
+/** A timestamp as PostgreSQL prints it (the cursor keeps its microseconds). */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 function isDeliveryCursor(value: unknown): value is DeliveryCursor {
   const v = value as Partial<DeliveryCursor> | null;
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.createdAt === 'string' && !Number.isNaN(Date.parse(v.createdAt));
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && v.id.length <= 100 && typeof v.createdAt === 'string' && TIMESTAMP.test(v.createdAt);
 }
 
 /** The delivery log of an endpoint, and a fresh series of attempts for a failed delivery. */
@@ -53,7 +56,7 @@ export class WebhookDeliveriesController {
     const items = await this.deliveries.list(id, query.status, limit + 1, before);
     const page = items.slice(0, limit);
     const last = page.at(-1);
-    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null };
+    return { items: page.map((item) => item.view), nextCursor: items.length > limit && last ? encodeCursor(last.position) : null };
   }
 
   @Post(':deliveryId/retry')
