@@ -14,6 +14,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsHttpModule } from './notifications/notifications-http.module';
 import { WorkerModule } from './worker.module';
 
 /** The whole application for one process; `config.role` decides which parts run in it. */
@@ -33,6 +34,7 @@ export class AppModule {
         MetricsModule,
         ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule]),
         ...(config.role === 'worker' ? [] : [AdminModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule, NotificationsHttpModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

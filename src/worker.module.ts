@@ -8,6 +8,9 @@ import { PurgeIdempotencyKeysProcessor } from './common/idempotency/purge-idempo
 import { FundsModule } from './funds/funds.module';
 import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processor';
 import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
+import { DeliverWebhookProcessor } from './notifications/delivery/deliver-webhook.processor';
+import { SendAlertMailProcessor } from './notifications/mail/send-alert-mail.processor';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { QueueSchedules } from './queues/queue-schedules';
 import { QueuesModule } from './queues/queues.module';
 import { RedisProbe } from './queues/redis-probe';
@@ -30,11 +33,13 @@ const PROCESSORS = [
   SendAlertProcessor,
   DisburseTrancheProcessor,
   PurgeIdempotencyKeysProcessor,
+  DeliverWebhookProcessor,
+  SendAlertMailProcessor,
 ] as const;
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, TriageModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, TriageModule, NotificationsWorkerModule],
   providers: [
     RelayService,
     QueueSchedules,

@@ -1,5 +1,6 @@
 import type { Priority } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
+import type { NotificationsConfig } from './notifications-env';
 
 export type AppRole = 'api' | 'worker' | 'all';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -75,6 +76,8 @@ export interface AppConfig {
     /** CORS_ORIGINS: the browser origins allowed to call the API (none by default). */
     readonly corsOrigins: readonly string[];
   };
+  /** Webhooks and alert e-mail. */
+  readonly notifications: NotificationsConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

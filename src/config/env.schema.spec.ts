@@ -33,17 +33,20 @@ describe('configuration', () => {
     });
   });
 
+  const WEBHOOK_KEY = 'a'.repeat(64);
+
   it('uses the development JWT secret, flagged, only outside production', () => {
     const config = loadConfig({});
     expect(config.jwt.usingDevelopmentSecret).toBe(true);
     expect(new TextDecoder().decode(config.jwt.secret)).toBe(DEVELOPMENT_JWT_SECRET);
-    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: '/keys/audit.pem' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: '/keys/audit.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY })).toEqual([
       expect.stringContaining('JWT_SECRET'),
     ]);
     const production = loadConfig({
       NODE_ENV: 'production',
       JWT_SECRET: 'a-production-secret-of-at-least-32-bytes',
       AUDIT_SIGNING_KEY: '/keys/audit.pem',
+      WEBHOOK_SECRET_KEY: WEBHOOK_KEY,
     });
     expect(production.jwt.usingDevelopmentSecret).toBe(false);
   });
@@ -109,5 +112,24 @@ describe('ISO-8601 durations', () => {
     expect(problemsOf({ AUDIT_PREVIOUS_PUBLIC_KEYS: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' })).toEqual([
       expect.stringMatching(/^AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys/),
     ]);
+
+  it('reads the notification variables, naming each bad one', () => {
+    const config = loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'PT1S, PT2S', WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal:8443, 127.0.0.1', SMTP_URL: 'smtp://127.0.0.1:2525', ALERT_EMAIL_TO: 'duty@fund.example, ops@fund.example' });
+    expect(config.notifications.webhooks).toMatchObject({ retryDelaysMs: [1000, 2000], allowedHosts: ['hooks.internal:8443', '127.0.0.1'], allowHttp: true, timeoutMs: 10_000, secretOverlapMs: 86_400_000 });
+    expect(config.notifications.mail).toEqual({ smtpUrl: 'smtp://127.0.0.1:2525', from: 'cdt-fund@localhost', to: ['duty@fund.example', 'ops@fund.example'] });
+    expect(loadConfig({}).notifications.webhooks.retryDelaysMs).toHaveLength(7);
+    expect(loadConfig({}).notifications.mail).toBeUndefined();
+    const problems = problemsOf({
+      WEBHOOK_RETRY_SCHEDULE: 'PT5S,soon',
+      WEBHOOK_TIMEOUT_MS: '0',
+      WEBHOOK_ALLOW_HTTP: 'maybe',
+      WEBHOOK_SECRET_OVERLAP: 'a day',
+      WEBHOOK_SECRET_KEY: 'short',
+      SMTP_URL: 'http://mail',
+      ALERT_EMAIL_TO: 'not-an-address',
+    });
+    for (const name of ['WEBHOOK_RETRY_SCHEDULE', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_ALLOW_HTTP', 'WEBHOOK_SECRET_OVERLAP', 'WEBHOOK_SECRET_KEY', 'SMTP_URL', 'ALERT_EMAIL_TO']) {
+      expect(problems).toContainEqual(expect.stringContaining(name));
+    }
   });
 });

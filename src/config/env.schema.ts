@@ -1,5 +1,6 @@
 import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
+import { notificationsEnv } from './notifications-env';
 import { type Priority, PRIORITIES } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
 
@@ -199,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       corsOrigins,
     },
+    notifications: notificationsEnv(read, problems, nodeEnv),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

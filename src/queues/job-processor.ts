@@ -5,4 +5,6 @@ import type { JobData, JobName, QueueName } from './queue-definitions';
 export interface JobProcessor<Q extends QueueName> {
   readonly queue: Q;
   process(job: Job<JobData<Q>, unknown, JobName<Q>>): Promise<void>;
+  /** For a queue whose backoff type is `schedule`: the delay before the next attempt, after `attemptsMade` attempts. */
+  backoffDelayMs?(attemptsMade: number): number;
 }

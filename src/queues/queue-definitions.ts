@@ -32,6 +32,13 @@ export interface JobsByQueue {
   readonly notifications: { readonly 'send-alert': AlertJob };
   readonly disbursements: { readonly 'disburse-tranche': { readonly requestId: string; readonly tranche: number; readonly trace: JobTrace } };
   readonly maintenance: { readonly 'purge-idempotency-keys': NoData };
+  /** One message to one endpoint; `series` counts manual retries (each a fresh series of attempts). */
+  readonly webhooks: {
+    readonly deliver: { readonly deliveryId: string; readonly series: number };
+    /** Re-enqueues pending deliveries whose jobs are overdue (lost with a Redis that lost its data). */
+    readonly 'sweep-lost-deliveries': NoData;
+  };
+  readonly 'alert-mail': { readonly 'send-alert-mail': { readonly mailId: string } };
 }
 
 export type QueueName = keyof JobsByQueue;
@@ -52,7 +59,7 @@ export type JobRequest<Q extends QueueName = QueueName> = Q extends QueueName
     }[JobName<Q>]
   : never;
 
-export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications', 'disbursements', 'maintenance'];
+export const QUEUE_NAMES: readonly QueueName[] = ['triage', 'incident-response', 'capacity-grants', 'sla', 'notifications', 'disbursements', 'maintenance', 'webhooks', 'alert-mail'];
 
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
@@ -104,5 +111,15 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
   maintenance: {
     jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...RETENTION },
     worker: { concurrency: 1, lockDurationMs: 60_000, stalledIntervalMs: 60_000 },
+  },
+  // Retries follow the configured schedule (the processor's backoff); the processor ends a
+  // delivery itself after the last one, so `attempts` is only a ceiling above any schedule.
+  webhooks: {
+    jobOptions: { attempts: 64, backoff: { type: 'schedule' }, ...RETENTION },
+    worker: { concurrency: 64, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
+  },
+  'alert-mail': {
+    jobOptions: { attempts: 64, backoff: { type: 'schedule' }, ...RETENTION },
+    worker: { concurrency: 4, lockDurationMs: 60_000, stalledIntervalMs: 30_000 },
   },
 };

@@ -64,6 +64,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
         lockDuration: definition.worker.lockDurationMs,
         stalledInterval: definition.worker.stalledIntervalMs,
         ...(definition.worker.limiter ? { limiter: { ...definition.worker.limiter } } : {}),
+        ...(processor.backoffDelayMs ? { settings: { backoffStrategy: (attemptsMade: number) => processor.backoffDelayMs?.(attemptsMade) ?? 1_000 } } : {}),
       });
       // Without an error listener a worker can stop processing silently.
       worker.on('error', (error) => this.logger.warn(`worker ${processor.queue}: ${error.message}`));
