@@ -10,6 +10,7 @@ import { AppendBatches1795852800008 } from './1795852800008-AppendBatches';
 import { SealBatches1795852800009 } from './1795852800009-SealBatches';
 import { InstallProjections1795852800010 } from './1795852800010-InstallProjections';
 import { AppendsWithoutSubtransactions1795852800011 } from './1795852800011-AppendsWithoutSubtransactions';
+import { TlpMarkings1795852800300 } from './1795852800300-TlpMarkings';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SealBatches1795852800009,
   InstallProjections1795852800010,
   AppendsWithoutSubtransactions1795852800011,
+  TlpMarkings1795852800300,
 ];

@@ -4,6 +4,7 @@ import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.va
 import type { Priority } from '../../kernel/priority';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
+import type { Tlp } from '../../kernel/tlp';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -26,6 +27,8 @@ export interface FileAidRequest {
       readonly milestones: readonly { readonly title: string; readonly amount: bigint }[];
     };
     readonly contact?: { readonly name: string; readonly email: string };
+    /** How far the filing may travel (TLP 2.0); AMBER when not given. */
+    readonly tlp?: Tlp;
   };
   readonly context: CommandContext;
 }

@@ -4,6 +4,7 @@ import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.va
 import type { Priority } from '../../kernel/priority';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
+import type { Tlp } from '../../kernel/tlp';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -33,6 +34,8 @@ interface AidRequestFiledCommon {
   readonly contact: Contact | null;
   readonly filedBy: string;
   readonly filedAt: string;
+  /** TLP 2.0 label of the filing; absent from filings recorded before labels existed, which count as AMBER. */
+  readonly tlp?: Tlp;
 }
 
 export type AidRequestFiledData =

@@ -2,6 +2,7 @@ import type { AidRequestEvent, TrancheData } from './aid-request.events';
 import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from './aid-request.state';
 import { isAssessed } from './aid-request.state';
 import { fromCentsString } from '../../kernel/money';
+import { DEFAULT_TLP } from '../../kernel/tlp';
 
 /** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
@@ -23,6 +24,7 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           contact: data.contact,
           filedBy: data.filedBy,
           filedAt: data.filedAt,
+          tlp: data.tlp ?? DEFAULT_TLP,
         },
         updatedAt: data.filedAt,
       };

@@ -73,5 +73,6 @@ function toFiling(dto: FileAidRequestDto, requestId: string): FileAidRequest['da
       },
     }),
     ...(dto.contact && { contact: { name: dto.contact.name, email: dto.contact.email } }),
+    ...(dto.tlp !== undefined && { tlp: dto.tlp }),
   };
 }
