@@ -61,6 +61,24 @@ export interface AppConfig {
   readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */
   readonly dataDir: string;
+  /** Documents attached to requests: where their bytes are kept, and the upload limits. */
+  readonly documents: DocumentsConfig;
+}
+
+export interface DocumentsConfig {
+  readonly store: 'postgres' | 's3';
+  /** Largest document accepted, in bytes. */
+  readonly maxBytes: number;
+  readonly maxPerRequest: number;
+  /** With store = s3. Credentials come from the standard AWS variables (or the keys given here). */
+  readonly s3?: {
+    readonly bucket: string;
+    readonly endpoint?: string;
+    readonly region: string;
+    readonly forcePathStyle: boolean;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -25,6 +25,7 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           filedBy: data.filedBy,
           filedAt: data.filedAt,
           tlp: data.tlp ?? DEFAULT_TLP,
+          documentCount: 0,
         },
         updatedAt: data.filedAt,
       };
@@ -164,6 +165,10 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
     case 'GrantClosed': {
       if (state.status !== 'approved') return state;
       return { ...state, status: 'closed', updatedAt: event.data.closedAt, closedAt: event.data.closedAt };
+    }
+    case 'DocumentAttached': {
+      if (state.status === 'none') return state;
+      return { ...state, filed: { ...state.filed, documentCount: state.filed.documentCount + 1 }, updatedAt: event.data.uploadedAt };
     }
     default: {
       const unknownEvent: never = event;

@@ -20,6 +20,8 @@ export interface FiledRequest {
   readonly filedBy: string;
   readonly filedAt: string;
   readonly tlp: Tlp;
+  /** Documents attached so far (kept with the filing so that every later state carries it). */
+  readonly documentCount: number;
 }
 
 export interface TriageOutcome {
