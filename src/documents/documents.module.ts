@@ -5,6 +5,7 @@ import { DocumentReadModel } from './document-read-model';
 import { DocumentsController } from './http/documents.controller';
 import { DocumentStore } from './storage/document-store';
 import { PgDocumentStore } from './storage/pg-document-store';
+import { S3DocumentStore } from './storage/s3-document-store';
 import { DocumentAttacher } from './upload/document-attacher';
 
 /** Documents attached to aid requests (api role): the store DOCUMENT_STORE names, upload and download. */
@@ -17,8 +18,8 @@ import { DocumentAttacher } from './upload/document-attacher';
       provide: DocumentStore,
       inject: [APP_CONFIG, PgDocumentStore],
       useFactory: (config: AppConfig, pg: PgDocumentStore): DocumentStore => {
-        if (config.documents.store === 'postgres') return pg;
-        throw new Error('DOCUMENT_STORE=s3 is not available in this build');
+        const s3 = config.documents.s3;
+        return config.documents.store === 's3' && s3 !== undefined ? new S3DocumentStore(s3) : pg;
       },
     },
     DocumentReadModel,
