@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AidRequestsModule } from '../aid-requests/aid-requests.module';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DocumentIntegrity } from './document-integrity';
 import { DocumentReadModel } from './document-read-model';
 import { DocumentsController } from './http/documents.controller';
 import { DocumentStore } from './storage/document-store';
@@ -24,7 +25,8 @@ import { DocumentAttacher } from './upload/document-attacher';
     },
     DocumentReadModel,
     DocumentAttacher,
+    DocumentIntegrity,
   ],
-  exports: [DocumentStore, DocumentReadModel],
+  exports: [DocumentStore, DocumentReadModel, DocumentIntegrity],
 })
 export class DocumentsModule {}
