@@ -155,6 +155,24 @@ describe.each(['postgres', 's3'] as const)('documents stored in %s', (store) => 
       expect(json.statusCode).toBe(400);
     });
 
+    it('answers malformed multipart bodies with 400 problem+json, never a 5xx, leaving nothing', async () => {
+      const id = await fileRequest();
+      const bodies: [string, string][] = [
+        ['multipart/form-data', 'garbage'],
+        ['multipart/form-data; boundary=xyz', 'garbage'],
+        ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\ncut short'],
+        ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data\r\n\r\nbudget\r\n--xyz--\r\n'],
+        ['multipart/form-data; boundary=xyz', '--xyz\r\nContent-Disposition: form-data; name="file"\r\n\r\nnot a file part\r\n--xyz--\r\n'],
+      ];
+      for (const [type, payload] of bodies) {
+        await leavesNothing(async () => {
+          const response = await t.request({ method: 'POST', url: `/v1/aid-requests/${id}/documents`, headers: { authorization: `Bearer ${cr}`, 'content-type': type }, payload });
+          expect(response.statusCode).toBe(400);
+          expect(response.headers['content-type']).toContain('application/problem+json');
+        });
+      }
+    });
+
     it('keeps the same bytes once, however often they are attached', async () => {
       const id = await fileRequest();
       const before = await stored();

@@ -35,10 +35,13 @@ export async function receiveDocument(parts: AsyncIterable<Multipart>, store: Do
   let file: Omit<ReceivedDocument, 'kind' | 'tlp'> | undefined;
   const staged: { upload?: BlobUpload } = {};
   try {
-    for await (const part of parts) {
+    for await (const part of fromBody(parts)) {
       if (part.type === 'field') {
-        const name = part.fieldname;
-        if (!(FIELDS as readonly string[]).includes(name)) throw invalid(name, `${name} is not a field of a document upload (file, kind, tlp)`);
+        const name = part.fieldname ?? '';
+        if (name === 'file') throw invalid('file', 'the file part must be sent as a file, with a filename');
+        if (!(FIELDS as readonly string[]).includes(name)) {
+          throw invalid(name === '' ? 'body' : name, `${name === '' ? 'a part without a name' : name} is not a field of a document upload (file, kind, tlp)`);
+        }
         if (fields[name as FieldName] !== undefined) throw invalid(name, `${name} is given more than once`);
         fields[name as FieldName] = typeof part.value === 'string' ? part.value : String(part.value);
         checkField(name as FieldName, fields[name as FieldName]!);
@@ -81,7 +84,7 @@ async function receiveFile(part: MultipartFile, store: DocumentStore, maxBytes: 
     await staged.upload.write(bytes);
   };
 
-  for await (const chunk of part.file as AsyncIterable<Buffer>) {
+  for await (const chunk of fromBody(part.file as AsyncIterable<Buffer>)) {
     size += chunk.length;
     if (size > maxBytes) throw tooLarge(maxBytes);
     hash.update(chunk);
@@ -130,10 +133,38 @@ function tooLarge(maxBytes: number): ProblemException {
   return new ProblemException(problem(413, 'document.too_large', `a document may have at most ${maxBytes} bytes (DOCUMENT_MAX_BYTES)`));
 }
 
-/** @fastify/multipart's own refusals (limits, a malformed body), as problems. */
+/** What reading the request body failed with: the client's doing (a malformed or cut body), never the store's. */
+class BodyError extends Error {
+  override readonly name = 'BodyError';
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+/** The items of a part or of the body, with any failure to read them marked as the body's. */
+async function* fromBody<T>(items: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        throw new BodyError(error);
+      }
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** @fastify/multipart's own refusals (limits, a malformed body), as problems; a store's failure stays what it is. */
 function translate(error: unknown): unknown {
   if (error instanceof ProblemException) return error;
-  const code = (error as { code?: unknown }).code;
+  if (!(error instanceof BodyError)) return error;
+  const code = (error.original as { code?: unknown } | undefined)?.code;
   switch (code) {
     case 'FST_REQ_FILE_TOO_LARGE':
       return new ProblemException(problem(413, 'document.too_large', 'the document is larger than DOCUMENT_MAX_BYTES'));
@@ -147,9 +178,6 @@ function translate(error: unknown): unknown {
     case 'FST_MULTIPART_INVALID_CONTENT_TYPE':
       return invalid('body', 'the body is not multipart/form-data');
     default:
-      if (error instanceof Error && /Unexpected end of form|Malformed part header|Multipart: Boundary not found/iu.test(error.message)) {
-        return invalid('body', `the multipart body is malformed: ${error.message}`);
-      }
-      return error;
+      return invalid('body', `the multipart body could not be read: ${error.message}`);
   }
 }
