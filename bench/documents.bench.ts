@@ -13,7 +13,8 @@
  *
  * Knobs: BENCH_CONCURRENCY (4), BENCH_SMALL_COUNT (40 uploads of 1 MiB), BENCH_LARGE_COUNT (8 of
  * 20 MiB), BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_ENFORCE_TARGETS=1 (exit 1 when upload ratio < 0.5 or peak RSS ≥ 300 MiB).
+ * BENCH_ENFORCE_TARGETS=1 (exit 1 when upload ratio < 0.5 or peak RSS ≥ 300 MiB), BENCH_STORES
+ * (`postgres,s3`; `postgres` alone skips the s3 store).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +36,8 @@ const SIZES = [
 ];
 const SERVER_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ENFORCE_TARGETS = process.env['BENCH_ENFORCE_TARGETS'] === '1';
+/** `postgres` alone skips the s3 store (for quick comparisons). */
+const WITH_S3 = (process.env['BENCH_STORES'] ?? 'postgres,s3').split(',').includes('s3');
 const TARGET_RATIO = 0.5;
 const TARGET_RSS_MIB = 300;
 const RUN_ID = randomBytes(4).toString('hex');
@@ -164,7 +167,7 @@ async function benchTarget(name: string, child: ChildService, origin: string, up
     const uploadRate = (bytes * count) / MIB / seconds;
     totalBytes += bytes * count;
     totalUpload += seconds;
-    log(`[${name}] upload ${bytes / MIB} MiB × ${count} at concurrency ${CONCURRENCY}: ${seconds.toFixed(2)} s, ${uploadRate.toFixed(1)} MiB/s`);
+    log(`[${name}] upload ${bytes / MIB} MiB × ${count} at concurrency ${CONCURRENCY}: ${seconds.toFixed(2)} s, ${uploadRate.toFixed(1)} MiB/s; peak RSS so far ${peakRssMib(child.pid).toFixed(0)} MiB`);
     let downloadRate: number | null = null;
     if (download) {
       const downloadSeconds = await concurrently(uploaded.length, async (i) => {
@@ -175,7 +178,7 @@ async function benchTarget(name: string, child: ChildService, origin: string, up
       downloadRate = (bytes * uploaded.length) / MIB / downloadSeconds;
       totalDownloadBytes += bytes * uploaded.length;
       totalDownload += downloadSeconds;
-      log(`[${name}] download ${bytes / MIB} MiB × ${uploaded.length}: ${downloadSeconds.toFixed(2)} s, ${downloadRate.toFixed(1)} MiB/s`);
+      log(`[${name}] download ${bytes / MIB} MiB × ${uploaded.length}: ${downloadSeconds.toFixed(2)} s, ${downloadRate.toFixed(1)} MiB/s; peak RSS so far ${peakRssMib(child.pid).toFixed(0)} MiB`);
     }
     perSize[`${bytes / MIB}MiB`] = { upload_mib_s: round(uploadRate), download_mib_s: downloadRate === null ? null : round(downloadRate) };
   }
@@ -207,6 +210,7 @@ async function benchApp(store: 'postgres' | 's3', s3Env: Record<string, string>)
   });
   try {
     await waitForHttpOk(`${origin}/health/ready`, child);
+    log(`[app-${store}] ready; peak RSS ${peakRssMib(child.pid).toFixed(0)} MiB`);
     const token = await mintToken(new TextEncoder().encode(SECRET), { sub: 'bench-partner-cr', role: 'partner', country: 'CR' });
     const filed = await fetch(`${origin}/v1/aid-requests`, {
       method: 'POST',
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
   try {
     baseline = await benchBaseline();
     postgres = await benchApp('postgres', s3Env);
-    s3Figures = await benchApp('s3', s3Env);
+    s3Figures = WITH_S3 ? await benchApp('s3', s3Env) : postgres;
   } finally {
     await s3.close();
     rmSync(s3Directory, { recursive: true, force: true });

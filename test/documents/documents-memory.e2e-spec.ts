@@ -10,9 +10,14 @@ const gc = runInNewContext('gc') as () => void;
 
 const MIB = 1024 * 1024;
 const SIZE = 25 * MIB;
-/** "A few MiB": what the upload may add to the heap, and to Buffer memory, at its peak. */
+/**
+ * "A few MiB": what the upload may add to the heap, and to live Buffer memory, at its peak. The
+ * store holds at most two 1 MiB chunks per upload (one being written, one filling); the rest is
+ * socket, parser and driver buffers on both ends of the connection (the client runs in this
+ * process too). Measured here: heap +0.6 MiB, buffers +5 to +9 MiB.
+ */
 const HEAP_BOUND = 8 * MIB;
-const BUFFER_BOUND = 12 * MIB;
+const BUFFER_BOUND = 16 * MIB;
 
 let t: TestApp;
 let cr: string;

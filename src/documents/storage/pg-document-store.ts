@@ -1,29 +1,55 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import pg, { type Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { PG_POOL } from '../../database/pg-pool';
 import { DocumentStore, type BlobUpload } from './document-store';
 
 /** Bytes per stored chunk: one round trip each, and at most two held in memory per upload. */
 export const PG_CHUNK_BYTES = 1024 * 1024;
 
+/** Bytes read per query when streaming a blob out (see open). */
+const READ_SLICE_BYTES = 256 * 1024;
+
 /**
  * DOCUMENT_STORE=postgres: blobs in `document_blobs`, their bytes in `document_chunks` rows of
  * PG_CHUNK_BYTES. An upload writes each chunk in its own short statement (never one transaction
  * open for the whole upload: that would hold back every event-log consumer); while one chunk is
  * being written the next is read from the client.
+ *
+ * Chunks are written on connections of their own with `synchronous_commit = off`: a chunk's commit
+ * does not wait for its WAL to reach the disk. That loses nothing: the blob becomes visible only
+ * through `commit`, a synchronous commit on the main pool after every chunk was written, and
+ * flushing WAL up to that commit flushes every chunk written before it. A crash before then leaves
+ * at most a staged blob, which no event names.
  */
 @Injectable()
-export class PgDocumentStore extends DocumentStore {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {
+export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
+  private readonly chunkPool: Pool;
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool, @Inject(APP_CONFIG) config: AppConfig) {
     super();
+    this.chunkPool = new pg.Pool({
+      connectionString: config.database.url,
+      max: Math.max(2, Math.ceil(config.database.poolSize / 2)),
+      application_name: 'cdt-fund-documents',
+      statement_timeout: config.database.statementTimeoutMs,
+      idle_in_transaction_session_timeout: config.database.idleInTransactionTimeoutMs,
+      connectionTimeoutMillis: 5_000,
+      options: '-c synchronous_commit=off',
+    });
+    this.chunkPool.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.chunkPool.end();
   }
 
   async begin(): Promise<BlobUpload> {
     const id = uuidv7();
-    await this.pool.query('INSERT INTO document_blobs (id) VALUES ($1)', [id]);
-    return new PgBlobUpload(this.pool, id);
+    await this.chunkPool.query('INSERT INTO document_blobs (id) VALUES ($1)', [id]);
+    return new PgBlobUpload(this.pool, this.chunkPool, id);
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -38,14 +64,19 @@ export class PgDocumentStore extends DocumentStore {
     const pool = this.pool;
     async function* chunks(): AsyncGenerator<Buffer> {
       for (let seq = 0; seq < blob!.chunks; seq++) {
-        const result = await pool.query<{ data: Buffer }>({
-          name: 'document_chunk',
-          text: 'SELECT data FROM document_chunks WHERE blob_id = $1 AND seq = $2',
-          values: [blob!.id, seq],
-        });
-        const row = result.rows[0];
-        if (row === undefined) throw new Error(`document blob ${sha256} is missing chunk ${seq}`);
-        yield row.data;
+        // In slices: each arrives as hex text twice its size, and text under 128 KiB is young
+        // garbage that the next scavenge frees, where larger text waits for a full collection.
+        for (let offset = 0; ; offset += READ_SLICE_BYTES) {
+          const result = await pool.query<{ data: Buffer | null }>({
+            name: 'document_chunk_slice',
+            text: 'SELECT substring(data FROM $3 FOR $4) AS data FROM document_chunks WHERE blob_id = $1 AND seq = $2',
+            values: [blob!.id, seq, offset + 1, READ_SLICE_BYTES],
+          });
+          const row = result.rows[0];
+          if (row === undefined || row.data === null) throw new Error(`document blob ${sha256} is missing chunk ${seq}`);
+          if (row.data.length > 0) yield row.data;
+          if (row.data.length < READ_SLICE_BYTES) break;
+        }
       }
     }
     return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 });
@@ -65,6 +96,7 @@ class PgBlobUpload implements BlobUpload {
 
   constructor(
     private readonly pool: Pool,
+    private readonly chunkPool: Pool,
     private readonly id: string,
   ) {}
 
@@ -116,7 +148,7 @@ class PgBlobUpload implements BlobUpload {
     const seq = this.seq++;
     await this.inFlight;
     if (this.failed !== undefined) throw this.failed;
-    this.inFlight = this.pool
+    this.inFlight = this.chunkPool
       .query('INSERT INTO document_chunks (blob_id, seq, data) VALUES ($1, $2, $3)', [this.id, seq, data])
       .then(
         () => undefined,
