@@ -11,6 +11,8 @@ import { SealBatches1795852800009 } from './1795852800009-SealBatches';
 import { InstallProjections1795852800010 } from './1795852800010-InstallProjections';
 import { AppendsWithoutSubtransactions1795852800011 } from './1795852800011-AppendsWithoutSubtransactions';
 import { Webhooks1795852800200 } from './1795852800200-Webhooks';
+import { TlpMarkings1795852800300 } from './1795852800300-TlpMarkings';
+import { DocumentStore1795852800301 } from './1795852800301-DocumentStore';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +29,6 @@ export const MIGRATIONS = [
   InstallProjections1795852800010,
   AppendsWithoutSubtransactions1795852800011,
   Webhooks1795852800200,
+  TlpMarkings1795852800300,
+  DocumentStore1795852800301,
 ];

@@ -12,6 +12,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsHttpModule } from './notifications/notifications-http.module';
@@ -32,9 +33,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule]),
-        ...(config.role === 'worker' ? [] : [AdminModule]),
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule, NotificationsHttpModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule, NotificationsHttpModule, DocumentsModule, AdminModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReceiptsModule } from '../audit/receipts/receipts.module';
 import { AidRequestsModule } from './aid-requests.module';
 import { AidRequestActions } from './commands/actions/aid-request-actions';
 import { AidRequestActionsController } from './commands/actions/aid-request-actions.controller';
@@ -14,7 +15,7 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
 
 /** The aid-request HTTP API (api role). */
 @Module({
-  imports: [AidRequestsModule],
+  imports: [AidRequestsModule, ReceiptsModule],
   controllers: [
     FileAidRequestController,
     AidRequestActionsController,

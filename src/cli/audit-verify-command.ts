@@ -3,6 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyExport, type ExportVerification, type LogSigner } from '@app/event-store';
 import { AUDIT_KEY_NAME } from '../audit/audit-signing-key';
+import { checkReceipt, describeReceipt, type ReceiptCheck } from './receipt-check';
 
 /** Where the command writes: stdout for the result, stderr for usage and input errors. */
 export interface Output {
@@ -13,7 +14,7 @@ export interface Output {
 const CONSOLE: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
 
 const USAGE =
-  'usage: npm run audit:verify -- <export.ndjson> <public-key.pem|public-key.json|public-keys.json>... [--key-name <name>] [--tree-size <N>] [--strict] [--json]';
+  'usage: npm run audit:verify -- <export.ndjson> <public-key.pem|public-key.json|public-keys.json>... [--key-name <name>] [--tree-size <N>] [--strict] [--json] [--receipt <receipt-file>]';
 
 /**
  * `npm run audit:verify -- export.ndjson public-keys.json` verifies an audit export offline, with the
@@ -25,6 +26,8 @@ const USAGE =
  *  - `--tree-size N` also requires the checkpoint of that size (the latest one you hold), so that
  *    an export cut short cannot pass for a complete one.
  *  - `--strict` also fails when events follow the last checkpoint (no signature covers them yet).
+ *  - `--receipt <file>` also checks a filing receipt (the note, or the base64 of the `Receipt`
+ *    header) against the export and prints the inclusion proof of its leaf (see receipt-check.ts).
  * Exit status: 0 verified, 1 a mismatch (the first one is printed), 2 bad usage or unreadable input.
  */
 export async function auditVerifyCommand(args: readonly string[], out: Output = CONSOLE): Promise<number> {
@@ -32,7 +35,7 @@ export async function auditVerifyCommand(args: readonly string[], out: Output = 
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { 'tree-size': { type: 'string' }, 'key-name': { type: 'string' }, strict: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+      options: { receipt: { type: 'string' }, 'tree-size': { type: 'string' }, 'key-name': { type: 'string' }, strict: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
       allowPositionals: true,
       strict: true,
     });
@@ -73,8 +76,20 @@ export async function auditVerifyCommand(args: readonly string[], out: Output = 
     return 2;
   }
   const unsigned = result.verifiedEvents - result.signedEvents;
-  out.log(values.json ? JSON.stringify(result) : describe(result, values.strict));
-  return result.ok && !(values.strict && unsigned > 0) ? 0 : 1;
+  let receipt: ReceiptCheck | undefined;
+  if (values.receipt !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(values.receipt, 'utf8');
+    } catch (error) {
+      out.error(`cannot read ${values.receipt}: ${error instanceof Error ? error.message : String(error)}`);
+      return 2;
+    }
+    receipt = result.ok ? await checkReceipt(text, exportFile, signer) : { ok: false, reason: 'the export does not verify' };
+  }
+  if (values.json) out.log(JSON.stringify(receipt === undefined ? result : { ...result, receipt }));
+  else out.log([describe(result, values.strict), ...(receipt === undefined ? [] : [describeReceipt(receipt)])].join('\n'));
+  return result.ok && !(values.strict && unsigned > 0) && (receipt === undefined || receipt.ok) ? 0 : 1;
 }
 
 /**

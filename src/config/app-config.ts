@@ -78,6 +78,24 @@ export interface AppConfig {
   };
   /** Webhooks and alert e-mail. */
   readonly notifications: NotificationsConfig;
+  /** Documents attached to requests: where their bytes are kept, and the upload limits. */
+  readonly documents: DocumentsConfig;
+}
+
+export interface DocumentsConfig {
+  readonly store: 'postgres' | 's3';
+  /** Largest document accepted, in bytes. */
+  readonly maxBytes: number;
+  readonly maxPerRequest: number;
+  /** With store = s3. Credentials come from the standard AWS variables (or the keys given here). */
+  readonly s3?: {
+    readonly bucket: string;
+    readonly endpoint?: string;
+    readonly region: string;
+    readonly forcePathStyle: boolean;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -112,6 +112,7 @@ describe('ISO-8601 durations', () => {
     expect(problemsOf({ AUDIT_PREVIOUS_PUBLIC_KEYS: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----' })).toEqual([
       expect.stringMatching(/^AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys/),
     ]);
+  });
 
   it('reads the notification variables, naming each bad one', () => {
     const config = loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'PT1S, PT2S', WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal:8443, 127.0.0.1', SMTP_URL: 'smtp://127.0.0.1:2525', ALERT_EMAIL_TO: 'duty@fund.example, ops@fund.example' });

@@ -152,6 +152,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     if (!valid) problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.org (got "${origin}")`);
   }
+  const documentStore = oneOf<'postgres' | 's3'>('DOCUMENT_STORE', ['postgres', 's3'], 'postgres');
+  const s3Bucket = read('S3_BUCKET');
+  if (documentStore === 's3' && s3Bucket === undefined) problems.push('S3_BUCKET is required when DOCUMENT_STORE=s3');
+  const s3Endpoint = read('S3_ENDPOINT');
+  if (s3Endpoint !== undefined) url('S3_ENDPOINT', s3Endpoint, ['http:', 'https:']);
+  const forcePathStyle = oneOf('S3_FORCE_PATH_STYLE', ['true', 'false'], 'false') === 'true';
+  const accessKeyId = read('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = read('AWS_SECRET_ACCESS_KEY');
 
   const config: AppConfig = {
     nodeEnv,
@@ -201,6 +209,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
       corsOrigins,
     },
     notifications: notificationsEnv(read, problems, nodeEnv),
+    documents: {
+      store: documentStore,
+      maxBytes: integer('DOCUMENT_MAX_BYTES', 26_214_400, 1, 5 * 1024 ** 3),
+      maxPerRequest: integer('DOCUMENT_MAX_PER_REQUEST', 100, 1, 100_000),
+      ...(documentStore === 's3' && s3Bucket !== undefined
+        ? {
+            s3: {
+              bucket: s3Bucket,
+              ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint }),
+              region: read('S3_REGION') ?? read('AWS_REGION') ?? 'us-east-1',
+              forcePathStyle,
+              ...(accessKeyId === undefined ? {} : { accessKeyId }),
+              ...(secretAccessKey === undefined ? {} : { secretAccessKey }),
+            },
+          }
+        : {}),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

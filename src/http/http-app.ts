@@ -1,5 +1,6 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { sendProblem, toProblem } from '../common/problem-details.filter';
@@ -50,6 +51,8 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
       else done(null, value);
     });
   });
+  // multipart/form-data (document uploads) is read as a stream by the route, with its own limits.
+  void fastify.register(multipart, { throwFileSizeLimit: true });
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     done(null, payload);

@@ -26,6 +26,7 @@ const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
   TrancheDisbursed: false,
   ProgressReported: false,
   GrantClosed: false,
+  DocumentAttached: false,
 };
 
 /** The event types the relay reacts to (see REACTS). */

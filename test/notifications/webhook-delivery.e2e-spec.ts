@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { eventually } from '@app/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -180,7 +181,7 @@ describe('webhook delivery', () => {
 
   it('gives up on an attempt that gets no answer within WEBHOOK_TIMEOUT_MS', async () => {
     // A receiver that accepts the connection and never answers.
-    const hanging = await new Promise<import('node:http').Server>((resolve) => {
+    const hanging = await new Promise<HttpServer>((resolve) => {
       const server = createServer(() => undefined);
       server.listen(0, '127.0.0.1', () => resolve(server));
     });

@@ -1,5 +1,6 @@
 import type { DomainError, FieldProblem } from '@app/event-store/decider';
 import { toCentsString } from '../../kernel/money';
+import { DEFAULT_TLP } from '../../kernel/tlp';
 import type { FileAidRequest } from './aid-request.commands';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestFiled, AidRequestFiledData } from './aid-request.events';
@@ -26,6 +27,7 @@ export function fileAidRequest(command: FileAidRequest, state: AidRequestState):
     contact: data.contact ? { name: data.contact.name, email: data.contact.email } : null,
     filedBy: context.actor.sub,
     filedAt: context.now.toISOString(),
+    tlp: data.tlp ?? DEFAULT_TLP,
   };
   let filed: AidRequestFiledData;
   if (data.kind === 'incident_response' && data.incident) {

@@ -4,6 +4,8 @@ import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.va
 import type { Priority } from '../../kernel/priority';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
+import type { Tlp } from '../../kernel/tlp';
+import type { DocumentKind } from './document.values';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -26,6 +28,8 @@ export interface FileAidRequest {
       readonly milestones: readonly { readonly title: string; readonly amount: bigint }[];
     };
     readonly contact?: { readonly name: string; readonly email: string };
+    /** How far the filing may travel (TLP 2.0); AMBER when not given. */
+    readonly tlp?: Tlp;
   };
   readonly context: CommandContext;
 }
@@ -128,6 +132,23 @@ export interface ReportProgress {
   readonly context: CommandContext;
 }
 
+/** A document whose bytes are already stored under their SHA-256: record it on the request. */
+export interface AttachDocument {
+  readonly type: 'AttachDocument';
+  readonly data: {
+    readonly documentId: string;
+    readonly name: string;
+    readonly mediaType: string;
+    readonly size: number;
+    readonly sha256: string;
+    readonly kind: DocumentKind;
+    readonly tlp: Tlp;
+    /** DOCUMENT_MAX_PER_REQUEST: a request takes no more documents than this. */
+    readonly maxPerRequest: number;
+  };
+  readonly context: CommandContext;
+}
+
 export type AidRequestCommand =
   | RequestInformation
   | ProvideInformation
@@ -143,4 +164,5 @@ export type AidRequestCommand =
   | ClaimAidRequest
   | CheckSla
   | FlagPossibleDuplicate
-  | ScoreCapacityRequest;
+  | ScoreCapacityRequest
+  | AttachDocument;

@@ -5,6 +5,7 @@ import { fileAidRequest } from './aid-request-filing.decide';
 import { autoTriage, checkSla, claim, flagPossibleDuplicate, overrideTriage, scoreCapacity } from './aid-request-assessment.decide';
 import { approve, provideInformation, reject, requestInformation, withdraw } from './aid-request-review.decide';
 import { disburseTranche, releaseTranche, reportProgress } from './aid-request-grant.decide';
+import { attachDocument } from './aid-request-documents.decide';
 import type { AidRequestState } from './aid-request.state';
 
 /**
@@ -44,6 +45,8 @@ export function decideAidRequest(command: AidRequestCommand, state: AidRequestSt
       return disburseTranche(command, state);
     case 'ReportProgress':
       return reportProgress(command, state);
+    case 'AttachDocument':
+      return attachDocument(command, state);
     default: {
       const unknownCommand: never = command;
       return unknownCommand;

@@ -39,6 +39,7 @@ const filedIncident: AidRequestFiled = {
     contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' },
     filedBy: 'cr-csirt',
     filedAt: '2026-11-28T10:00:00.000Z',
+    tlp: 'AMBER',
   },
 };
 
@@ -90,9 +91,15 @@ describe('AidRequest: filing', () => {
           contact: null,
           filedBy: 'cr-csirt',
           filedAt: '2026-11-28T10:00:00.000Z',
+          tlp: 'AMBER',
         },
       },
     ]);
+  });
+
+  it('records the TLP label given with the filing', () => {
+    const filed = spec.given([]).when(fileIncident({ tlp: 'RED' }));
+    filed.then([{ ...filedIncident, data: { ...filedIncident.data, tlp: 'RED' } }]);
   });
 
   it('refuses to file the same request twice', () => {

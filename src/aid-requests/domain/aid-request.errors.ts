@@ -5,6 +5,9 @@ import type { RequestStatus } from './aid-request.values';
 export const AidRequestErrors = {
   alreadyFiled: (requestId: string) =>
     new DomainError('conflict', 'aid_request.already_filed', `aid request ${requestId} has already been filed`),
+  documentRole: () => new DomainError('forbidden', 'document.role', 'only a partner of the filing country or an officer may attach a document'),
+  tooManyDocuments: (max: number) =>
+    new DomainError('conflict', 'document.limit', `the request already has ${max} documents, the most it may have`),
   notFound: () => new DomainError('not_found', 'aid_request.not_found', 'the aid request does not exist'),
   notAPartner: () => new DomainError('forbidden', 'aid_request.partner_only', 'only a partner country may file an aid request'),
   officerOnly: (action: string) => new DomainError('forbidden', 'aid_request.officer_only', `only an officer may ${action}`),

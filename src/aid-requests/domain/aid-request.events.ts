@@ -4,6 +4,8 @@ import type { ActionArea, RequestKind, Sector, Severity } from './aid-request.va
 import type { Priority } from '../../kernel/priority';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
+import type { Tlp } from '../../kernel/tlp';
+import type { DocumentKind } from './document.values';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -33,6 +35,8 @@ interface AidRequestFiledCommon {
   readonly contact: Contact | null;
   readonly filedBy: string;
   readonly filedAt: string;
+  /** TLP 2.0 label of the filing; absent from filings recorded before labels existed, which count as AMBER. */
+  readonly tlp?: Tlp;
 }
 
 export type AidRequestFiledData =
@@ -221,6 +225,23 @@ export type ProgressReported = DomainEvent<
 
 export type GrantClosed = DomainEvent<'GrantClosed', { readonly requestId: string; readonly closedAt: string }>;
 
+/** A document attached to the request: its metadata and SHA-256 (hex), never its content. */
+export type DocumentAttached = DomainEvent<
+  'DocumentAttached',
+  {
+    readonly id: string;
+    readonly requestId: string;
+    readonly name: string;
+    readonly mediaType: string;
+    readonly size: number;
+    readonly sha256: string;
+    readonly kind: DocumentKind;
+    readonly tlp: Tlp;
+    readonly uploadedBy: { readonly sub: string; readonly role: string };
+    readonly uploadedAt: string;
+  }
+>;
+
 export type AidRequestEvent =
   | InformationRequested
   | InformationProvided
@@ -238,7 +259,8 @@ export type AidRequestEvent =
   | SlaBreached
   | PossibleDuplicateFlagged
   | CapacityRequestScored
-  | AssignedToReviewRound;
+  | AssignedToReviewRound
+  | DocumentAttached;
 
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';

@@ -2,6 +2,7 @@ import type { AidRequestEvent, TrancheData } from './aid-request.events';
 import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from './aid-request.state';
 import { isAssessed } from './aid-request.state';
 import { fromCentsString } from '../../kernel/money';
+import { DEFAULT_TLP } from '../../kernel/tlp';
 
 /** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
@@ -23,6 +24,8 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           contact: data.contact,
           filedBy: data.filedBy,
           filedAt: data.filedAt,
+          tlp: data.tlp ?? DEFAULT_TLP,
+          documentCount: 0,
         },
         updatedAt: data.filedAt,
       };
@@ -162,6 +165,10 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
     case 'GrantClosed': {
       if (state.status !== 'approved') return state;
       return { ...state, status: 'closed', updatedAt: event.data.closedAt, closedAt: event.data.closedAt };
+    }
+    case 'DocumentAttached': {
+      if (state.status === 'none') return state;
+      return { ...state, filed: { ...state.filed, documentCount: state.filed.documentCount + 1 }, updatedAt: event.data.uploadedAt };
     }
     default: {
       const unknownEvent: never = event;

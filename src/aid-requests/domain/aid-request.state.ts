@@ -3,6 +3,7 @@ import type { CapacityDetails, Contact, FundingSource, IncidentDetails, ScoreIte
 import type { Priority } from '../../kernel/priority';
 import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
+import type { Tlp } from '../../kernel/tlp';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {
@@ -18,6 +19,9 @@ export interface FiledRequest {
   readonly contact: Contact | null;
   readonly filedBy: string;
   readonly filedAt: string;
+  readonly tlp: Tlp;
+  /** Documents attached so far (kept with the filing so that every later state carries it). */
+  readonly documentCount: number;
 }
 
 export interface TriageOutcome {

@@ -32,6 +32,7 @@ export const aidRequestViewProjection: Projection<AidRequestState, AidRequestVie
       detectedAt: view.incident?.detectedAt ?? null,
       reviewRound: view.reviewRound,
       score: view.score,
+      tlp: view.tlp,
       viewJson: JSON.stringify(view),
     },
   }),
@@ -46,13 +47,13 @@ export const aidRequestViewProjection: Projection<AidRequestState, AidRequestVie
 export const AID_REQUEST_VIEW_PROJECT_FUNCTION = `CREATE OR REPLACE FUNCTION aid_request_view_project(p jsonb) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO aid_request_views (id, country, kind, status, track, priority, decide_by, filed_at, updated_at, version, view,
-                                 acknowledge_by, acknowledged_at, sla_breaches, detected_at, review_round, score)
+                                 acknowledge_by, acknowledged_at, sla_breaches, detected_at, review_round, score, tlp)
   VALUES ((p->>'id')::uuid, p->>'country', p->>'kind', p->>'status', p->>'track', (p->>'priority')::smallint,
           (p->>'decideBy')::timestamptz, (p->>'filedAt')::timestamptz, (p->>'updatedAt')::timestamptz,
           (p->>'version')::integer, (p->>'viewJson')::json,
           (p->>'acknowledgeBy')::timestamptz, (p->>'acknowledgedAt')::timestamptz,
           ARRAY(SELECT jsonb_array_elements_text(p->'slaBreaches')),
-          (p->>'detectedAt')::timestamptz, p->>'reviewRound', (p->>'score')::smallint)
+          (p->>'detectedAt')::timestamptz, p->>'reviewRound', (p->>'score')::smallint, p->>'tlp')
   ON CONFLICT (id) DO UPDATE SET
     status = EXCLUDED.status, track = EXCLUDED.track, priority = EXCLUDED.priority,
     decide_by = EXCLUDED.decide_by, updated_at = EXCLUDED.updated_at,
@@ -110,6 +111,7 @@ function toAidRequestView(state: ExistingAidRequest, version: number): AidReques
     reports: 'reports' in state ? state.reports : [],
     decisionReason: state.status === 'rejected' || state.status === 'withdrawn' ? state.reason : null,
     filedBy: filed.filedBy,
+    tlp: filed.tlp,
     version,
     filedAt: filed.filedAt,
     updatedAt: state.updatedAt,

@@ -1,6 +1,7 @@
 import type { ActionArea, RequestKind, RequestStatus } from '../domain/aid-request.values';
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
 import type { Track } from '../../kernel/track';
+import type { Tlp } from '../../kernel/tlp';
 
 /** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
 export interface AidRequestView {
@@ -41,6 +42,8 @@ export interface AidRequestView {
   readonly reports: readonly { readonly summary: string; readonly final: boolean; readonly reportedAt: string }[];
   readonly decisionReason: string | null;
   readonly filedBy: string;
+  /** TLP 2.0 label of the filing. */
+  readonly tlp: Tlp;
   readonly version: number;
   readonly filedAt: string;
   readonly updatedAt: string;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DocumentsModule } from '../../documents/documents.module';
 import { AuditKeyModule } from '../audit.module';
 import { GetLatestCheckpointHandler, ListCheckpointsHandler } from './audit-checkpoints.query';
 import { AuditExporter } from './audit-export';
@@ -12,7 +13,7 @@ import { VerifyAuditLogHandler } from './verify-audit-log.query';
  * key comes from AuditKeyModule, the same instance the worker's sealer signs with.
  */
 @Module({
-  imports: [AuditKeyModule],
+  imports: [AuditKeyModule, DocumentsModule],
   controllers: [AuditController],
   providers: [
     ListAuditEventsHandler,

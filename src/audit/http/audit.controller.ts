@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { LedgerVerification } from '@app/event-store';
+import type { LedgerMismatch, LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
@@ -27,12 +27,20 @@ import { ListAuditEventsDto, ListCheckpointsDto } from './audit-query.dto';
 import { isSeqCursor, isTreeSizeCursor, type AuditEventView, type CheckpointView } from './audit-views';
 import { ListAuditEventsQuery } from './list-audit-events.query';
 import { VerifyAuditLogQuery } from './verify-audit-log.query';
+import { VerifyAuditDto } from './verify-audit.dto';
+import { DocumentIntegrity } from '../../documents/document-integrity';
 
 export interface PublicKeyView {
   readonly keyId: string;
   readonly keyName: string;
   readonly publicKeyPem: string;
 }
+
+/** `GET /v1/audit/verify`: the log's verification, and with `?documents=true` the documents' too. */
+export type AuditVerificationView = Omit<LedgerVerification, 'firstMismatch'> & {
+  readonly firstMismatch?: LedgerMismatch | { readonly documentId: string; readonly reason: string };
+  readonly verifiedDocuments?: number;
+};
 
 /** The read side of the sealed audit log (api role). */
 @Controller('v1/audit')
@@ -42,6 +50,7 @@ export class AuditController {
     private readonly key: AuditSigningKey,
     private readonly keys: AuditKeyRing,
     private readonly exporter: AuditExporter,
+    private readonly documentIntegrity: DocumentIntegrity,
   ) {}
 
   /** The checkpoint-signing public key and its C2SP key id (hex); no token needed, so that anyone can verify. */
@@ -171,8 +180,13 @@ export class AuditController {
    */
   @Get('verify')
   @Roles('auditor')
-  verify(): Promise<LedgerVerification> {
-    return this.queryBus.execute(new VerifyAuditLogQuery());
+  async verify(@Query() query: VerifyAuditDto): Promise<AuditVerificationView> {
+    const ledger = await this.queryBus.execute(new VerifyAuditLogQuery());
+    if (query.documents !== 'true') return ledger;
+    // `?documents=true`: also every stored document against its DocumentAttached event; the log's own first mismatch comes first.
+    const documents = await this.documentIntegrity.verify();
+    const firstMismatch = ledger.firstMismatch ?? documents.firstMismatch;
+    return { ...ledger, ok: ledger.ok && documents.ok, verifiedDocuments: documents.verifiedDocuments, ...(firstMismatch === undefined ? {} : { firstMismatch }) };
   }
 
   /** The sealed log as streamed NDJSON, with the checkpoints after the events completing them. */

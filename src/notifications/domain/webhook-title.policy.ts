@@ -1,8 +1,4 @@
-/** FIRST TLP 2.0 markings. */
-export type Tlp = 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
-
-/** What a request is marked when nothing says otherwise. */
-export const DEFAULT_TLP: Tlp = 'AMBER';
+import { DEFAULT_TLP, type Tlp } from '../../kernel/tlp';
 
 /**
  * A request's title may leave the fund in a webhook only when the request is marked for sharing

@@ -42,6 +42,7 @@ export function messageTypesFor(event: AidRequestEvent): MessageType[] {
     case 'AssignedToReviewRound':
     case 'TrancheReleased':
     case 'ProgressReported':
+    case 'DocumentAttached':
       return [];
     default: {
       const unknownEvent: never = event;
@@ -83,8 +84,7 @@ export interface RequestMessageData {
 
 /** The body of a request message, exactly as the contract lists its fields. */
 export function requestMessageBody(type: MessageType, event: RecordedEvent, view: AidRequestView): string {
-  // No tlp is recorded on requests yet: every request counts as AMBER until filings carry one.
-  const title = titleForMessage(undefined, view.title);
+  const title = titleForMessage(view.tlp, view.title);
   const data: RequestMessageData = {
     requestId: view.id,
     country: view.country,

@@ -9,3 +9,4 @@ export { appendLeaf, MerkleAccumulator, rootFromFrontier, type MerkleAppend } fr
 export * from './export-line';
 export * from './export-verifier';
 export * from './ledger-verifier';
+export * from './receipt-note';

@@ -1,6 +1,8 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RecordedEvent } from '@app/event-store';
+import { FilingReceipts, receiptHeader } from '../../../audit/receipts/filing-receipts';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
@@ -12,6 +14,8 @@ import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-me
 import { aidRequests } from '../../aid-request.aggregate';
 import { sendAidRequest } from '../../aid-request.http';
 import type { FileAidRequest } from '../../domain/aid-request.commands';
+import { aidRequestStreamId } from '../../domain/aid-request.events';
+import type { AidRequestView } from '../../projections/aid-request-view';
 import { FileAidRequestDto } from './file-aid-request.dto';
 
 @Controller('v1/aid-requests')
@@ -21,9 +25,10 @@ export class FileAidRequestController {
     private readonly idempotent: IdempotentExecution,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly receipts: FilingReceipts,
   ) {}
 
-  /** A partner files an aid request for its own country. */
+  /** A partner files an aid request for its own country; the answer carries the signed filing receipt (`Receipt`). */
   @Post()
   @Roles('partner')
   async file(
@@ -33,6 +38,7 @@ export class FileAidRequestController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    let filed: RecordedEvent | undefined;
     const result = await this.idempotent.run(
       request,
       actor,
@@ -41,10 +47,16 @@ export class FileAidRequestController {
       async (idempotency) => {
         const command: FileAidRequest = { type: 'FileAidRequest', data: toFiling(dto, this.ids.newId()), context: { actor, now: this.clock.now() } };
         const execute = ExecuteCommand.on(aidRequests, command.data.requestId, command, { trace: meta, idempotency, expectNew: true });
-        return (await this.commandBus.execute(execute)).view;
+        const outcome = await this.commandBus.execute(execute);
+        filed = outcome.events.find((event) => event.type === 'AidRequestFiled');
+        return outcome.view;
       },
       { optimistic: true },
     );
+    const id = (result.body as AidRequestView).id;
+    // A replayed filing gets its receipt again, signed anew over the stored event.
+    const receipt = filed === undefined ? await this.receipts.forRequest(id, aidRequestStreamId(id)) : this.receipts.sign(id, filed);
+    if (receipt !== undefined) void reply.header('receipt', receiptHeader(receipt));
     await sendAidRequest(reply, result);
   }
 }
@@ -73,5 +85,6 @@ function toFiling(dto: FileAidRequestDto, requestId: string): FileAidRequest['da
       },
     }),
     ...(dto.contact && { contact: { name: dto.contact.name, email: dto.contact.email } }),
+    ...(dto.tlp !== undefined && { tlp: dto.tlp }),
   };
 }

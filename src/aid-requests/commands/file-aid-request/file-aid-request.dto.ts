@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { ACTION_AREAS, REQUEST_KINDS, SECTORS, SEVERITIES } from '../../domain/aid-request.values';
 import type { ActionArea, RequestKind, Sector, Severity } from '../../domain/aid-request.values';
+import { TLP_LABELS, type Tlp } from '../../../kernel/tlp';
 
 export class IncidentDto {
   @IsIn(SEVERITIES)
@@ -120,4 +121,9 @@ export class FileAidRequestDto {
   @ValidateNested()
   @Type(() => ContactDto)
   contact?: ContactDto;
+
+  /** FIRST TLP 2.0 label of the filing (default AMBER). */
+  @IsOptional()
+  @IsIn(TLP_LABELS, { message: `tlp must be one of ${TLP_LABELS.join(', ')}` })
+  tlp?: Tlp;
 }

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Pool } from 'pg';
+import { aidRequests } from '../../aid-requests/aid-request.aggregate';
+import type { AttachDocument } from '../../aid-requests/domain/aid-request.commands';
+import type { DocumentAttached } from '../../aid-requests/domain/aid-request.events';
+import type { Actor } from '../../auth/actor';
+import type { CommandTrace } from '../../commands/command-trace';
+import { ExecuteCommand } from '../../commands/execute-command.command';
+import { Clock } from '../../common/clock';
+import { IdGenerator } from '../../common/ids';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { PG_POOL } from '../../database/pg-pool';
+import { DocumentReadModel } from '../document-read-model';
+import type { DocumentView } from '../document-view';
+import { DocumentStore } from '../storage/document-store';
+import type { ReceivedDocument } from './receive-document';
+
+/**
+ * Commits a received document's bytes under their hash and then records DocumentAttached through
+ * the command path (so the request's rules apply: its status, the count, who may attach). If the
+ * command is refused, a blob this upload created is removed again unless a document names it.
+ *
+ * Uploads of the same bytes take turns from the commit to the end of the append (a session
+ * advisory lock per hash, which holds no transaction open): otherwise one upload's clean-up could
+ * remove the blob that another, about to append its event, has just found already stored.
+ */
+@Injectable()
+export class DocumentAttacher {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly store: DocumentStore,
+    private readonly documents: DocumentReadModel,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async attach(requestId: string, actor: Actor, received: ReceivedDocument, trace: CommandTrace): Promise<DocumentView> {
+    const lockKey = blobLockKey(received.sha256);
+    const lock = await this.pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [lockKey]);
+      try {
+        const created = await received.upload.commit(received.sha256, received.size);
+        try {
+          const command: AttachDocument = {
+            type: 'AttachDocument',
+            data: {
+              documentId: this.ids.newId(),
+              name: received.name,
+              mediaType: received.mediaType,
+              size: received.size,
+              sha256: received.sha256,
+              kind: received.kind,
+              tlp: received.tlp,
+              maxPerRequest: this.config.documents.maxPerRequest,
+            },
+            context: { actor, now: this.clock.now() },
+          };
+          const result = await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace }));
+          const attached = result.events.find((event) => event.type === 'DocumentAttached');
+          if (attached === undefined) throw new Error('AttachDocument recorded no DocumentAttached event');
+          return attached.data as DocumentAttached['data'];
+        } catch (error) {
+          if (created && !(await this.documents.isReferenced(received.sha256))) await this.store.remove(received.sha256);
+          throw error;
+        }
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+      }
+    } finally {
+      lock.release();
+    }
+  }
+}
+
+/** The advisory lock key of a blob: the first 64 bits of its hash, as a signed bigint. */
+function blobLockKey(sha256: string): string {
+  return BigInt.asIntN(64, BigInt(`0x${sha256.slice(0, 16)}`)).toString();
+}
