@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { AppConfig, AppRole } from './config/app-config';
 import { ConfigError, loadConfig } from './config/env.schema';
-import { prepareDatabase } from './database/prepare-database';
+import { DatabaseUnreachableError, prepareDatabase } from './database/prepare-database';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
 
@@ -46,13 +46,16 @@ export async function bootstrap(role?: AppRole): Promise<void> {
   logger.log(`cdt-fund (${config.role}) listening on ${url}`);
   if (config.role !== 'worker') {
     logger.log(`  health: ${url}/health/ready   API docs: ${url}/docs`);
-    logger.log('  get a token: npm run token -- --role partner --country CR --sub cr-csirt');
-    logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/aid-requests`);
+    // Tokens are minted here only with the development secret: production tokens come from the identity provider.
+    if (config.nodeEnv !== 'production') {
+      logger.log('  get a token: TOKEN=$(npm run -s token -- --role partner --country CR --sub cr-csirt)');
+      logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/aid-requests`);
+    }
   }
 }
 
 export function exitOnStartupFailure(error: unknown): never {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError) console.error(error.message);
   else console.error('cdt-fund failed to start:', error);
   process.exit(1);
 }

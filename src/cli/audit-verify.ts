@@ -1,5 +1,10 @@
 import { auditVerifyCommand } from './audit-verify-command';
 
+// npm runs scripts from the package's folder and names the caller's folder in INIT_CWD: file
+// arguments are meant relative to where the command was typed.
+const callerFolder = process.env['INIT_CWD'];
+if (callerFolder !== undefined && callerFolder !== '') process.chdir(callerFolder);
+
 /** `npm run audit:verify -- <export.ndjson> <public-key.pem> [--tree-size N] [--json]`: see audit-verify-command.ts. */
 auditVerifyCommand(process.argv.slice(2)).then(
   (code) => {
