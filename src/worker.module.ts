@@ -14,6 +14,7 @@ import { RedisProbe } from './queues/redis-probe';
 import { WorkerHost } from './queues/worker-host';
 import type { JobProcessor } from './queues/job-processor';
 import type { QueueName } from './queues/queue-definitions';
+import { RecoverySweep } from './relay/recovery-sweep';
 import { RelayService } from './relay/relay.service';
 import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
 import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
@@ -38,6 +39,7 @@ const PROCESSORS = [
   providers: [
     RelayService,
     QueueSchedules,
+    RecoverySweep,
     SendAlertProcessor,
     DisburseTrancheProcessor,
     PurgeIdempotencyKeysProcessor,
