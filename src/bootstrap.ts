@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { AppConfig, AppRole } from './config/app-config';
 import { ConfigError, loadConfig } from './config/env.schema';
 import { DatabaseUnreachableError, prepareDatabase } from './database/prepare-database';
+import { stopOnSignals } from './http/graceful-shutdown';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
 
@@ -39,6 +40,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
     logger: NEST_LEVELS[config.logLevel],
   });
   configureHttpApp(app);
+  stopOnSignals(app, { graceMs: config.shutdownGraceMs, logger: new Logger('shutdown') });
   if (config.role !== 'worker') mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -57,6 +57,8 @@ export interface AppConfig {
   readonly idempotencyKeyTtlMs: number;
   /** How often forgotten idempotency keys are purged. */
   readonly idempotencyPurgeIntervalMs: number;
+  /** SIGTERM: how long a process may take to finish what it has in hand before it exits anyway. */
+  readonly shutdownGraceMs: number;
   /** A request left `submitted`, or a tranche left `released`, this long has its job enqueued again. */
   readonly reconcileAfterMs: number;
   /** How often review rounds past their closing time are closed. */

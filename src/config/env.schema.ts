@@ -148,6 +148,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     slaSweepIntervalMs: integer('SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
     idempotencyKeyTtlMs: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365) * 3_600_000,
     idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 1_000, 600_000),
     reconcileAfterMs: integer('RECONCILE_AFTER_MS', 60_000, 200, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',

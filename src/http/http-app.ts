@@ -14,6 +14,8 @@ export function createFastifyAdapter(): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     requestIdHeader: false,
+    // A request that arrives while the process stops is answered by stopOnSignals (problem+json, Retry-After).
+    return503OnClosing: false,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = request.headers['x-request-id'];
       return isTraceId(incoming) ? incoming : uuidv7();
@@ -34,7 +36,6 @@ export const NEST_APP_OPTIONS = { bodyParser: false } as const satisfies NestApp
 /** Everything about HTTP that is the same in production and in tests. */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');

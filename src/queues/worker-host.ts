@@ -11,8 +11,8 @@ import { QUEUE_DEFINITIONS, QUEUE_NAMES, type QueueName } from './queue-definiti
 import { queuePrefix, redisOptions } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
 
-/** How long shutdown waits for running jobs before it leaves them to be recovered as stalled. */
-const CLOSE_TIMEOUT_MS = 5_000;
+/** What shutdown keeps for itself after the running jobs: closing queues and pools, releasing locks. */
+const CLOSE_MARGIN_MS = 2_000;
 
 /**
  * Runs one BullMQ worker per queue with its processor. A job that fails its last attempt is
@@ -78,7 +78,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
       this.workers.map(async (worker) => {
         // Running jobs get a bounded time to finish; past it (or with Redis gone) the connections
         // are cut and the jobs are recovered as stalled by another worker.
-        if ((await settleWithin(worker.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') {
+        if ((await settleWithin(worker.close(), Math.max(1_000, this.config.shutdownGraceMs - CLOSE_MARGIN_MS))) === 'timed_out') {
           await settleWithin(worker.disconnect(), 1_000);
         }
       }),
