@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoRoot } from 'pino';
 import { AidRequestsHttpModule } from './aid-requests/aid-requests-http.module';
 import { AuditHttpModule } from './audit/http/audit-http.module';
 import { AuthModule } from './auth/auth.module';
@@ -12,17 +14,19 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { createRootLogger, loggerParams } from './logging/logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { WorkerModule } from './worker.module';
 
 /** The whole application for one process; `config.role` decides which parts run in it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: PinoRoot = createRootLogger(config, false)): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(logger)),
         CqrsModule.forRoot(),
         DatabaseModule,
         CommonModule,

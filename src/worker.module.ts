@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { AidRequestsModule } from './aid-requests/aid-requests.module';
 import { AuditModule } from './audit/audit.module';
@@ -45,9 +46,9 @@ const PROCESSORS = [
     PurgeIdempotencyKeysProcessor,
     {
       provide: WorkerHost,
-      inject: [APP_CONFIG, PG_POOL, RedisProbe, ...PROCESSORS],
-      useFactory: (config: AppConfig, pool: Pool, redis: RedisProbe, ...processors: JobProcessor<QueueName>[]) =>
-        new WorkerHost(config, pool, redis, processors),
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, PinoLogger, ...PROCESSORS],
+      useFactory: (config: AppConfig, pool: Pool, redis: RedisProbe, jobLog: PinoLogger, ...processors: JobProcessor<QueueName>[]) =>
+        new WorkerHost(config, pool, redis, processors, jobLog),
     },
   ],
   exports: [RelayService],

@@ -1,9 +1,12 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { rememberForLog } from '../logging/logging';
 import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -16,9 +19,12 @@ export function createFastifyAdapter(): FastifyAdapter {
     requestIdHeader: false,
     // A request that arrives while the process stops is answered by stopOnSignals (problem+json, Retry-After).
     return503OnClosing: false,
-    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+    genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
-      return isTraceId(incoming) ? incoming : uuidv7();
+      const id = isTraceId(incoming) ? incoming : uuidv7();
+      // The raw request carries it too: pino-http, which logs the request, sees only that one.
+      request.id = id;
+      return id;
     },
     // What Fastify refuses before routing (a URL it cannot decode, a path parameter over its length
     // limit) is answered as problem+json too, not in Fastify's own error shape.
@@ -51,8 +57,9 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
       else done(null, value);
     });
   });
-  fastify.addHook('onSend', (request, reply, payload, done) => {
+  fastify.addHook('onSend', (request: AuthenticatedRequest, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    rememberForLog(request.raw, { route: request.routeOptions.url, sub: request.actor?.sub, role: request.actor?.role });
     done(null, payload);
   });
   return app;
