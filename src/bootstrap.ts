@@ -11,6 +11,9 @@ import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http
 import { mountOpenApi } from './http/openapi';
 import { Logger } from 'nestjs-pino';
 import { createRootLogger } from './logging/logging';
+import { RedisNotFoundError } from './local-services/child-redis';
+import { startLocalServices } from './local-services/local-services';
+import type { Logger as PinoRoot } from 'pino';
 
 /**
  * Starts one process: prepares the database, then serves HTTP (the API, or only health checks
@@ -18,12 +21,23 @@ import { createRootLogger } from './logging/logging';
  */
 export async function bootstrap(role?: AppRole): Promise<void> {
   const loaded = loadConfig();
-  const config: AppConfig = role === undefined ? loaded : { ...loaded, role };
-  const root = createRootLogger(config, process.stdout.isTTY);
+  const configured: AppConfig = role === undefined ? loaded : { ...loaded, role };
+  const root = createRootLogger(configured, process.stdout.isTTY);
   const logger = root.child({ context: 'bootstrap' });
-  if (config.jwt.usingDevelopmentSecret) {
+  if (configured.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
   }
+  const local = await startLocalServices(configured, root.child({ context: 'local-services' }));
+  try {
+    await serve(local.config, root, () => local.stop());
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+}
+
+async function serve(config: AppConfig, root: PinoRoot, stopLocalServices: () => Promise<void>): Promise<void> {
+  const logger = root.child({ context: 'bootstrap' });
   const applied = await prepareDatabase(config.database.url);
   logger.info(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
@@ -33,7 +47,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
   });
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
-  stopOnSignals(app, { graceMs: config.shutdownGraceMs, logger: new NestLogger('shutdown') });
+  stopOnSignals(app, { graceMs: config.shutdownGraceMs, logger: new NestLogger('shutdown'), afterClose: stopLocalServices });
   if (config.role !== 'worker') mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -50,7 +64,7 @@ export async function bootstrap(role?: AppRole): Promise<void> {
 }
 
 export function exitOnStartupFailure(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof RedisNotFoundError) console.error(error.message);
   else console.error('cdt-fund failed to start:', error);
   process.exit(1);
 }

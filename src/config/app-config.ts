@@ -30,6 +30,11 @@ export interface AppConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly database: DatabaseConfig;
   readonly redisUrl: string;
+  /**
+   * Which of DATABASE_URL and REDIS_URL were not given. Outside production the single-process
+   * service then starts its own (src/local-services); production and split roles need both.
+   */
+  readonly unsetUrls: { readonly database: boolean; readonly redis: boolean };
   readonly queuePrefix: string;
   readonly jwt: JwtConfig;
   /** Cents; an approval at or above needs two officers. */

@@ -10,6 +10,8 @@ export interface ShutdownOptions {
   /** SHUTDOWN_GRACE_MS: past it the process exits anyway (non-zero), leaving jobs to be recovered as stalled. */
   readonly graceMs: number;
   readonly logger: Logger;
+  /** Runs after the application closed: stops the servers the process started itself (zero set-up). */
+  readonly afterClose?: () => Promise<void>;
   /** Ends the process (a parameter so that the sequence can be followed in tests). */
   readonly exit?: (code: number) => never;
 }
@@ -51,6 +53,7 @@ export function stopOnSignals(app: NestFastifyApplication, options: ShutdownOpti
       // Draining HTTP first: the application's pools must outlive every request still in hand.
       await fastify.close();
       await app.close();
+      await options.afterClose?.();
       clearTimeout(deadline);
       options.logger.log('stopped');
       exit(0);

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { testRedisUrl } from '@app/testing';
 import { incidentBody } from '../support/requests';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
 
@@ -54,6 +55,7 @@ describe('start-up messages', () => {
     const result = await run(['dist/src/main.js'], {
       NODE_ENV: 'development',
       DATABASE_URL: `postgres://postgres:hunter2@127.0.0.1:${port}/cdt_fund`,
+      REDIS_URL: testRedisUrl(),
       LOG_LEVEL: 'error',
     });
     expect(result.code).toBe(1);
@@ -67,7 +69,7 @@ describe('start-up messages', () => {
   it('the token hint is printed in development, and not in production', async () => {
     const app = await createTestApp();
     try {
-      const env = { DATABASE_URL: app.db.url, APP_ROLE: 'api', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' };
+      const env = { DATABASE_URL: app.db.url, REDIS_URL: app.config.redisUrl, APP_ROLE: 'api', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' };
       const development = await run(['dist/src/main.js'], { ...env, NODE_ENV: 'development' }, /then: curl/);
       expect(development.stdout).toContain('get a token: TOKEN=$(npm run -s token -- --role partner --country CR --sub cr-csirt)');
 

@@ -61,6 +61,7 @@ describe('the process running the relay dies mid-stream', () => {
         ...process.env,
         NODE_ENV: 'test',
         DATABASE_URL: api.db.url,
+        REDIS_URL: api.config.redisUrl,
         QUEUE_PREFIX: prefix,
         JWT_SECRET: TEST_JWT_SECRET,
         PORT: '0',
