@@ -98,6 +98,15 @@ export default defineConfig(
     },
   },
 
+  // The service logs through pino (src/logging); only start-up failures before the logger exists
+  // and the command-line tools write to the console's error stream.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+
   // Tests poke at untyped JSON responses.
   {
     files: TEST_FILES,

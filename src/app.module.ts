@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoRoot } from 'pino';
 import { AidRequestsHttpModule } from './aid-requests/aid-requests-http.module';
 import { AuditHttpModule } from './audit/http/audit-http.module';
 import { AuthModule } from './auth/auth.module';
@@ -14,6 +16,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
+import { createRootLogger, loggerParams } from './logging/logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsHttpModule } from './notifications/notifications-http.module';
 import { WorkerModule } from './worker.module';
@@ -21,11 +24,12 @@ import { WorkerModule } from './worker.module';
 /** The whole application for one process; `config.role` decides which parts run in it. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: PinoRoot = createRootLogger(config, false)): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(logger)),
         CqrsModule.forRoot(),
         DatabaseModule,
         CommonModule,

@@ -1,25 +1,22 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { AppConfig, AppRole } from './config/app-config';
 import { ConfigError, loadConfig } from './config/env.schema';
-import { prepareDatabase } from './database/prepare-database';
+import { DatabaseUnreachableError, prepareDatabase } from './database/prepare-database';
+import { stopOnSignals } from './http/graceful-shutdown';
 import { configureHttpApp, createFastifyAdapter, NEST_APP_OPTIONS } from './http/http-app';
 import { mountOpenApi } from './http/openapi';
 import { secureHttpApp } from './http/security';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 
-const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-  fatal: ['fatal'],
-  silent: [],
-};
+import { Logger } from 'nestjs-pino';
+import { createRootLogger } from './logging/logging';
+import { RedisNotFoundError } from './local-services/child-redis';
+import { startLocalServices } from './local-services/local-services';
+import type { Logger as PinoRoot } from 'pino';
 
 /**
  * Starts one process: prepares the database, then serves HTTP (the API, or only health checks
@@ -27,36 +24,52 @@ const NEST_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
  */
 export async function bootstrap(role?: AppRole): Promise<void> {
   const loaded = loadConfig();
-  const config: AppConfig = role === undefined ? loaded : { ...loaded, role };
-  const logger = new Logger('bootstrap');
-  Logger.overrideLogger(NEST_LEVELS[config.logLevel]);
-  if (config.jwt.usingDevelopmentSecret) {
+  const configured: AppConfig = role === undefined ? loaded : { ...loaded, role };
+  const root = createRootLogger(configured, process.stdout.isTTY);
+  const logger = root.child({ context: 'bootstrap' });
+  if (configured.jwt.usingDevelopmentSecret) {
     logger.warn('JWT_SECRET is not set: using the built-in development secret. Never do this in production.');
   }
-  const applied = await prepareDatabase(config.database.url);
-  logger.log(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+  const local = await startLocalServices(configured, root.child({ context: 'local-services' }));
+  try {
+    await serve(local.config, root, () => local.stop());
+  } catch (error) {
+    await local.stop();
+    throw error;
+  }
+}
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createFastifyAdapter(), {
+async function serve(config: AppConfig, root: PinoRoot, stopLocalServices: () => Promise<void>): Promise<void> {
+  const logger = root.child({ context: 'bootstrap' });
+  const applied = await prepareDatabase(config.database.url);
+  logger.info(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, root), createFastifyAdapter(), {
     ...NEST_APP_OPTIONS,
-    logger: NEST_LEVELS[config.logLevel],
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   configureHttpApp(app);
   await secureHttpApp(app, config);
   if (config.role !== 'worker') await mountQueueDashboard(app);
+  stopOnSignals(app, { graceMs: config.shutdownGraceMs, logger: new NestLogger('shutdown'), afterClose: stopLocalServices });
   if (config.role !== 'worker') mountOpenApi(app);
   await app.listen({ port: config.port, host: config.host });
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${config.port}`;
-  logger.log(`cdt-fund (${config.role}) listening on ${url}`);
+  logger.info(`cdt-fund (${config.role}) listening on ${url}`);
   if (config.role !== 'worker') {
-    logger.log(`  health: ${url}/health/ready   API docs: ${url}/docs`);
-    logger.log('  get a token: npm run token -- --role partner --country CR --sub cr-csirt');
-    logger.log(`  then: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/aid-requests`);
+    logger.info(`  health: ${url}/health/ready   API docs: ${url}/docs`);
+    // Tokens are minted here only with the development secret: production tokens come from the identity provider.
+    if (config.nodeEnv !== 'production') {
+      logger.info('  get a token: TOKEN=$(npm run -s token -- --role partner --country CR --sub cr-csirt)');
+      logger.info(`  then: curl -H "Authorization: Bearer $TOKEN" ${url}/v1/aid-requests`);
+    }
   }
 }
 
 export function exitOnStartupFailure(error: unknown): never {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof RedisNotFoundError) console.error(error.message);
   else console.error('cdt-fund failed to start:', error);
   process.exit(1);
 }

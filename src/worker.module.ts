@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
 import { AidRequestsModule } from './aid-requests/aid-requests.module';
 import { AuditModule } from './audit/audit.module';
@@ -17,6 +18,7 @@ import { RedisProbe } from './queues/redis-probe';
 import { WorkerHost } from './queues/worker-host';
 import type { JobProcessor } from './queues/job-processor';
 import type { QueueName } from './queues/queue-definitions';
+import { RecoverySweep } from './relay/recovery-sweep';
 import { RelayService } from './relay/relay.service';
 import { AssessIncidentProcessor } from './triage/jobs/assess-incident.processor';
 import { CapacityGrantsProcessor } from './triage/jobs/capacity-grants.processor';
@@ -43,14 +45,15 @@ const PROCESSORS = [
   providers: [
     RelayService,
     QueueSchedules,
+    RecoverySweep,
     SendAlertProcessor,
     DisburseTrancheProcessor,
     PurgeIdempotencyKeysProcessor,
     {
       provide: WorkerHost,
-      inject: [APP_CONFIG, PG_POOL, RedisProbe, ...PROCESSORS],
-      useFactory: (config: AppConfig, pool: Pool, redis: RedisProbe, ...processors: JobProcessor<QueueName>[]) =>
-        new WorkerHost(config, pool, redis, processors),
+      inject: [APP_CONFIG, PG_POOL, RedisProbe, PinoLogger, ...PROCESSORS],
+      useFactory: (config: AppConfig, pool: Pool, redis: RedisProbe, jobLog: PinoLogger, ...processors: JobProcessor<QueueName>[]) =>
+        new WorkerHost(config, pool, redis, processors, jobLog),
     },
   ],
   exports: [RelayService],

@@ -157,7 +157,8 @@ export function appChildEnv(config: AppChildConfig): Record<string, string> {
     PORT: String(config.port),
     HOST: '127.0.0.1',
     DATABASE_URL: config.databaseUrl,
-    ...(config.redisUrl === undefined ? {} : { REDIS_URL: config.redisUrl }),
+    // Split roles need both URLs (only the single development process starts its own servers).
+    REDIS_URL: config.redisUrl ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: config.queuePrefix,
     JWT_SECRET: config.jwtSecret,
     LOG_LEVEL: 'warn',

@@ -29,7 +29,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer ([A-Za-z0-9_.~+/=-]+)$/.exec(header);
-    if (!match?.[1]) throw new UnauthorizedException('an Authorization: Bearer <token> header is required');
+    if (header === undefined) throw new UnauthorizedException('an Authorization: Bearer <token> header is required');
+    if (!match?.[1]) throw new UnauthorizedException('the Authorization header must be "Bearer " followed by a token (a JWT)');
     try {
       request.actor = await this.verifier.verify(match[1]);
     } catch (error) {

@@ -11,7 +11,7 @@ export interface Output {
   error(line: string): void;
 }
 
-const CONSOLE: Output = { log: (line) => console.log(line), error: (line) => console.error(line) };
+const CONSOLE: Output = { log: (line) => process.stdout.write(`${line}\n`), error: (line) => process.stderr.write(`${line}\n`) };
 
 const USAGE =
   'usage: npm run audit:verify -- <export.ndjson> <public-key.pem|public-key.json|public-keys.json>... [--key-name <name>] [--tree-size <N>] [--strict] [--json] [--receipt <receipt-file>]';

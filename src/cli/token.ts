@@ -3,7 +3,7 @@ import { ROLES, type Role } from '../auth/actor';
 import { mintToken } from '../auth/dev-token';
 import { ConfigError, loadConfig } from '../config/env.schema';
 
-const USAGE = `usage: npm run token -- --role <${ROLES.join('|')}> [--country <ISO alpha-2>] [--sub <subject>] [--ttl <seconds>]`;
+const USAGE = `usage: npm run -s token -- --role <${ROLES.join('|')}> [--country <ISO alpha-2>] [--sub <subject>] [--ttl <seconds>]`;
 
 /** `npm run token -- --role partner --country CR --sub cr-csirt` prints a token signed with JWT_SECRET. */
 async function main(): Promise<number> {
@@ -13,9 +13,17 @@ async function main(): Promise<number> {
       country: { type: 'string' },
       sub: { type: 'string' },
       ttl: { type: 'string', default: '28800' },
+      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
+  if (values.help === true) {
+    process.stdout.write(
+      `${USAGE}\n\nPrints a development token signed with JWT_SECRET, for example:\n` +
+        `  TOKEN=$(npm run -s token -- --role partner --country CR --sub cr-csirt)\n`,
+    );
+    return 0;
+  }
   const role = values.role;
   if (role === undefined || !(ROLES as readonly string[]).includes(role)) {
     console.error(`--role is required and must be one of ${ROLES.join(', ')}\n${USAGE}`);
@@ -48,7 +56,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
+    // parseArgs refuses unknown options with a TypeError whose message names the option.
+    console.error(`${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(1);
   },
 );

@@ -36,6 +36,11 @@ export interface AppConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly database: DatabaseConfig;
   readonly redisUrl: string;
+  /**
+   * Which of DATABASE_URL and REDIS_URL were not given. Outside production the single-process
+   * service then starts its own (src/local-services); production and split roles need both.
+   */
+  readonly unsetUrls: { readonly database: boolean; readonly redis: boolean };
   readonly queuePrefix: string;
   readonly jwt: JwtConfig;
   /** Cents; an approval at or above needs two officers. */
@@ -65,6 +70,10 @@ export interface AppConfig {
   readonly idempotencyKeyTtlMs: number;
   /** How often forgotten idempotency keys are purged. */
   readonly idempotencyPurgeIntervalMs: number;
+  /** SIGTERM: how long a process may take to finish what it has in hand before it exits anyway. */
+  readonly shutdownGraceMs: number;
+  /** A request left `submitted`, or a tranche left `released`, this long has its job enqueued again. */
+  readonly reconcileAfterMs: number;
   /** How often review rounds past their closing time are closed. */
   readonly reviewRoundCheckIntervalMs: number;
   /** Local folder for development-only state (the generated audit key). */

@@ -174,6 +174,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    unsetUrls: { database: read('DATABASE_URL') === undefined, redis: read('REDIS_URL') === undefined },
     queuePrefix,
     jwt: {
       ...(secret === undefined ? {} : { secret: new TextEncoder().encode(secret) }),
@@ -191,7 +192,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit: {
       ...(auditSigningKey === undefined ? {} : { signingKey: auditSigningKey }),
       previousPublicKeys,
-      checkpointIntervalMs: integer('CHECKPOINT_INTERVAL_MS', 60_000, 100, 86_400_000),
+      // Outside production the first checkpoint comes within seconds, so that a newcomer can verify at once.
+      checkpointIntervalMs: integer('CHECKPOINT_INTERVAL_MS', nodeEnv === 'production' ? 60_000 : 5_000, 100, 86_400_000),
       checkpointMaxEvents: integer('CHECKPOINT_MAX_EVENTS', 1000, 1, 10_000_000),
     },
     eventLog: {
@@ -202,6 +204,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     slaSweepIntervalMs: integer('SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
     idempotencyKeyTtlMs: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365) * 3_600_000,
     idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 1_000, 600_000),
+    reconcileAfterMs: integer('RECONCILE_AFTER_MS', 60_000, 200, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',
     http: {

@@ -57,9 +57,45 @@ export async function runMigrations(url: string): Promise<string[]> {
   }
 }
 
+/** A start-up failure an operator can act on: printed as it is, without a stack trace. */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
+}
+
+const CONNECTION_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  '28P01': 'password authentication failed',
+  '28000': 'no access for this user',
+};
+
+/** `host:port` of a database URL, without its credentials. */
+export function databaseAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '5432'}`;
+}
+
+/** Turns "cannot connect" into one sentence naming DATABASE_URL and the address; anything else passes through. */
+export function explainConnectionFailure(url: string, error: unknown): unknown {
+  const code = (error as { code?: string } | null)?.code;
+  const reason = code === undefined ? undefined : CONNECTION_FAILURES[code];
+  if (reason === undefined) return error;
+  return new DatabaseUnreachableError(
+    `cannot reach PostgreSQL at ${databaseAddress(url)} (DATABASE_URL): ${reason}. ` +
+      'Start PostgreSQL there, or set DATABASE_URL to one that runs.',
+  );
+}
+
 /** Everything the service needs before it starts: the database, its schema, and a sane transaction horizon. */
 export async function prepareDatabase(url: string): Promise<string[]> {
-  await createDatabaseIfMissing(url);
+  try {
+    await createDatabaseIfMissing(url);
+  } catch (error) {
+    throw explainConnectionFailure(url, error);
+  }
   const applied = await runMigrations(url);
   await assertTransactionHorizon(url);
   return applied;

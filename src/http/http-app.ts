@@ -1,10 +1,13 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+import { rememberForLog } from '../logging/logging';
 import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
 /** Request bodies above this (1 MiB) are refused with 413 before they are parsed. */
@@ -15,9 +18,14 @@ export function createFastifyAdapter(): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     requestIdHeader: false,
-    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+    // A request that arrives while the process stops is answered by stopOnSignals (problem+json, Retry-After).
+    return503OnClosing: false,
+    genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
-      return isTraceId(incoming) ? incoming : uuidv7();
+      const id = isTraceId(incoming) ? incoming : uuidv7();
+      // The raw request carries it too: pino-http, which logs the request, sees only that one.
+      request.id = id;
+      return id;
     },
     // What Fastify refuses before routing (a URL it cannot decode, a path parameter over its length
     // limit) is answered as problem+json too, not in Fastify's own error shape.
@@ -35,7 +43,6 @@ export const NEST_APP_OPTIONS = { bodyParser: false } as const satisfies NestApp
 /** Everything about HTTP that is the same in production and in tests. */
 export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplication {
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
@@ -53,8 +60,9 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
   });
   // multipart/form-data (document uploads) is read as a stream by the route, with its own limits.
   void fastify.register(multipart, { throwFileSizeLimit: true });
-  fastify.addHook('onSend', (request, reply, payload, done) => {
+  fastify.addHook('onSend', (request: AuthenticatedRequest, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    rememberForLog(request.raw, { route: request.routeOptions.url, sub: request.actor?.sub, role: request.actor?.role });
     done(null, payload);
   });
   return app;

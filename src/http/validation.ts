@@ -46,12 +46,37 @@ export function unstorableInput(input: unknown, root = ''): FieldProblem[] {
   return problems;
 }
 
+/**
+ * class-validator's constraints that say what type a value must have. When one of them fails, the
+ * range and length checks on the same value say nothing useful ("must not be less than 1" about a
+ * string), so only the type is reported.
+ */
+const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set([
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isDateString',
+  'isISO8601',
+  'nestedValidation',
+]);
+
+/** The messages to report for one value: its type problem alone when it has the wrong type, else all of them. */
+function constraintMessages(constraints: Readonly<Record<string, string>>): string[] {
+  const typeMessages = Object.entries(constraints)
+    .filter(([name]) => TYPE_CONSTRAINTS.has(name))
+    .map(([, message]) => message);
+  return typeMessages.length > 0 ? typeMessages.slice(0, 1) : Object.values(constraints);
+}
+
 /** Flattens class-validator's tree into `errors[]` entries named by their dotted path (`capacity.milestones.0.amount`). */
 export function fieldProblems(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const error of errors) {
     const field = parent === '' ? error.property : `${parent}.${error.property}`;
-    for (const message of Object.values(error.constraints ?? {})) problems.push({ field, message });
+    for (const message of constraintMessages(error.constraints ?? {})) problems.push({ field, message });
     if (error.children && error.children.length > 0) problems.push(...fieldProblems(error.children, field));
   }
   return problems;

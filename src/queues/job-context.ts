@@ -19,6 +19,7 @@ export function jobTrace(job: Job, trace: JobTrace | undefined): CommandTrace {
   return {
     correlationId: trace?.correlationId ?? jobId,
     ...(trace ? { causationId: trace.causationId } : {}),
+    ...(trace?.requestId === undefined ? {} : { requestId: trace.requestId }),
     jobId,
   };
 }

@@ -5,6 +5,8 @@ import type { SlaDeadline } from '../kernel/sla';
 export interface JobTrace {
   readonly causationId: string;
   readonly correlationId: string;
+  /** The HTTP request the chain started from (its `X-Request-Id`), when there was one. */
+  readonly requestId?: string;
 }
 
 /** An alert to the fund's officers, recorded by the notifications queue (delivery channels come later). */

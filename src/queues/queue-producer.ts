@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { settleWithin } from '../common/bounded';
 import { QUEUE_DEFINITIONS, type JobRequest, type QueueName } from './queue-definitions';
-import { queuePrefix, redisOptions } from './redis-connection';
+import { describeRedisFailure, queuePrefix, redisAddress, redisOptions } from './redis-connection';
+import { ThrottledWarning } from '../common/throttled-warning';
 
 /** How long to wait for a queue's connection before reporting Redis as unavailable. */
 const READY_TIMEOUT_MS = 2_000;
@@ -22,6 +23,8 @@ export class RedisUnavailableError extends Error {
 export class QueueProducer implements BeforeApplicationShutdown {
   private readonly logger = new Logger('queues');
   private readonly queues = new Map<QueueName, Queue>();
+  /** Every queue's connection reports the same outage: one warning a minute says it. */
+  private readonly redisAway = new ThrottledWarning(this.logger, 'Redis', 60_000);
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -33,7 +36,7 @@ export class QueueProducer implements BeforeApplicationShutdown {
         prefix: queuePrefix(this.config.queuePrefix),
         defaultJobOptions: QUEUE_DEFINITIONS[name].jobOptions,
       });
-      queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      queue.on('error', (error) => this.redisAway.log(describeRedisFailure(this.config.redisUrl, error)));
       this.queues.set(name, queue);
     }
     return queue;
@@ -70,11 +73,11 @@ export class QueueProducer implements BeforeApplicationShutdown {
   async assertReady(queue: Queue): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnavailableError(`Redis is not reachable (queue ${queue.name})`)), READY_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new RedisUnavailableError(`Redis is not reachable at ${redisAddress(this.config.redisUrl)} (REDIS_URL)`)), READY_TIMEOUT_MS);
     });
     try {
       const client: unknown = await Promise.race([queue.backend.client, timeout]);
-      if ((client as { status?: string }).status !== 'ready') throw new RedisUnavailableError(`Redis is not reachable (queue ${queue.name})`);
+      if ((client as { status?: string }).status !== 'ready') throw new RedisUnavailableError(`Redis is not reachable at ${redisAddress(this.config.redisUrl)} (REDIS_URL)`);
     } finally {
       clearTimeout(timer);
     }

@@ -30,22 +30,32 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async registerUntilDone(): Promise<void> {
-    await retryUntilDone(
-      async () => {
-        await this.producer.assertReady(this.producer.queue('sla'));
-        await this.producer.assertReady(this.producer.queue('capacity-grants'));
-        await this.producer
-          .queue('sla')
-          .upsertJobScheduler('sla-sweep', { every: this.config.slaSweepIntervalMs }, { name: 'sweep-missed-deadlines', data: {} });
-        await this.producer
-          .queue('capacity-grants')
-          .upsertJobScheduler('review-round-closer', { every: this.config.reviewRoundCheckIntervalMs }, { name: 'close-review-rounds', data: {} });
-        await this.producer.assertReady(this.producer.queue('maintenance'));
-        await this.producer
-          .queue('maintenance')
-          .upsertJobScheduler('idempotency-purge', { every: this.config.idempotencyPurgeIntervalMs }, { name: 'purge-idempotency-keys', data: {} });
-      },
-      { signal: this.stopping.signal, stepMs: 200, maxDelayMs: 5_000, onFailure: (error) => this.retrying.log(error) },
-    );
+    await retryUntilDone(() => this.ensureRegistered(), {
+      signal: this.stopping.signal,
+      stepMs: 200,
+      maxDelayMs: 5_000,
+      onFailure: (error) => this.retrying.log(error),
+    });
+  }
+
+  /**
+   * Registers every scheduler that Redis does not hold (all of them at start-up, and again after
+   * Redis restarted empty); one that exists is left as it is, so its next run is not moved.
+   */
+  async ensureRegistered(): Promise<void> {
+    for (const { queue, id, every, name } of this.schedules()) {
+      const target = this.producer.queue(queue);
+      await this.producer.assertReady(target);
+      if (await target.getJobScheduler(id)) continue;
+      await target.upsertJobScheduler(id, { every }, { name, data: {} });
+    }
+  }
+
+  private schedules() {
+    return [
+      { queue: 'sla', id: 'sla-sweep', every: this.config.slaSweepIntervalMs, name: 'sweep-missed-deadlines' },
+      { queue: 'capacity-grants', id: 'review-round-closer', every: this.config.reviewRoundCheckIntervalMs, name: 'close-review-rounds' },
+      { queue: 'maintenance', id: 'idempotency-purge', every: this.config.idempotencyPurgeIntervalMs, name: 'purge-idempotency-keys' },
+    ] as const;
   }
 }

@@ -26,3 +26,26 @@ export function redisOptions(url: string, purpose: 'worker' | 'producer'): Redis
 export function queuePrefix(prefix: string): string {
   return prefix.startsWith('{') ? prefix : `{${prefix}}`;
 }
+
+/** `host:port` of a Redis URL, without its credentials. */
+export function redisAddress(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}`;
+}
+
+/**
+ * One sentence an operator can act on: what happened, where, and which variable says where
+ * ("refused at 127.0.0.1:6379 (REDIS_URL)").
+ */
+export function describeRedisFailure(url: string, error: unknown): string {
+  const code = (error as { code?: string } | null | undefined)?.code;
+  const what =
+    code === 'ECONNREFUSED'
+      ? 'refused'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'host not found'
+        : code === 'ETIMEDOUT'
+          ? 'timed out'
+          : `unreachable (${error instanceof Error ? error.message : String(error)})`;
+  return `${what} at ${redisAddress(url)} (REDIS_URL)`;
+}

@@ -1,16 +1,23 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { redisOptions } from './redis-connection';
+import { describeRedisFailure, redisOptions } from './redis-connection';
 
 /** Answers whether Redis is reachable right now, within a second, without queueing commands. */
 @Injectable()
 export class RedisProbe implements OnApplicationShutdown {
   private readonly client: Redis;
+  /** The connection's latest error: it says why Redis is away better than the failed command does. */
+  private lastError: unknown;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.client = new Redis({ ...redisOptions(config.redisUrl, 'producer'), lazyConnect: true, connectionName: 'cdt-fund-health' });
-    this.client.on('error', () => undefined);
+    this.client.on('error', (error) => {
+      this.lastError = error;
+    });
+    this.client.on('ready', () => {
+      this.lastError = undefined;
+    });
   }
 
   async ping(): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
@@ -22,7 +29,7 @@ export class RedisProbe implements OnApplicationShutdown {
       ]);
       return answer === 'PONG' ? { status: 'up' } : { status: 'down', error: `unexpected answer ${String(answer)}` };
     } catch (error) {
-      return { status: 'down', error: error instanceof Error ? error.message : String(error) };
+      return { status: 'down', error: describeRedisFailure(this.config.redisUrl, this.lastError ?? error) };
     }
   }
 

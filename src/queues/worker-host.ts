@@ -6,13 +6,14 @@ import { settleWithin } from '../common/bounded';
 import { retryUntilDone } from '../common/retry-until-done';
 import { ThrottledWarning } from '../common/throttled-warning';
 import type { AppConfig } from '../config/app-config';
+import type { PinoLogger } from 'nestjs-pino';
 import type { JobProcessor } from './job-processor';
-import { QUEUE_DEFINITIONS, QUEUE_NAMES, type QueueName } from './queue-definitions';
+import { QUEUE_DEFINITIONS, QUEUE_NAMES, type JobTrace, type QueueName } from './queue-definitions';
 import { queuePrefix, redisOptions } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
 
-/** How long shutdown waits for running jobs before it leaves them to be recovered as stalled. */
-const CLOSE_TIMEOUT_MS = 5_000;
+/** What shutdown keeps for itself after the running jobs: closing queues and pools, releasing locks. */
+const CLOSE_MARGIN_MS = 2_000;
 
 /**
  * Runs one BullMQ worker per queue with its processor. A job that fails its last attempt is
@@ -30,6 +31,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly pool: Pool,
     private readonly redis: RedisProbe,
     private readonly processors: readonly JobProcessor<QueueName>[],
+    /** Runs each job in a log context, so that every line logged while it runs names the job. */
+    private readonly jobLog: Pick<PinoLogger, 'runInContext'>,
   ) {
     // Every queue has exactly one processor: a typo or a forgotten registration fails at start-up.
     for (const queue of QUEUE_NAMES) {
@@ -79,16 +82,29 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
       this.workers.map(async (worker) => {
         // Running jobs get a bounded time to finish; past it (or with Redis gone) the connections
         // are cut and the jobs are recovered as stalled by another worker.
-        if ((await settleWithin(worker.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') {
+        if ((await settleWithin(worker.close(), Math.max(1_000, this.config.shutdownGraceMs - CLOSE_MARGIN_MS))) === 'timed_out') {
           await settleWithin(worker.disconnect(), 1_000);
         }
       }),
     );
   }
 
-  private async run(processor: JobProcessor<QueueName>, job: Job): Promise<void> {
+  private run(processor: JobProcessor<QueueName>, job: Job): Promise<void> {
+    const trace = (job.data as { trace?: JobTrace } | undefined)?.trace;
+    const bindings = {
+      queue: job.queueName,
+      jobId: job.id,
+      correlationId: trace?.correlationId ?? job.id,
+      ...(trace?.requestId === undefined ? {} : { requestId: trace.requestId }),
+    };
+    return this.jobLog.runInContext(() => this.runLogged(processor, job), { bindings });
+  }
+
+  private async runLogged(processor: JobProcessor<QueueName>, job: Job): Promise<void> {
+    const startedAt = performance.now();
     try {
       await processor.process(job as Parameters<typeof processor.process>[0]);
+      this.logger.debug(`${job.name} done in ${Math.round(performance.now() - startedAt)} ms`);
     } catch (error) {
       // The domain refusing the command will refuse it again: retrying cannot help.
       const permanent = error instanceof DomainError || error instanceof UnrecoverableError;

@@ -41,7 +41,11 @@ export const RELAYED_EVENT_TYPES: readonly string[] = Object.entries(REACTS)
  */
 export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
   const domainEvent = { type: event.type, data: event.data } as AidRequestEvent;
-  const trace: JobTrace = { causationId: event.eventId, correlationId: event.metadata.correlationId ?? event.eventId };
+  const trace: JobTrace = {
+    causationId: event.eventId,
+    correlationId: event.metadata.correlationId ?? event.eventId,
+    ...(event.metadata.requestId === undefined ? {} : { requestId: event.metadata.requestId }),
+  };
   switch (domainEvent.type) {
     case 'AidRequestFiled':
       return [{ queue: 'triage', name: 'triage-request', data: { requestId: domainEvent.data.requestId, trace }, jobId: `${event.eventId}-triage` }];

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { createTestDatabase, testRedisUrl, type TestDatabase } from '@app/testing';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -71,6 +71,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',

@@ -3,53 +3,10 @@ import { Queue } from 'bullmq';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { incidentBody, capacityBody } from '../support/requests';
 import { createTestApp, deleteQueueKeys, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
+import { expectAllTriagedOnce, fileMany, triageCounts } from '../support/triage-checks';
 
 const DEAD_REDIS = 'redis://127.0.0.1:6399';
-
-async function fileMany(api: TestApp, count: number): Promise<string[]> {
-  const partner = await api.token('partner', { country: 'CR', sub: 'cr-csirt' });
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 20) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-        api.request({
-          method: 'POST',
-          url: '/v1/aid-requests',
-          headers: { authorization: `Bearer ${partner}` },
-          payload: (i + j) % 2 === 0 ? incidentBody({}, { sectors: [] }) : capacityBody(),
-        }),
-      ),
-    );
-    for (const response of batch) {
-      expect(response.statusCode).toBe(201);
-      ids.push(response.json().id);
-    }
-  }
-  return ids;
-}
-
-/** How many AidRequestTriaged events each of these requests has. */
-async function triageCounts(api: TestApp, ids: string[]): Promise<Map<string, number>> {
-  const { rows } = await api.pool.query<{ stream_id: string; n: number }>(
-    `SELECT stream_id, count(*)::int AS n FROM events
-     WHERE event_type = 'AidRequestTriaged' AND stream_id = ANY($1) GROUP BY stream_id`,
-    [ids.map((id) => `aid-request-${id}`)],
-  );
-  return new Map(rows.map((r) => [r.stream_id.replace('aid-request-', ''), r.n]));
-}
-
-async function expectAllTriagedOnce(api: TestApp, ids: string[]): Promise<void> {
-  const counts = await eventually(
-    async () => {
-      const current = await triageCounts(api, ids);
-      return current.size === ids.length ? current : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-  expect([...counts.values()].every((n) => n === 1)).toBe(true);
-}
 
 describe('Redis is down while requests are filed', () => {
   let api: TestApp;
@@ -104,6 +61,7 @@ describe('the process running the relay dies mid-stream', () => {
         ...process.env,
         NODE_ENV: 'test',
         DATABASE_URL: api.db.url,
+        REDIS_URL: api.config.redisUrl,
         QUEUE_PREFIX: prefix,
         JWT_SECRET: TEST_JWT_SECRET,
         PORT: '0',

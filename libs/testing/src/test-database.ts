@@ -65,3 +65,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       }),
   };
 }
+
+/** The Redis the tests use: TEST_REDIS_URL (set by the global set-up when it started its own), else the local default. */
+export function testRedisUrl(): string {
+  return process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+}

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { LedgerMismatch, LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { Public, Roles } from '../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../common/cursor';
 import { DEFAULT_PAGE_SIZE } from '../../common/page-query.dto';
@@ -51,7 +52,17 @@ export class AuditController {
     private readonly keys: AuditKeyRing,
     private readonly exporter: AuditExporter,
     private readonly documentIntegrity: DocumentIntegrity,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Says when the first checkpoint will come, so that "not found" is not read as "broken". */
+  private noCheckpointYet(): string {
+    const { checkpointIntervalMs, checkpointMaxEvents } = this.config.audit;
+    return (
+      `no checkpoint has been signed yet: the sealer signs the first one ${checkpointIntervalMs / 1000} s after ` +
+      `the first events (CHECKPOINT_INTERVAL_MS), or as soon as ${checkpointMaxEvents} events wait (CHECKPOINT_MAX_EVENTS)`
+    );
+  }
 
   /** The checkpoint-signing public key and its C2SP key id (hex); no token needed, so that anyone can verify. */
   @Get('public-key')
@@ -103,7 +114,7 @@ export class AuditController {
   async latestCheckpoint(): Promise<CheckpointView> {
     const checkpoint = await this.queryBus.execute(new GetLatestCheckpointQuery());
     if (checkpoint === undefined) {
-      throw new ProblemException(problem(404, 'audit.checkpoint_not_found', 'no checkpoint has been signed yet'));
+      throw new ProblemException(problem(404, 'audit.checkpoint_not_found', this.noCheckpointYet()));
     }
     return checkpoint;
   }

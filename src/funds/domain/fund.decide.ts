@@ -84,7 +84,7 @@ function commit(command: CommitFunds, state: FundState): [FundsCommitted] | Doma
 
   if (commitmentOf(state, data.requestId)) return FundErrors.alreadyCommitted(data.requestId);
   const left = available(windowBalance(state, data.window));
-  if (data.amount > left) return FundErrors.insufficientFunds(data.window, left, data.amount);
+  if (data.amount > left) return FundErrors.insufficientFunds(data.fiscalYear, data.window, left, data.amount);
   return [
     {
       type: 'FundsCommitted',

@@ -142,17 +142,17 @@ describe('Fund: committing', () => {
     spec.given(events).when(commit(R2, 'rapid_response', 600_000n, system)).then([committed(R2, 'rapid_response', '600000', 'system:disbursements')]);
   });
 
-  it('refuses one cent more than is available, naming window, available and amount', () => {
+  it('refuses one cent more than is available, naming fiscal year, window, available and amount', () => {
     const events = [...funded, committed(R1, 'rapid_response', '400000')];
     spec.given(events).when(commit(R2, 'rapid_response', 600_001n)).thenFails('fund.insufficient_funds', (error) => {
       expect(error.category).toBe('conflict');
-      expect(error.message).toBe('the rapid_response window has 600000 cents available, but 600001 cents were asked for');
+      expect(error.message).toBe('the rapid_response window of fiscal year 2027 has 600000 cents available, but 600001 cents were asked for');
     });
   });
 
   it('a fund with no allocation yet has nothing available', () => {
     spec.given([]).when(commit(R1, 'capacity_building', 1n)).thenFails('fund.insufficient_funds', (error) => {
-      expect(error.message).toBe('the capacity_building window has 0 cents available, but 1 cents were asked for');
+      expect(error.message).toBe('the capacity_building window of fiscal year 2027 has 0 cents available, but 1 cents were asked for');
     });
   });
 

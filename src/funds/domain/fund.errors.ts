@@ -19,11 +19,11 @@ export const FundErrors = {
       'fund.allocation_limit',
       `allocating ${amount} cents to the ${window} window would bring it to ${allocated + amount} cents, above the limit of ${limit} cents`,
     ),
-  insufficientFunds: (window: FundWindow, available: bigint, amount: bigint) =>
+  insufficientFunds: (fiscalYear: number, window: FundWindow, available: bigint, amount: bigint) =>
     new DomainError(
       'conflict',
       'fund.insufficient_funds',
-      `the ${window} window has ${available} cents available, but ${amount} cents were asked for`,
+      `the ${window} window of fiscal year ${fiscalYear} has ${available} cents available, but ${amount} cents were asked for`,
     ),
   alreadyCommitted: (requestId: string) =>
     new DomainError('conflict', 'fund.already_committed', `money is already committed for request ${requestId}`),

@@ -1,0 +1,132 @@
+import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { mintToken } from '../../src/auth/dev-token';
+import { incidentBody } from '../support/requests';
+import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
+
+const REDIS_URL = testRedisUrl();
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+type LogLine = Record<string, unknown>;
+
+describe('logs (one JSON object per line when stdout is not a terminal)', () => {
+  let db: TestDatabase;
+  let child: ChildProcess;
+  let url: string;
+  let output = '';
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const lines = (): LogLine[] =>
+    output
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as LogLine);
+
+  beforeAll(async () => {
+    expect(spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' }).status).toBe(0);
+    db = await createTestDatabase();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['dist/src/main.js'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        JWT_SECRET: TEST_JWT_SECRET,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'debug',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(() => /listening on/.test(output) || undefined, { timeoutMs: 30_000 });
+  }, 60_000);
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await deleteQueueKeys(REDIS_URL, prefix);
+    await db.drop();
+  });
+
+  it('follows a filing from its HTTP request through its jobs by one id, and never logs credentials or contacts', async () => {
+    const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
+    const response = await fetch(`${url}/v1/aid-requests`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        cookie: 'session=cookie-value-never-logged',
+        'content-type': 'application/json',
+        'x-request-id': 'log-test-1',
+      },
+      body: JSON.stringify(incidentBody({ contact: { name: 'Ana Mora', email: 'ana.mora@example.cr' } }, { sectors: [] })),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('log-test-1');
+    const { id } = (await response.json()) as { id: string };
+
+    // The HTTP line: once, with route, status, duration and the caller.
+    const httpLines = await eventually(() => {
+      const found = lines().filter((line) => line['reqId'] === 'log-test-1');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(httpLines).toHaveLength(1);
+    expect(httpLines[0]).toMatchObject({
+      route: '/v1/aid-requests',
+      req: { method: 'POST', url: '/v1/aid-requests' },
+      res: { statusCode: 201 },
+      sub: 'cr-csirt',
+      role: 'partner',
+    });
+    expect(typeof httpLines[0]!['durationMs']).toBe('number');
+
+    // The id became the events' correlationId ...
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const { rows } = await pool.query<{ metadata: { correlationId: string } }>('SELECT metadata FROM events WHERE stream_id = $1 ORDER BY stream_version LIMIT 1', [
+        `aid-request-${id}`,
+      ]);
+      expect(rows[0]?.metadata.correlationId).toBe('log-test-1');
+    } finally {
+      await pool.end();
+    }
+    // ... and every job that followed logs it, with its queue and job id.
+    const jobLines = await eventually(() => {
+      const found = lines().filter((line) => line['correlationId'] === 'log-test-1' && typeof line['queue'] === 'string');
+      return found.some((line) => line['queue'] === 'incident-response') ? found : undefined;
+    });
+    for (const line of jobLines) {
+      expect(line).toMatchObject({ requestId: 'log-test-1' });
+      expect(typeof line['jobId']).toBe('string');
+    }
+    expect(jobLines.map((line) => line['queue'])).toEqual(expect.arrayContaining(['triage', 'incident-response']));
+
+    expect(output).not.toContain(token);
+    expect(output).not.toContain('cookie-value-never-logged');
+    expect(output).not.toContain('ana.mora@example.cr');
+    expect(output).not.toContain('Ana Mora');
+  }, 60_000);
+
+  it('an X-Request-Id that is not a valid id is replaced by a generated one', async () => {
+    const response = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'not valid; has spaces' } });
+    const echoed = response.headers.get('x-request-id');
+    expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
+    await eventually(() => lines().some((line) => line['reqId'] === echoed && line['route'] === '/health/live') || undefined);
+  });
+});

@@ -1,0 +1,80 @@
+import { eventually } from '@app/testing';
+import { Queue } from 'bullmq';
+import { recoveryJobs } from '../../src/relay/recovery-sweep';
+import { queuePrefix } from '../../src/queues/redis-connection';
+import { createTestApp, deleteQueueKeys, type TestApp } from '../support/test-app';
+import { expectAllTriagedOnce, fileMany } from '../support/triage-checks';
+import type { RecordedEvent } from '@app/event-store';
+
+const RECONCILE_AFTER_MS = 1_000;
+
+describe('Redis loses its data mid-load', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock: 'system', env: { RECONCILE_AFTER_MS: String(RECONCILE_AFTER_MS) } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+  });
+
+  it('every request is still triaged exactly once, and the recurring schedulers come back', async () => {
+    const firstHalf = fileMany(t, 100);
+    // Wipe every queue key of this app (jobs, their ids, the job schedulers) while filings arrive.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+    const ids = [...(await firstHalf), ...(await fileMany(t, 100))];
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+
+    await expectAllTriagedOnce(t, ids);
+
+    const sla = new Queue('sla', { connection: { url: t.config.redisUrl }, prefix: queuePrefix(t.config.queuePrefix) });
+    try {
+      await eventually(async () => (await sla.getJobScheduler('sla-sweep')) !== undefined, { timeoutMs: 10_000 });
+    } finally {
+      await sla.close();
+    }
+  }, 120_000);
+});
+
+describe('the jobs a stuck request still needs', () => {
+  const event = (type: string, data: Record<string, unknown>, eventId: string): RecordedEvent => ({
+    position: 1,
+    transactionId: '1',
+    eventId,
+    streamId: 'aid-request-r1',
+    streamType: 'aid-request',
+    version: 1,
+    type,
+    schemaVersion: 1,
+    data: { requestId: 'r1', ...data },
+    metadata: { correlationId: 'req-1' },
+    recordedAt: new Date('2026-11-28T10:00:00Z'),
+  });
+  const now = new Date('2026-11-28T11:00:00Z');
+
+  it('a filed request not triaged gets its triage job back, with the relay job id and trace', () => {
+    expect(recoveryJobs([event('AidRequestFiled', {}, 'e1')], now)).toEqual([
+      { queue: 'triage', name: 'triage-request', data: { requestId: 'r1', trace: { causationId: 'e1', correlationId: 'req-1' } }, jobId: 'e1-triage' },
+    ]);
+  });
+
+  it('a triaged request needs no triage job', () => {
+    expect(recoveryJobs([event('AidRequestFiled', {}, 'e1'), event('AidRequestTriaged', {}, 'e2')], now)).toEqual([]);
+  });
+
+  it('only released tranches that were not disbursed get their disbursement job back', () => {
+    const jobs = recoveryJobs(
+      [
+        event('AidRequestFiled', {}, 'e1'),
+        event('AidRequestTriaged', { track: 'capacity_building', priority: 3, acknowledgeBy: now.toISOString(), decideBy: now.toISOString() }, 'e2'),
+        event('TrancheReleased', { tranche: 1 }, 'e3'),
+        event('TrancheDisbursed', { tranche: 1 }, 'e4'),
+        event('TrancheReleased', { tranche: 2 }, 'e5'),
+      ],
+      now,
+    );
+    expect(jobs.map((job) => job.jobId)).toEqual(['e5-disbursement']);
+  });
+});
