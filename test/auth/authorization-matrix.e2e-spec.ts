@@ -14,7 +14,8 @@ import { createTestApp, type TestApp, type TestResponse } from '../support/test-
 
 const PRINCIPALS = ['anonymous', 'partnerOwn', 'partnerOther', 'officer', 'auditor', 'admin'] as const;
 type Principal = (typeof PRINCIPALS)[number];
-type Outcome = 'ok' | 401 | 403 | 404;
+/** 409: the principal may act, and the request reached the state check (the matrix is about who may, not when). */
+type Outcome = 'ok' | 401 | 403 | 404 | 409;
 type Row = Readonly<Record<Principal, Outcome>>;
 
 const FY = 2027;
@@ -32,6 +33,10 @@ const row = (partnerOwn: Outcome, partnerOther: Outcome, officer: Outcome, audit
 const OFFICER_ONLY = row(403, 403, 'ok', 403, 403);
 const OWN_PARTNER_ONLY = row('ok', 404, 403, 403, 403);
 const AUDITOR_ONLY = row(403, 403, 403, 'ok', 403);
+/** A request's readers: its own country's partners, officers and auditors (admins manage the fund, not requests). */
+const READERS = row('ok', 404, 'ok', 'ok', 403);
+/** A webhook endpoint: its own country's partners and admins; officers and auditors may not manage webhooks. */
+const ENDPOINT_MANAGERS = row('ok', 404, 403, 403, 'ok');
 
 /** What the contract gives each principal on each route (docs/api.md, "Roles"). */
 const EXPECTED: Readonly<Record<string, Row>> = {
@@ -65,11 +70,31 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'GET /v1/audit/checkpoints/consistency': PUBLIC,
   // The principal's token goes in the body (the dashboard's cookie login); "anonymous" sends one that does not verify.
   'POST /admin/session': { anonymous: 401, partnerOwn: 403, partnerOther: 403, officer: 403, auditor: 403, admin: 'ok' },
+  'POST /v1/aid-requests/:id/documents': row('ok', 404, 'ok', 403, 403),
+  'GET /v1/aid-requests/:id/documents': READERS,
+  'GET /v1/aid-requests/:id/documents/:documentId': READERS,
+  'GET /v1/aid-requests/:id/documents/:documentId/content': READERS, // an AMBER document: TLP rules are tested with the documents
+  'GET /v1/aid-requests/:id/receipt': READERS,
+  'POST /v1/webhooks': row('ok', 'ok', 403, 403, 'ok'), // a partner registers for its own country, whichever it is
+  'GET /v1/webhooks': row('ok', 'ok', 403, 403, 'ok'), // each partner sees its own country's
+  'GET /v1/webhooks/:id': ENDPOINT_MANAGERS,
+  'DELETE /v1/webhooks/:id': ENDPOINT_MANAGERS,
+  'POST /v1/webhooks/:id/rotate-secret': ENDPOINT_MANAGERS,
+  'POST /v1/webhooks/:id/test': ENDPOINT_MANAGERS,
+  'GET /v1/webhooks/:id/deliveries': ENDPOINT_MANAGERS,
+  // Only a failed delivery may be retried: the one here is not, so whoever may act reaches that check.
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': row(409, 404, 403, 403, 409),
 };
+
+const HOOK_URL = 'http://127.0.0.1:9/hook';
+const BOUNDARY = 'matrix-boundary';
+/** One text file as multipart/form-data, as a client sends it. */
+const MULTIPART = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nCustoms systems restored.\n\r\n--${BOUNDARY}--\r\n`;
 
 interface Call {
   readonly url: string;
   readonly payload?: unknown;
+  readonly headers?: Record<string, string>;
 }
 
 let t: TestApp;
@@ -79,6 +104,19 @@ let tokens: Record<Exclude<Principal, 'anonymous'>, string>;
 let shared: string;
 let sharedPosition: number;
 let treeSize: number;
+/** A CR webhook endpoint, and a delivery of it (a test message: never failed). */
+let sharedEndpoint: string;
+let sharedDelivery: string;
+/** A document on the shared request. */
+let sharedDocument: string;
+
+/** A new CR endpoint, registered by the CR partner. */
+async function endpoint(): Promise<string> {
+  const response = await w.post(tokens.partnerOwn, '/v1/webhooks', { url: HOOK_URL });
+  expect(response.statusCode).toBe(201);
+  return response.json().id as string;
+}
+const endpointUrl = async (allowed: boolean, suffix = ''): Promise<Call> => ({ url: `/v1/webhooks/${allowed ? await endpoint() : sharedEndpoint}${suffix}` });
 
 /** The call a principal makes on a route: for an allowed principal, on a request in the state the action needs. */
 const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) => Call | Promise<Call>>> = {
@@ -118,6 +156,22 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
   'GET /v1/audit/events/:position/proof': () => ({ url: `/v1/audit/events/${sharedPosition}/proof` }),
   'POST /admin/session': (principal) => ({ url: '/admin/session', payload: { token: principal === 'anonymous' ? 'not-a-token' : tokens[principal] } }),
   'GET /v1/audit/checkpoints/consistency': () => ({ url: `/v1/audit/checkpoints/consistency?from=${treeSize}&to=${treeSize}` }),
+  'POST /v1/aid-requests/:id/documents': () => ({
+    url: `/v1/aid-requests/${shared}/documents`,
+    payload: MULTIPART,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  }),
+  'GET /v1/aid-requests/:id/documents': () => ({ url: `/v1/aid-requests/${shared}/documents` }),
+  'GET /v1/aid-requests/:id/documents/:documentId': () => ({ url: `/v1/aid-requests/${shared}/documents/${sharedDocument}` }),
+  'GET /v1/aid-requests/:id/documents/:documentId/content': () => ({ url: `/v1/aid-requests/${shared}/documents/${sharedDocument}/content` }),
+  'GET /v1/aid-requests/:id/receipt': () => ({ url: `/v1/aid-requests/${shared}/receipt` }),
+  'POST /v1/webhooks': (principal) => ({ url: '/v1/webhooks', payload: principal === 'admin' ? { url: HOOK_URL, scope: 'country:CR' } : { url: HOOK_URL } }),
+  'GET /v1/webhooks/:id': () => ({ url: `/v1/webhooks/${sharedEndpoint}` }),
+  'DELETE /v1/webhooks/:id': (_, allowed) => endpointUrl(allowed),
+  'POST /v1/webhooks/:id/rotate-secret': (_, allowed) => endpointUrl(allowed, '/rotate-secret'),
+  'POST /v1/webhooks/:id/test': (_, allowed) => endpointUrl(allowed, '/test'),
+  'GET /v1/webhooks/:id/deliveries': () => ({ url: `/v1/webhooks/${sharedEndpoint}/deliveries` }),
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': () => ({ url: `/v1/webhooks/${sharedEndpoint}/deliveries/${sharedDelivery}/retry` }),
 };
 
 /** A CR request approved for 1,000,000 cents (one tranche). */
@@ -128,7 +182,7 @@ async function approved(): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { CHECKPOINT_MAX_EVENTS: '2', CHECKPOINT_INTERVAL_MS: '200' } });
+  t = await createTestApp({ env: { CHECKPOINT_MAX_EVENTS: '2', CHECKPOINT_INTERVAL_MS: '200', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:9' } });
   tokens = {
     partnerOwn: await t.token('partner', { country: 'CR', sub: 'cr-csirt' }),
     partnerOther: await t.token('partner', { country: 'PA', sub: 'pa-csirt' }),
@@ -145,6 +199,18 @@ beforeAll(async () => {
   ]);
   sharedPosition = Number(rows[0]!.position);
   treeSize = (await t.request({ method: 'GET', url: '/v1/audit/checkpoints/latest' })).json().treeSize;
+  sharedEndpoint = await endpoint();
+  const test = await w.post(tokens.partnerOwn, `/v1/webhooks/${sharedEndpoint}/test`, {});
+  expect(test.statusCode).toBe(202);
+  sharedDelivery = test.json().deliveryId as string;
+  const uploaded = await t.request({
+    method: 'POST',
+    url: `/v1/aid-requests/${shared}/documents`,
+    headers: { authorization: `Bearer ${tokens.partnerOwn}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    payload: MULTIPART,
+  });
+  expect(uploaded.statusCode).toBe(201);
+  sharedDocument = uploaded.json().id as string;
 }, 60_000);
 afterAll(async () => {
   await t.close();
@@ -172,7 +238,7 @@ describe('the authorization matrix', () => {
       for (const principal of PRINCIPALS) {
         const expected = EXPECTED[route]![principal];
         const call: Call = await (CALLS[route] ?? ((): Call => ({ url: pattern })))(principal, expected === 'ok');
-        const headers: Record<string, string> = principal === 'anonymous' ? {} : { authorization: `Bearer ${tokens[principal]}` };
+        const headers: Record<string, string> = { ...call.headers, ...(principal === 'anonymous' ? {} : { authorization: `Bearer ${tokens[principal]}` }) };
         const response: TestResponse = await t.request({ method, url: call.url, headers, ...(call.payload === undefined ? {} : { payload: call.payload }) });
         cells += 1;
         const fine = expected === 'ok' ? response.statusCode >= 200 && response.statusCode < 300 : response.statusCode === expected;
