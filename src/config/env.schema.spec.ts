@@ -22,7 +22,7 @@ describe('configuration', () => {
     expect(config.fourEyesThreshold).toBe(25_000_000n);
     expect(config.fiscalYearStartMonth).toBe(10);
     expect(config.audit.checkpointIntervalMs).toBe(5_000);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem' }).audit.checkpointIntervalMs).toBe(60_000);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY }).audit.checkpointIntervalMs).toBe(60_000);
     expect(config.audit.checkpointMaxEvents).toBe(1000);
     expect(config.logLevel).toBe('info');
     expect(config.sla).toEqual({

@@ -19,9 +19,12 @@ import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from 
 let t: TestApp;
 const tokens: Record<'partner' | 'officer' | 'admin' | 'auditor', string> = { partner: '', officer: '', admin: '', auditor: '' };
 let requestId: string;
+/** A CR webhook endpoint and one of its deliveries. */
+let webhookId: string;
+let deliveryId: string;
 
 beforeAll(async () => {
-  t = await createTestApp({ env: { APP_ROLE: 'api' } });
+  t = await createTestApp({ env: { APP_ROLE: 'api', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1:9' } });
   process.stdout.write(`hostile input: seed ${SEED}, ${RUNS} runs per property (replay: HOSTILE_SEED=${SEED} HOSTILE_RUNS=${RUNS})\n`);
   tokens.partner = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
   tokens.officer = await t.token('officer', { sub: 'officer-1' });
@@ -30,7 +33,25 @@ beforeAll(async () => {
   const filed = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${tokens.partner}` }, payload: capacityBody() });
   expect(filed.statusCode).toBe(201);
   requestId = filed.json().id;
+  const hook = await t.request({ method: 'POST', url: '/v1/webhooks', headers: { authorization: `Bearer ${tokens.partner}` }, payload: { url: HOOK_URL } });
+  expect(hook.statusCode).toBe(201);
+  webhookId = hook.json().id;
+  const test = await t.request({ method: 'POST', url: `/v1/webhooks/${webhookId}/test`, headers: { authorization: `Bearer ${tokens.partner}` }, payload: {} });
+  expect(test.statusCode).toBe(202);
+  deliveryId = test.json().deliveryId;
 });
+
+const HOOK_URL = 'http://127.0.0.1:9/hook';
+
+/** The route pattern (`/v1/webhooks/:id`) of a concrete URL of this test. */
+function patternOf(url: string): string {
+  return url
+    .replace(requestId, ':id')
+    .replace(webhookId, ':id')
+    .replace(deliveryId, ':deliveryId')
+    .replace('/2026/', '/:fiscalYear/')
+    .replace('/tranches/1/', '/tranches/:n/');
+}
 afterAll(async () => {
   await t.close();
 });
@@ -149,6 +170,13 @@ const POSTS: readonly { readonly role: Role; readonly path: () => string; readon
   { role: 'partner', path: () => `/v1/aid-requests/${requestId}/reports`, valid: { summary: 'Phase one done.', final: false } },
   { role: 'officer', path: () => `/v1/aid-requests/${requestId}/tranches/1/release`, valid: {} },
   { role: 'admin', path: () => '/v1/funds/2026/allocations', valid: { window: 'rapid_response', amount: 1_000_000, note: 'first allocation' } },
+  { role: 'partner', path: () => '/v1/webhooks', valid: { url: HOOK_URL, events: ['aid_request.approved'], description: 'intake' } },
+  { role: 'admin', path: () => '/v1/webhooks', valid: { url: HOOK_URL, scope: 'fund', description: 'duty officers' } },
+  { role: 'partner', path: () => `/v1/webhooks/${webhookId}/rotate-secret`, valid: {} },
+  { role: 'partner', path: () => `/v1/webhooks/${webhookId}/test`, valid: {} },
+  { role: 'partner', path: () => `/v1/webhooks/${webhookId}/deliveries/${deliveryId}/retry`, valid: {} },
+  // Not multipart: the upload route must refuse any JSON as cleanly as its own malformed bodies (tested with the documents).
+  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/documents`, valid: { kind: 'budget', tlp: 'AMBER' } },
 ];
 
 /** Query keys the GET routes read (any other key is sent too, as a generated one). */
@@ -181,14 +209,14 @@ const DASHBOARD_GETS = ['/admin/queues', '/admin/queues/api/queues', '/admin/que
 const DASHBOARD_QUERY_KEYS = ['activeQueue', 'status', 'page', 'jobsPerPage', 'sortBy', 'sortDirection', 'search', 'queueName'];
 
 describe('no client input gets a 5xx', () => {
-  it.each(POSTS.map((route) => [route.path().replace(requestId, ':id'), route] as const))('POST %s with any body', async (_label, route) => {
+  it.each(POSTS.map((route) => [patternOf(route.path()), route] as const))('POST %s with any body', async (_label, route) => {
     await check(
       fc.asyncProperty(bodies(route.valid), fc.option(fc.stringMatching(/^[\x21-\x7e]{1,20}$/)), async (body, key) => {
         const headers: Record<string, string> = { authorization: `Bearer ${tokens[route.role]}`, 'content-type': 'application/json' };
         if (key !== null) headers['idempotency-key'] = key;
         const url = route.path();
         const payload = url === '/admin/session' ? body.replace('"TOKEN"', JSON.stringify(tokens.admin)) : body;
-        expectNoServerError(body.slice(0, 200), await send(`POST ${url.replace(requestId, ':id').replace('/2026/', '/:fiscalYear/').replace('/tranches/1/', '/tranches/:n/')}`, { method: 'POST', url, headers, payload }));
+        expectNoServerError(body.slice(0, 200), await send(`POST ${patternOf(url)}`, { method: 'POST', url, headers, payload }));
       }),
     );
   }, 300_000);
@@ -265,6 +293,10 @@ describe('no client input gets a 5xx', () => {
       { role: 'officer' as const, method: 'GET' as const, route: '/v1/funds/:fiscalYear', url: `/v1/funds/${s}` },
       { role: 'admin' as const, method: 'POST' as const, route: '/v1/funds/:fiscalYear/allocations', url: `/v1/funds/${s}/allocations` },
       { role: 'auditor' as const, method: 'GET' as const, route: '/v1/audit/events/:position/proof', url: `/v1/audit/events/${s}/proof` },
+      { role: 'partner' as const, method: 'DELETE' as const, route: '/v1/webhooks/:id', url: `/v1/webhooks/${s}` },
+      { role: 'partner' as const, method: 'GET' as const, route: '/v1/webhooks/:id', url: `/v1/webhooks/${s}` },
+      { role: 'partner' as const, method: 'POST' as const, route: '/v1/webhooks/:id/deliveries/:deliveryId/retry', url: `/v1/webhooks/${webhookId}/deliveries/${s}/retry` },
+      { role: 'partner' as const, method: 'GET' as const, route: '/v1/aid-requests/:id/documents/:documentId', url: `/v1/aid-requests/${requestId}/documents/${s}` },
     ];
     await check(
       fc.asyncProperty(segment.filter((s) => s.length > 0), async (s) => {

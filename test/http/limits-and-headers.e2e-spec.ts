@@ -129,7 +129,7 @@ describe('in production', () => {
   it('adds Strict-Transport-Security', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const key = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const t = await createTestApp({ env: { APP_ROLE: 'api', NODE_ENV: 'production', AUDIT_SIGNING_KEY: key } });
+    const t = await createTestApp({ env: { APP_ROLE: 'api', NODE_ENV: 'production', AUDIT_SIGNING_KEY: key, WEBHOOK_SECRET_KEY: 'a'.repeat(64) } });
     try {
       const response = await t.request({ method: 'GET', url: '/health/live' });
       expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
