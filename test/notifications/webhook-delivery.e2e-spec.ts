@@ -1,4 +1,6 @@
 import { eventually } from '@app/testing';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../../src/notifications/delivery/webhook-signature';
 import { messageId } from '../../src/notifications/fan-out/notification-messages';
@@ -174,6 +176,29 @@ describe('webhook delivery', () => {
     expect(failedLog.map((d: { id: string }) => d.id)).toEqual([delivery.id]);
     expect((await call(t, 'GET', `/v1/webhooks/${endpoint.id}/deliveries?status=delivered`, cr)).json().items).toEqual([]);
     await call(t, 'DELETE', `/v1/webhooks/${endpoint.id}`, cr);
+  });
+
+  it('gives up on an attempt that gets no answer within WEBHOOK_TIMEOUT_MS', async () => {
+    // A receiver that accepts the connection and never answers.
+    const hanging = await new Promise<Server>((resolve) => {
+      const server = createServer(() => undefined);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    try {
+      const port = (hanging.address() as AddressInfo).port;
+      const endpoint = await register(cr, { url: `http://127.0.0.1:${port}/hooks`, events: ['aid_request.filed'] });
+      await file(cr);
+      const delivery = await eventually(async () => {
+        const items = await deliveries(endpoint.id);
+        return items[0] && Number(items[0].attempts) >= 1 ? items[0] : undefined;
+      }, { timeoutMs: 15_000 });
+      expect(delivery.lastStatusCode).toBeNull();
+      expect(String(delivery.lastError)).toContain('no answer within 2000 ms');
+      await call(t, 'DELETE', `/v1/webhooks/${endpoint.id}`, cr);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
   });
 
   it('disables an endpoint that answers 410 Gone; nothing more is sent to it', async () => {
