@@ -1,6 +1,5 @@
-import type { Server as HttpServer } from 'node:http';
 import { eventually } from '@app/testing';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signatureHeader } from '../../src/notifications/delivery/webhook-signature';
@@ -181,7 +180,7 @@ describe('webhook delivery', () => {
 
   it('gives up on an attempt that gets no answer within WEBHOOK_TIMEOUT_MS', async () => {
     // A receiver that accepts the connection and never answers.
-    const hanging = await new Promise<HttpServer>((resolve) => {
+    const hanging = await new Promise<Server>((resolve) => {
       const server = createServer(() => undefined);
       server.listen(0, '127.0.0.1', () => resolve(server));
     });

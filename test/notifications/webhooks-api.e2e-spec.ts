@@ -93,7 +93,6 @@ describe('POST /v1/webhooks', () => {
     [{ url: 'https://[fe80::1]/hook' }, 'url'],
     [{ url: 'https://0.0.0.0/hook' }, 'url'],
     [{ url: 'https://[::ffff:127.0.0.1]/hook' }, 'url'],
-    [{ url: 'https://no-such-host.invalid/hook' }, 'url'],
     [{}, 'url'],
     [{ url: PUBLIC, extra: 1 }, 'extra'],
   ])('refuses %j from a partner with 400 naming %s', async (body, field) => {

@@ -31,6 +31,12 @@ export interface DeliveryRow {
   readonly series: number;
 }
 
+/** Where a delivery stands in the log's order: creation time (microseconds since the epoch, as text) and id. */
+export interface DeliveryPosition {
+  readonly createdUs: string;
+  readonly id: string;
+}
+
 /** One delivery attempt's outcome, as the delivery worker records it. */
 export interface AttemptRecord {
   readonly deliveryId: string;
@@ -130,23 +136,23 @@ export class WebhookDeliveryStore {
   }
 
   /**
-   * Newest first; `before` is the position of the last item of the previous page (its creation
-   * time as PostgreSQL prints it, to the microsecond, and its id), which each item carries along.
+   * Newest first; `before` is the position of the last item of the previous page: its creation
+   * time in microseconds since the epoch (exact, as PostgreSQL keeps it) and its id.
    */
   async list(
     endpointId: string,
     status: DeliveryStatus | undefined,
     limit: number,
-    before: { readonly createdAt: string; readonly id: string } | undefined,
-  ): Promise<{ readonly view: DeliveryView; readonly position: { readonly createdAt: string; readonly id: string } }[]> {
-    const { rows } = await this.pool.query<ViewRow & { created_exact: string }>(
-      `SELECT *, created_at::text AS created_exact FROM webhook_deliveries
+    before: DeliveryPosition | undefined,
+  ): Promise<{ readonly view: DeliveryView; readonly position: DeliveryPosition }[]> {
+    const { rows } = await this.pool.query<ViewRow & { created_us: string }>(
+      `SELECT *, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us FROM webhook_deliveries
        WHERE endpoint_id = $1 AND ($2::text IS NULL OR status = $2)
-         AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::text))
+         AND ($3::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $3::bigint * interval '1 microsecond', $4::text))
        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [endpointId, status ?? null, before?.createdAt ?? null, before?.id ?? null, limit],
+      [endpointId, status ?? null, before?.createdUs ?? null, before?.id ?? null, limit],
     );
-    return rows.map((row) => ({ view: toView(row), position: { createdAt: row.created_exact, id: row.id } }));
+    return rows.map((row) => ({ view: toView(row), position: { createdUs: row.created_us, id: row.id } }));
   }
 
   /**

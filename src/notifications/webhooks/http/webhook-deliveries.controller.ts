@@ -15,22 +15,21 @@ import { ProblemException } from '../../../common/problem-details.filter';
 import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-meta';
 import type { WebhookEndpointCommand } from '../../domain/webhook-endpoint.commands';
 import { webhookEndpoints } from '../webhook-endpoint.aggregate';
-import { WebhookDeliveryStore, type DeliveryView } from '../webhook-delivery.store';
+import { WebhookDeliveryStore, type DeliveryPosition, type DeliveryView } from '../webhook-delivery.store';
 import { WebhookEndpointStore } from '../webhook-endpoint.store';
 import { DeliveryListDto, ListDeliveriesDto } from './webhook.dto';
 import { visibleTo, webhookNotFound, WebhookId, WebhookProblems } from './webhook-http';
 
-interface DeliveryCursor {
-  readonly createdAt: string;
-  readonly id: string;
+/** Delivery ids are `msg_` and letters or digits; anything else names no delivery. */
+const DELIVERY_ID = /^msg_[A-Za-z0-9]{1,64}$/;
+
+function deliveryNotFound(deliveryId: string): ProblemException {
+  return new ProblemException(problem(404, 'webhook.delivery_not_found', `delivery ${JSON.stringify(deliveryId)} does not exist for this endpoint`));
 }
 
-/** A timestamp as PostgreSQL prints it (the cursor keeps its microseconds). */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-
-function isDeliveryCursor(value: unknown): value is DeliveryCursor {
-  const v = value as Partial<DeliveryCursor> | null;
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && v.id.length <= 100 && typeof v.createdAt === 'string' && TIMESTAMP.test(v.createdAt);
+function isDeliveryCursor(value: unknown): value is DeliveryPosition {
+  const v = value as Partial<DeliveryPosition> | null;
+  return typeof v === 'object' && v !== null && typeof v.id === 'string' && DELIVERY_ID.test(v.id) && typeof v.createdUs === 'string' && /^\d{1,17}$/.test(v.createdUs);
 }
 
 /** The delivery log of an endpoint, and a fresh series of attempts for a failed delivery. */
@@ -74,9 +73,10 @@ export class WebhookDeliveriesController {
     @Req() request: FastifyRequest,
   ): Promise<unknown> {
     if (!visibleTo(actor, await this.endpoints.findById(id))) throw webhookNotFound(id);
+    if (!DELIVERY_ID.test(deliveryId)) throw deliveryNotFound(deliveryId.slice(0, 80));
     const result = await this.idempotent.run(request, actor, `POST /v1/webhooks/${id}/deliveries/${deliveryId}/retry`, 202, async (idempotency) => {
       const delivery = await this.deliveries.view(id, deliveryId);
-      if (delivery === undefined) throw new ProblemException(problem(404, 'webhook.delivery_not_found', `delivery ${deliveryId} does not exist for this endpoint`));
+      if (delivery === undefined) throw deliveryNotFound(deliveryId);
       if (delivery.status !== 'failed') {
         throw new ProblemException(problem(409, 'webhook.delivery_not_failed', `delivery ${deliveryId} is ${delivery.status}; only a failed delivery can be retried`));
       }

@@ -68,7 +68,7 @@ export class WebhooksController {
             endpointId,
             scope,
             url: new URL(dto.url).toString(),
-            events: dto.events,
+            events: dto.events ?? undefined,
             description: dto.description ?? null,
             sealedSecret: this.box.seal(endpointId, SecretBox.newSecret()),
           },
