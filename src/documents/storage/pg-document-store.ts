@@ -85,6 +85,11 @@ export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
   async remove(sha256: string): Promise<void> {
     await this.pool.query('DELETE FROM document_blobs WHERE sha256 = $1', [sha256]);
   }
+
+  async purgeStaged(before: Date): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM document_blobs WHERE sha256 IS NULL AND started_at < $1', [before]);
+    return rowCount ?? 0;
+  }
 }
 
 class PgBlobUpload implements BlobUpload {
