@@ -7,6 +7,7 @@ import { DocumentsController } from './http/documents.controller';
 import { DocumentStore } from './storage/document-store';
 import { PgDocumentStore } from './storage/pg-document-store';
 import { S3DocumentStore } from './storage/s3-document-store';
+import { StagedUploadPurger } from './storage/staged-upload-purger';
 import { DocumentAttacher } from './upload/document-attacher';
 
 /** Documents attached to aid requests (api role): the store DOCUMENT_STORE names, upload and download. */
@@ -26,6 +27,7 @@ import { DocumentAttacher } from './upload/document-attacher';
     DocumentReadModel,
     DocumentAttacher,
     DocumentIntegrity,
+    StagedUploadPurger,
   ],
   exports: [DocumentStore, DocumentReadModel, DocumentIntegrity],
 })

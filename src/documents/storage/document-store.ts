@@ -13,6 +13,11 @@ export abstract class DocumentStore {
   abstract has(sha256: string): Promise<boolean>;
   /** Deletes the blob (a no-op when there is none). */
   abstract remove(sha256: string): Promise<void>;
+  /**
+   * Deletes what uploads staged and never committed or aborted (a process that died mid-upload)
+   * when it was started before `before`; returns how many were deleted.
+   */
+  abstract purgeStaged(before: Date): Promise<number>;
 }
 
 /**

@@ -85,6 +85,11 @@ export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
   async remove(sha256: string): Promise<void> {
     await this.pool.query('DELETE FROM document_blobs WHERE sha256 = $1', [sha256]);
   }
+
+  async purgeStaged(before: Date): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM document_blobs WHERE sha256 IS NULL AND started_at < $1', [before]);
+    return rowCount ?? 0;
+  }
 }
 
 class PgBlobUpload implements BlobUpload {
@@ -110,27 +115,27 @@ class PgBlobUpload implements BlobUpload {
     while (this.pendingBytes > 0) await this.flush(Math.min(this.pendingBytes, PG_CHUNK_BYTES));
     await this.inFlight;
     if (this.failed !== undefined) throw this.failed;
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const { rowCount } = await client.query(
-        `UPDATE document_blobs SET sha256 = $2, size = $3, chunks = $4, stored_at = now()
-         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM document_blobs WHERE sha256 = $2)`,
-        [this.id, sha256, size, this.seq],
-      );
-      if (rowCount === 0) await client.query('DELETE FROM document_blobs WHERE id = $1', [this.id]);
-      await client.query('COMMIT');
-      return rowCount === 1;
+      // One statement: keep this upload under its hash, or drop it when the hash is stored already.
+      const { rows } = await this.pool.query<{ kept: boolean }>({
+        name: 'document_blob_commit',
+        text: `WITH kept AS (
+                 UPDATE document_blobs SET sha256 = $2, size = $3, chunks = $4, stored_at = now()
+                 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM document_blobs WHERE sha256 = $2)
+                 RETURNING id),
+               dropped AS (
+                 DELETE FROM document_blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM kept) RETURNING id)
+               SELECT EXISTS (SELECT 1 FROM kept) AS kept`,
+        values: [this.id, sha256, size, this.seq],
+      });
+      return rows[0]?.kept === true;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       // Another upload of the same bytes committed between the check and the update: keep theirs.
       if ((error as { code?: string }).code === '23505') {
         await this.abort();
         return false;
       }
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -1,6 +1,7 @@
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
+  ListObjectsV2Command,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -21,8 +22,8 @@ const PART_BYTES = 5 * 1024 * 1024;
  * DOCUMENT_STORE=s3 (any S3-compatible store): a blob is the object `blobs/<sha256>`. An upload
  * streams into `uploads/<uuid>` (a multipart upload through @aws-sdk/lib-storage) and, once its
  * hash is known, is copied to its blob key unless that exists already, then deleted. Objects
- * under `uploads/` older than a day are leftovers of a crashed process: a bucket lifecycle rule
- * may expire them.
+ * under `uploads/` older than a day are leftovers of a crashed process (StagedUploadPurger
+ * deletes them; a bucket lifecycle rule may as well).
  */
 export class S3DocumentStore extends DocumentStore {
   private readonly client: S3Client;
@@ -61,6 +62,21 @@ export class S3DocumentStore extends DocumentStore {
 
   async remove(sha256: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: blobKey(sha256) }));
+  }
+
+  async purgeStaged(before: Date): Promise<number> {
+    let deleted = 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: 'uploads/', ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined || object.LastModified === undefined || object.LastModified >= before) continue;
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
+        deleted++;
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return deleted;
   }
 
   destroy(): void {
