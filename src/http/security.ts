@@ -56,6 +56,8 @@ export async function secureHttpApp(app: NestFastifyApplication, config: AppConf
     });
   }
 
+  // The worker role serves health and metrics only: nothing to limit.
+  if (config.role === 'worker') return;
   const verifier = app.get(TokenVerifier);
   const redis = new Redis({ ...redisOptions(config.redisUrl, 'producer'), connectionName: 'cdt-fund-rate-limit', commandTimeout: 500 });
   redis.on('error', () => undefined); // reported by /health/ready; the limit falls back meanwhile

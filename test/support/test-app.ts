@@ -42,6 +42,8 @@ export interface TestApp {
   readonly pool: pg.Pool;
   readonly clock: TestClock;
   readonly baseUrl: string;
+  /** Every route Fastify registered (Nest's, the queue dashboard's, the docs'), as `METHOD /url`. */
+  readonly fastifyRoutes: readonly string[];
   /** An HTTP request to the running app (over a real socket, as clients see it). */
   request(options: RequestOptions): Promise<TestResponse>;
   token(role: Role, options?: { country?: string; sub?: string }): Promise<string>;
@@ -87,6 +89,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .setLogger({ log() {}, error() {}, warn() {}, debug() {}, verbose() {}, fatal() {} })
     .compile();
   const app = configureHttpApp(moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { ...NEST_APP_OPTIONS, logger: false }));
+  const fastifyRoutes: string[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') fastifyRoutes.push(`${method} ${route.url}`);
+  });
   await secureHttpApp(app, config);
   if (config.role !== 'worker') await mountQueueDashboard(app);
   if (options.docs === true) mountOpenApi(app);
@@ -102,6 +108,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     pool,
     clock,
     baseUrl,
+    fastifyRoutes,
     request: (options) => request(baseUrl, options),
     token: (role, options = {}) =>
       mintToken(new TextEncoder().encode(TEST_JWT_SECRET), {
