@@ -110,6 +110,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('AUDIT_SIGNING_KEY (an Ed25519 private key, PEM or a path to one) is required when NODE_ENV=production');
   }
 
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint !== undefined) url('OTEL_EXPORTER_OTLP_ENDPOINT', otlpEndpoint, ['http:', 'https:']);
+  const otlpProtocol = oneOf<'http/protobuf' | 'http/json' | 'grpc'>('OTEL_EXPORTER_OTLP_PROTOCOL', ['http/protobuf', 'http/json', 'grpc'], 'http/protobuf');
+  if (otlpProtocol === 'grpc') problems.push('OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported)');
+
   const config: AppConfig = {
     nodeEnv,
     role,
@@ -123,6 +128,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    ...(otlpEndpoint === undefined || otlpProtocol === 'grpc' ? {} : { tracing: { endpoint: otlpEndpoint, protocol: otlpProtocol } }),
     unsetUrls: { database: read('DATABASE_URL') === undefined, redis: read('REDIS_URL') === undefined },
     queuePrefix,
     jwt: {
