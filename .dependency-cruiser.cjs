@@ -12,7 +12,7 @@
  * Tests may compose what they test (a domain spec may use the fund link), so the domain rules
  * leave *.spec.ts alone; cycles are refused everywhere.
  */
-const INFRASTRUCTURE = ['auth', 'commands', 'common', 'config', 'database', 'http', 'kernel', 'local-services', 'logging', 'queues'];
+const INFRASTRUCTURE = ['auth', 'commands', 'common', 'config', 'database', 'http', 'kernel', 'local-services', 'logging', 'queues', 'tracing'];
 const FEATURES = ['admin', 'aid-requests', 'audit', 'cli', 'documents', 'funds', 'health', 'metrics', 'notifications', 'relay', 'review-rounds', 'triage'];
 const SPEC = '\\.(e2e-)?spec\\.ts$';
 

@@ -16,6 +16,7 @@ import { Logger } from 'nestjs-pino';
 import { createRootLogger } from './logging/logging';
 import { RedisNotFoundError } from './local-services/child-redis';
 import { startLocalServices } from './local-services/local-services';
+import { tracingSdk } from './tracing/register';
 import type { Logger as PinoRoot } from 'pino';
 
 /**
@@ -32,7 +33,10 @@ export async function bootstrap(role?: AppRole): Promise<void> {
   }
   const local = await startLocalServices(configured, root.child({ context: 'local-services' }));
   try {
-    await serve(local.config, root, () => local.stop());
+    await serve(local.config, root, async () => {
+      await local.stop();
+      await tracingSdk.shutdown();
+    });
   } catch (error) {
     await local.stop();
     throw error;

@@ -16,6 +16,7 @@ import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { IdGenerator } from '../common/ids';
 import type { Aggregate, AggregateCommand } from './aggregate';
 import type { CommandTrace } from './command-trace';
+import { currentTraceparent, inSpan } from '../tracing/trace-context';
 import { eventMetadata } from './event-metadata';
 
 export interface RunOptions {
@@ -59,11 +60,13 @@ export class CommandRunner {
     command: TCommand,
     options: RunOptions,
   ): Promise<CommandResult<TView>> {
-    const key = aggregate.serializeBy?.(command);
-    if (key === undefined) return this.execute(aggregate, id, command, options);
-    let queue = this.queues.get(key);
-    if (queue === undefined) this.queues.set(key, (queue = new AsyncMutex()));
-    return queue.run(() => this.execute(aggregate, id, command, options));
+    return inSpan(`command ${command.type}`, { 'cdt.stream_type': aggregate.streamType }, () => {
+      const key = aggregate.serializeBy?.(command);
+      if (key === undefined) return this.execute(aggregate, id, command, options);
+      let queue = this.queues.get(key);
+      if (queue === undefined) this.queues.set(key, (queue = new AsyncMutex()));
+      return queue.run(() => this.execute(aggregate, id, command, options));
+    });
   }
 
   private async execute<TState, TCommand extends AggregateCommand, TEvent extends DomainEvent, TView>(
@@ -75,7 +78,7 @@ export class CommandRunner {
     const { projection } = aggregate;
     const claim = options.idempotency;
     const append: DecisionAppendOptions = {
-      metadata: eventMetadata(command.context, options.trace, this.ids.newId()),
+      metadata: eventMetadata(command.context, withTraceparent(options.trace), this.ids.newId()),
       newEventId: () => this.ids.newId(),
     };
     try {
@@ -134,4 +137,10 @@ export class CommandRunner {
     if (aggregate.cacheStates === true) this.states.set(streamId, current);
     return current;
   }
+}
+
+/** The trace as given, plus the context of the span the command runs in, when traced. */
+function withTraceparent(trace: CommandTrace): CommandTrace {
+  const traceparent = currentTraceparent();
+  return traceparent === undefined ? trace : { ...trace, traceparent };
 }

@@ -4,4 +4,6 @@ export interface CommandTrace {
   readonly requestId?: string;
   readonly causationId?: string;
   readonly jobId?: string;
+  /** W3C trace context of the span the command ran in (tracing on only). */
+  readonly traceparent?: string;
 }

@@ -11,6 +11,7 @@ export function eventMetadata(context: CommandContext, trace: CommandTrace, comm
     ...(trace.requestId === undefined ? {} : { requestId: trace.requestId }),
     ...(trace.causationId === undefined ? {} : { causationId: trace.causationId }),
     ...(trace.jobId === undefined ? {} : { jobId: trace.jobId }),
+    ...(trace.traceparent === undefined ? {} : { traceparent: trace.traceparent }),
     commandId,
   };
 }

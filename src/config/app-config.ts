@@ -20,6 +20,13 @@ export interface JwtConfig {
   readonly usingDevelopmentSecret: boolean;
 }
 
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: where spans go (the SDK appends /v1/traces). */
+  readonly endpoint: string;
+  /** OTEL_EXPORTER_OTLP_PROTOCOL: `http/protobuf` (default) or `http/json`. */
+  readonly protocol: 'http/protobuf' | 'http/json';
+}
+
 export interface DatabaseConfig {
   readonly url: string;
   readonly poolSize: number;
@@ -40,6 +47,8 @@ export interface AppConfig {
    * Which of DATABASE_URL and REDIS_URL were not given. Outside production the single-process
    * service then starts its own (src/local-services); production and split roles need both.
    */
+  /** OpenTelemetry, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  readonly tracing?: TracingConfig;
   readonly unsetUrls: { readonly database: boolean; readonly redis: boolean };
   readonly queuePrefix: string;
   readonly jwt: JwtConfig;

@@ -160,6 +160,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const forcePathStyle = oneOf('S3_FORCE_PATH_STYLE', ['true', 'false'], 'false') === 'true';
   const accessKeyId = read('AWS_ACCESS_KEY_ID');
   const secretAccessKey = read('AWS_SECRET_ACCESS_KEY');
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint !== undefined) url('OTEL_EXPORTER_OTLP_ENDPOINT', otlpEndpoint, ['http:', 'https:']);
+  const otlpProtocol = oneOf<'http/protobuf' | 'http/json' | 'grpc'>('OTEL_EXPORTER_OTLP_PROTOCOL', ['http/protobuf', 'http/json', 'grpc'], 'http/protobuf');
+  if (otlpProtocol === 'grpc') problems.push('OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported)');
 
   const config: AppConfig = {
     nodeEnv,
@@ -174,6 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    ...(otlpEndpoint === undefined || otlpProtocol === 'grpc' ? {} : { tracing: { endpoint: otlpEndpoint, protocol: otlpProtocol } }),
     unsetUrls: { database: read('DATABASE_URL') === undefined, redis: read('REDIS_URL') === undefined },
     queuePrefix,
     jwt: {

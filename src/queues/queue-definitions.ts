@@ -7,6 +7,8 @@ export interface JobTrace {
   readonly correlationId: string;
   /** The HTTP request the chain started from (its `X-Request-Id`), when there was one. */
   readonly requestId?: string;
+  /** W3C trace context of the event's command: the job continues that trace (tracing on only). */
+  readonly traceparent?: string;
 }
 
 /** An alert to the fund's officers, recorded by the notifications queue (delivery channels come later). */

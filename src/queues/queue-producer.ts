@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { settleWithin } from '../common/bounded';
-import { QUEUE_DEFINITIONS, type JobRequest, type QueueName } from './queue-definitions';
+import { QUEUE_DEFINITIONS, type JobRequest, type JobTrace, type QueueName } from './queue-definitions';
+import { queueTelemetry } from './queue-telemetry';
+import { bullmqTelemetryMetadata } from '../tracing/trace-context';
 import { describeRedisFailure, queuePrefix, redisAddress, redisOptions } from './redis-connection';
 import { ThrottledWarning } from '../common/throttled-warning';
 
@@ -35,6 +37,7 @@ export class QueueProducer implements BeforeApplicationShutdown {
         connection: redisOptions(this.config.redisUrl, 'producer'),
         prefix: queuePrefix(this.config.queuePrefix),
         defaultJobOptions: QUEUE_DEFINITIONS[name].jobOptions,
+        ...queueTelemetry(this.config),
       });
       queue.on('error', (error) => this.redisAway.log(describeRedisFailure(this.config.redisUrl, error)));
       this.queues.set(name, queue);
@@ -62,6 +65,7 @@ export class QueueProducer implements BeforeApplicationShutdown {
               jobId: job.jobId,
               ...(job.priority === undefined ? {} : { priority: job.priority }),
               ...(job.delayMs === undefined ? {} : { delay: Math.max(0, job.delayMs) }),
+              ...jobTelemetry(job),
             },
           })),
         );
@@ -90,4 +94,13 @@ export class QueueProducer implements BeforeApplicationShutdown {
       }),
     );
   }
+}
+
+/**
+ * A job reacting to an event continues the trace of the command that wrote the event (its
+ * traceparent travels in the job's trace): BullMQ's telemetry reads it as the job's parent context.
+ */
+function jobTelemetry(job: JobRequest): { telemetry?: { metadata: string } } {
+  const traceparent = (job.data as { trace?: JobTrace }).trace?.traceparent;
+  return traceparent === undefined ? {} : { telemetry: { metadata: bullmqTelemetryMetadata(traceparent) } };
 }

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import type { PinoLogger } from 'nestjs-pino';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_DEFINITIONS, QUEUE_NAMES, type JobTrace, type QueueName } from './queue-definitions';
+import { queueTelemetry } from './queue-telemetry';
 import { queuePrefix, redisOptions } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
 
@@ -63,6 +64,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
       const worker = new Worker(processor.queue, (job: Job) => this.run(processor, job), {
         connection: redisOptions(this.config.redisUrl, 'worker'),
         prefix: queuePrefix(this.config.queuePrefix),
+        ...queueTelemetry(this.config),
         concurrency: definition.worker.concurrency,
         lockDuration: definition.worker.lockDurationMs,
         stalledInterval: definition.worker.stalledIntervalMs,

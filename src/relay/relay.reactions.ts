@@ -45,6 +45,7 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
     causationId: event.eventId,
     correlationId: event.metadata.correlationId ?? event.eventId,
     ...(event.metadata.requestId === undefined ? {} : { requestId: event.metadata.requestId }),
+    ...(typeof event.metadata['traceparent'] === 'string' ? { traceparent: event.metadata['traceparent'] } : {}),
   };
   switch (domainEvent.type) {
     case 'AidRequestFiled':

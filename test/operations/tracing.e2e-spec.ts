@@ -1,0 +1,114 @@
+import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { mintToken } from '../../src/auth/dev-token';
+import { freePort } from '../../src/local-services/free-port';
+import { incidentBody } from '../support/requests';
+import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
+
+interface ReceivedSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly name: string;
+}
+
+/**
+ * A real OTLP/HTTP receiver (JSON encoding) in the test process: the service exports its spans to
+ * it exactly as it would to a collector.
+ */
+async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      if (request.url === '/v1/traces') {
+        const parsed = JSON.parse(body) as { resourceSpans?: { scopeSpans?: { spans?: ReceivedSpan[] }[] }[] };
+        for (const resource of parsed.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, spans };
+}
+
+describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  let db: TestDatabase;
+  let child: ChildProcess;
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let url: string;
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    expect(spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' }).status).toBe(0);
+    db = await createTestDatabase();
+    receiver = await startOtlpReceiver();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    let output = '';
+    child = spawn(process.execPath, ['dist/src/main.js'], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        REDIS_URL: testRedisUrl(),
+        QUEUE_PREFIX: prefix,
+        JWT_SECRET: TEST_JWT_SECRET,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(async () => (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) || undefined, { timeoutMs: 30_000 });
+  }, 60_000);
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    receiver.server.close();
+    await deleteQueueKeys(testRedisUrl(), prefix);
+    await db.drop();
+  });
+
+  it('follows a filing in one trace: the POST, its command and queries, the triage job and its follow-up', async () => {
+    const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
+    const filed = await fetch(`${url}/v1/aid-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(incidentBody({}, { severity: 'critical', sectors: [] })),
+    });
+    expect(filed.status).toBe(201);
+
+    const trace = await eventually(
+      () => {
+        const root = receiver.spans.find((span) => span.name === 'POST /v1/aid-requests');
+        if (root === undefined) return undefined;
+        const inTrace = receiver.spans.filter((span) => span.traceId === root.traceId);
+        const names = new Set(inTrace.map((span) => span.name));
+        return names.has('process triage') && names.has('process incident-response') ? inTrace : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const names = trace.map((span) => span.name);
+    expect(names).toEqual(expect.arrayContaining(['POST /v1/aid-requests', 'command FileAidRequest', 'command AutoTriage', 'process triage', 'process incident-response']));
+    // PostgreSQL and Redis are in it too.
+    expect(names.some((name) => name.startsWith('pg.query'))).toBe(true);
+    expect(names.some((name) => name === 'evalsha' || name.startsWith('addBulk'))).toBe(true);
+    // One tree: every span but the root has its parent in the trace.
+    const ids = new Set(trace.map((span) => span.spanId));
+    const orphans = trace.filter((span) => span.parentSpanId !== undefined && span.parentSpanId !== '' && !ids.has(span.parentSpanId));
+    expect(orphans.map((span) => span.name)).toEqual([]);
+  }, 60_000);
+});
