@@ -14,6 +14,8 @@ const PURGE_INTERVAL_MS = 3_600_000;
 export class StagedUploadPurger implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('documents');
   private timer: NodeJS.Timeout | undefined;
+  /** Purges run one after another: a caller waits for the one in flight (the start-up one, say). */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: DocumentStore,
@@ -29,7 +31,13 @@ export class StagedUploadPurger implements OnApplicationBootstrap, OnModuleDestr
     clearInterval(this.timer);
   }
 
-  async purge(): Promise<number> {
+  purge(): Promise<number> {
+    const run = this.previous.then(() => this.purgeOnce());
+    this.previous = run;
+    return run;
+  }
+
+  private async purgeOnce(): Promise<number> {
     try {
       const deleted = await this.store.purgeStaged(new Date(this.clock.now().getTime() - STAGED_UPLOAD_MAX_AGE_MS));
       if (deleted > 0) this.logger.log(`deleted ${deleted} uploads left staged by an interrupted process`);
