@@ -43,7 +43,8 @@ export async function stopLeftover(pidFile: string, signal: NodeJS.Signals): Pro
   return true;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid is alive. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,8 +2,8 @@ import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
+import { freePort } from '../../src/local-services/free-port';
 
 const REDIS_URL = testRedisUrl();
 
@@ -21,15 +21,6 @@ const STEPS = [
   'Document upload',
   'Audit export',
 ];
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 interface Run {
   readonly code: number | null;

@@ -1,24 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { testRedisUrl } from '@app/testing';
 import { incidentBody } from '../support/requests';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort as closedPort } from '../../src/local-services/free-port';
 
 interface Run {
   readonly code: number | null;

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { mintToken } from '../../src/auth/dev-token';
 import { RedisNotFoundError, startChildRedis } from '../../src/local-services/child-redis';
-import { answers, freePort } from '../../src/local-services/free-port';
+import { answers, freePort, isRunning } from '../../src/local-services/free-port';
 import { incidentBody } from '../support/requests';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
 
@@ -63,15 +63,6 @@ async function stopService(service: Started): Promise<number | null> {
 function postgresPid(dataDir: string): number | undefined {
   const file = join(dataDir, 'postgres', 'postmaster.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 beforeAll(() => {
