@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
-import { ApiIfMatch, ApiJsonBody, ApiProblems, ApiUuidParam, ETAG_HEADER, LOCATION_HEADER, nullable, REPLAYED_HEADER } from '../http/api-docs';
+import { ApiIfMatch, ApiJsonBody, ApiProblems, ApiUuidParam, ETAG_HEADER, LOCATION_HEADER, namedSchema, nullable, REPLAYED_HEADER } from '../http/api-docs';
 import { TLP_LABELS } from '../kernel/tlp';
 import { TRACKS } from '../kernel/track';
 import { ACTION_AREAS, REQUEST_KINDS, REQUEST_STATUSES, SECTORS, SEVERITIES } from './domain/aid-request.values';
@@ -69,14 +69,17 @@ export const AID_REQUEST_VIEW_SCHEMA: SchemaObject = object({
 const deadline = object({ dueAt: nullable(dateTime), state: { type: 'string', enum: ['met', 'pending', 'overdue', 'breached'] } });
 
 /** A queue item: the request view with where its deadlines stand. */
-export const QUEUE_ITEM_SCHEMA: SchemaObject = {
+export const QUEUE_ITEM_SCHEMA = namedSchema('QueueItem', {
   ...AID_REQUEST_VIEW_SCHEMA,
   required: [...(AID_REQUEST_VIEW_SCHEMA.required ?? []), 'sla'],
   properties: { ...AID_REQUEST_VIEW_SCHEMA.properties, sla: object({ acknowledge: deadline, decide: deadline }) },
-};
+});
+
+/** The request view, by reference. */
+export const AID_REQUEST_VIEW = namedSchema('AidRequestView', AID_REQUEST_VIEW_SCHEMA);
 
 /** One event of a request's stream, as the timeline lists it. */
-export const TIMELINE_ITEM_SCHEMA: SchemaObject = object({
+export const TIMELINE_ITEM_SCHEMA = namedSchema('TimelineItem', object({
   position: { type: 'integer', description: 'global position in the event log' },
   version: { type: 'integer' },
   type: { type: 'string', example: 'AidRequestFiled' },
@@ -84,7 +87,7 @@ export const TIMELINE_ITEM_SCHEMA: SchemaObject = object({
   data: { type: 'object' },
   metadata: { type: 'object' },
   recordedAt: dateTime,
-});
+}));
 
 /** `{id}`, the aid request. */
 export const ApiAidRequestId = () => ApiUuidParam('id', 'the aid request');
@@ -96,7 +99,7 @@ export function ApiAidRequestAnswer(status: 200 | 201, description: string, extr
   return ApiResponse({
     status,
     description,
-    content: { 'application/json': { schema: AID_REQUEST_VIEW_SCHEMA } },
+    content: { 'application/json': { schema: AID_REQUEST_VIEW } },
     headers: { ...ETAG_HEADER, ...REPLAYED_HEADER, ...(status === 201 ? LOCATION_HEADER : {}), ...extraHeaders },
   });
 }

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiParam, ApiResponse, type SchemaObject } from '@nestjs/swagger';
-import { ETAG_HEADER, LOCATION_HEADER, REPLAYED_HEADER } from '../http/api-docs';
+import { ETAG_HEADER, LOCATION_HEADER, namedSchema, REPLAYED_HEADER } from '../http/api-docs';
 import { FUND_WINDOWS, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR } from './domain/fund.values';
 
 const cents: SchemaObject = { type: 'integer', description: 'US cents' };
@@ -11,7 +11,7 @@ const windowView: SchemaObject = {
 };
 
 /** `GET /v1/funds/{fiscalYear}`, and the answer of an allocation. */
-export const FUND_VIEW_SCHEMA: SchemaObject = {
+export const FUND_VIEW = namedSchema('FundView', {
   type: 'object',
   required: ['fiscalYear', 'version', 'windows'],
   properties: {
@@ -19,7 +19,7 @@ export const FUND_VIEW_SCHEMA: SchemaObject = {
     version: { type: 'integer' },
     windows: { type: 'object', required: [...FUND_WINDOWS], properties: Object.fromEntries(FUND_WINDOWS.map((window) => [window, windowView])) },
   },
-};
+});
 
 /** `{fiscalYear}`, named by the calendar year in which the fiscal year ends. */
 export const ApiFiscalYear = () =>
@@ -31,7 +31,7 @@ export function ApiFundAnswer(status: 200 | 201, description: string) {
     ApiResponse({
       status,
       description,
-      content: { 'application/json': { schema: FUND_VIEW_SCHEMA } },
+      content: { 'application/json': { schema: FUND_VIEW } },
       headers: { ...ETAG_HEADER, ...(status === 201 ? { ...LOCATION_HEADER, ...REPLAYED_HEADER } : {}) },
     }),
   );

@@ -105,6 +105,22 @@ export function ApiQueryParams(dto: new () => object): MethodDecorator {
   );
 }
 
+const NAMED_SCHEMAS = new Map<string, SchemaObject>();
+
+/**
+ * A schema published under `components/schemas/<name>` (so that generated clients get a named
+ * type), referred to by `$ref` wherever it is used.
+ */
+export function namedSchema(name: string, schema: SchemaObject): ReferenceObject {
+  NAMED_SCHEMAS.set(name, schema);
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/** Every schema given a name with namedSchema(). */
+export function namedSchemas(): ReadonlyMap<string, SchemaObject> {
+  return NAMED_SCHEMAS;
+}
+
 /** A list answer, `{ items, nextCursor }`. */
 export function pageSchema(item: SchemaObject | ReferenceObject): SchemaObject {
   return {

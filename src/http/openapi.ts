@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger';
-import { IDEMPOTENCY_KEY_HEADER, nestedDtoSchemas, PROBLEM_CONTENT_TYPE, PROBLEM_DETAILS_REF, PROBLEM_DETAILS_SCHEMA } from './api-docs';
+import { IDEMPOTENCY_KEY_HEADER, namedSchemas, nestedDtoSchemas, PROBLEM_CONTENT_TYPE, PROBLEM_DETAILS_REF, PROBLEM_DETAILS_SCHEMA } from './api-docs';
 
 /**
  * The OpenAPI 3.1 description of the API. Controllers describe their routes with @nestjs/swagger
@@ -25,6 +25,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const schemas = (document.components ??= {}).schemas ?? {};
   document.components.schemas = schemas;
   schemas.ProblemDetails = PROBLEM_DETAILS_SCHEMA;
+  for (const [name, schema] of namedSchemas()) schemas[name] ??= schema;
   addReferencedDtoSchemas(document, schemas);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {

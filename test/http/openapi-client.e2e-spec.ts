@@ -21,7 +21,7 @@ const bin = (path: string) => join(ROOT, 'node_modules', path);
 function clientSource(baseUrl: string, tokens: { partner: string; officer: string }, filing: unknown): string {
   return `
 import createClient from 'openapi-fetch';
-import type { paths } from './api.mjs';
+import type { components, paths } from './api.mjs';
 
 const client = createClient<paths>({ baseUrl: ${JSON.stringify(baseUrl)} });
 const partner = { authorization: 'Bearer ${tokens.partner}' };
@@ -35,7 +35,8 @@ void client.POST('/v1/aid-requests/{id}/claim', { headers: officer });
 
 const filed = await client.POST('/v1/aid-requests', { body: filing, headers: { ...partner, 'Idempotency-Key': 'typed-client-1' } });
 if (filed.data === undefined) throw new Error('filing failed: ' + JSON.stringify(filed.error));
-const id: string = filed.data.id;
+const view: components['schemas']['AidRequestView'] = filed.data;
+const id: string = view.id;
 const amount: number = filed.data.amountRequested;
 
 let version = filed.data.version;

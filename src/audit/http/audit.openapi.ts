@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
+import { namedSchema } from '../../http/api-docs';
 
 /** OpenAPI schemas of the audit answers (their TypeScript types are interfaces, which leave no metadata). */
 
@@ -15,16 +16,16 @@ export const PUBLIC_KEY_SCHEMA = object({
   publicKeyPem: { type: 'string', description: 'Ed25519 public key, SPKI PEM' },
 });
 
-export const CHECKPOINT_SCHEMA = object({
+export const CHECKPOINT_SCHEMA = namedSchema('Checkpoint', object({
   treeSize: { type: 'integer' },
   rootHash: hex,
   chainHead: hex,
   signedAt: dateTime,
   keyId: hex,
   note: { type: 'string', description: 'the C2SP signed note' },
-});
+}));
 
-export const AUDIT_EVENT_SCHEMA = object({
+export const AUDIT_EVENT_SCHEMA = namedSchema('AuditEvent', object({
   seq: { type: 'integer', description: 'the ledger sequence number (leaf index)' },
   position: { type: 'integer' },
   streamId: { type: 'string' },
@@ -34,7 +35,7 @@ export const AUDIT_EVENT_SCHEMA = object({
   data: { type: 'object' },
   metadata: { type: 'object' },
   recordedAt: dateTime,
-});
+}));
 
 export const INCLUSION_PROOF_SCHEMA = object({ seq: { type: 'integer' }, treeSize: { type: 'integer' }, leafHash: hex, auditPath: { type: 'array', items: hex } });
 

@@ -9,7 +9,7 @@ import { DEFAULT_PAGE_SIZE } from '../../../common/page-query.dto';
 import type { AidRequestView } from '../../projections/aid-request-view';
 import type { ListPosition } from '../../projections/aid-request-view.store';
 import { ListAidRequestsDto } from './list-aid-requests.dto';
-import { AID_REQUEST_VIEW_SCHEMA } from '../../aid-request.openapi';
+import { AID_REQUEST_VIEW } from '../../aid-request.openapi';
 import { ApiProblems, ApiQueryParams, pageSchema } from '../../../http/api-docs';
 import { ListAidRequestsQuery } from './list-aid-requests.query';
 
@@ -34,7 +34,7 @@ export class ListAidRequestsController {
   @Roles('partner', 'officer', 'auditor')
   @ApiOperation({ summary: 'List requests, newest first (a partner: its own country’s only)' })
   @ApiQueryParams(ListAidRequestsDto)
-  @ApiOkResponse({ schema: pageSchema(AID_REQUEST_VIEW_SCHEMA) })
+  @ApiOkResponse({ schema: pageSchema(AID_REQUEST_VIEW) })
   @ApiProblems([400, 'a filter, limit or cursor that is not valid'])
   async list(
     @Query() query: ListAidRequestsDto,
