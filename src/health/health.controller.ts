@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Pool } from 'pg';
 import { Public } from '../auth/roles.decorator';
@@ -9,6 +10,22 @@ import { SigningKeyCheck } from '../audit/signing-key-check';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
 
+const CHECK_SCHEMA = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] }, error: { type: 'string' }, keyId: { type: 'string' } },
+};
+const READINESS_SCHEMA = {
+  type: 'object',
+  required: ['status', 'role', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    role: { type: 'string', enum: ['api', 'worker', 'all'] },
+    checks: { type: 'object', required: ['postgres', 'redis', 'auditSigningKey'], properties: { postgres: CHECK_SCHEMA, redis: CHECK_SCHEMA, auditSigningKey: CHECK_SCHEMA } },
+  },
+};
+
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -21,6 +38,8 @@ export class HealthController {
   /** The process is up. */
   @Get('live')
   @Public()
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -33,6 +52,9 @@ export class HealthController {
    */
   @Get('ready')
   @Public()
+  @ApiOperation({ summary: 'Readiness: each dependency the role needs, and the audit signing key' })
+  @ApiOkResponse({ description: 'ready', schema: READINESS_SCHEMA })
+  @ApiResponse({ status: 503, description: 'not ready: the same body, naming the check that is down', content: { 'application/json': { schema: READINESS_SCHEMA } } })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const [postgres, redis, auditSigningKey] = await Promise.all([
       this.pool.query('SELECT 1').then(

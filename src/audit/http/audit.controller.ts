@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { LedgerMismatch, LedgerVerification } from '@app/event-store';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '../../auth/actor';
@@ -30,6 +30,15 @@ import { ListAuditEventsQuery } from './list-audit-events.query';
 import { VerifyAuditLogQuery } from './verify-audit-log.query';
 import { VerifyAuditDto } from './verify-audit.dto';
 import { DocumentIntegrity } from '../../documents/document-integrity';
+import { ApiProblems, ApiQueryParams, pageSchema } from '../../http/api-docs';
+import {
+  AUDIT_EVENT_SCHEMA,
+  CHECKPOINT_SCHEMA,
+  CONSISTENCY_PROOF_SCHEMA,
+  INCLUSION_PROOF_SCHEMA,
+  PUBLIC_KEY_SCHEMA,
+  VERIFICATION_SCHEMA,
+} from './audit.openapi';
 
 export interface PublicKeyView {
   readonly keyId: string;
@@ -44,6 +53,7 @@ export type AuditVerificationView = Omit<LedgerVerification, 'firstMismatch'> & 
 };
 
 /** The read side of the sealed audit log (api role). */
+@ApiTags('audit')
 @Controller('v1/audit')
 export class AuditController {
   constructor(
@@ -67,6 +77,8 @@ export class AuditController {
   /** The checkpoint-signing public key and its C2SP key id (hex); no token needed, so that anyone can verify. */
   @Get('public-key')
   @Public()
+  @ApiOperation({ summary: 'The current checkpoint-signing key (no token needed)' })
+  @ApiOkResponse({ schema: PUBLIC_KEY_SCHEMA })
   publicKey(): PublicKeyView {
     return { keyId: this.key.keyIdHex, keyName: this.key.keyName, publicKeyPem: this.key.publicKeyPem };
   }
@@ -111,6 +123,9 @@ export class AuditController {
   /** Checkpoints are public, like the keys: an outside verifier needs no token. */
   @Get('checkpoints/latest')
   @Public()
+  @ApiOperation({ summary: 'The latest signed checkpoint (no token needed)' })
+  @ApiOkResponse({ schema: CHECKPOINT_SCHEMA })
+  @ApiProblems([404, 'no checkpoint has been signed yet; the detail says when the first will come'])
   async latestCheckpoint(): Promise<CheckpointView> {
     const checkpoint = await this.queryBus.execute(new GetLatestCheckpointQuery());
     if (checkpoint === undefined) {
@@ -122,6 +137,10 @@ export class AuditController {
   /** RFC 9162 consistency proof between two checkpoints' tree sizes (from ≤ to). */
   @Get('checkpoints/consistency')
   @Public()
+  @ApiOperation({ summary: 'RFC 9162 consistency proof between two checkpoints’ tree sizes (no token needed)' })
+  @ApiQueryParams(ConsistencyProofDto)
+  @ApiOkResponse({ schema: CONSISTENCY_PROOF_SCHEMA })
+  @ApiProblems([400, 'from/to missing, not integers, or from > to'], [404, 'no checkpoint has that tree size'])
   async consistencyProof(@Query() query: ConsistencyProofDto): Promise<ConsistencyProofView> {
     const result = await this.queryBus.execute(new GetConsistencyProofQuery(query.from, query.to));
     if (!result.ok) throw proofProblem(result.reason);
@@ -131,6 +150,10 @@ export class AuditController {
   /** Checkpoints in ascending tree size, after `after` (a tree size) or the cursor. */
   @Get('checkpoints')
   @Public()
+  @ApiOperation({ summary: 'Signed checkpoints in ascending tree size (no token needed)' })
+  @ApiQueryParams(ListCheckpointsDto)
+  @ApiOkResponse({ schema: pageSchema(CHECKPOINT_SCHEMA) })
+  @ApiProblems([400, 'a limit, after or cursor that is not valid'])
   async checkpoints(@Query() query: ListCheckpointsDto): Promise<{ items: readonly CheckpointView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isTreeSizeCursor);
     const after = Math.max(cursor?.treeSize ?? -1, query.after ?? -1);
@@ -141,6 +164,10 @@ export class AuditController {
   /** The sealed log in ledger order (seq ascending, gap-free), filtered. */
   @Get('events')
   @Roles('auditor')
+  @ApiOperation({ summary: 'The sealed log in ledger order, filtered (auditor)' })
+  @ApiQueryParams(ListAuditEventsDto)
+  @ApiOkResponse({ schema: pageSchema(AUDIT_EVENT_SCHEMA) })
+  @ApiProblems([400, 'a filter, limit or cursor that is not valid, or from after to'])
   async events(@Query() query: ListAuditEventsDto): Promise<{ items: readonly AuditEventView[]; nextCursor: string | null }> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isSeqCursor);
     const from = query.from === undefined ? undefined : new Date(query.from);
@@ -173,6 +200,11 @@ export class AuditController {
    */
   @Get('events/:position/proof')
   @Roles('auditor', 'partner')
+  @ApiOperation({ summary: 'RFC 9162 inclusion proof of an event (auditor; a partner: its own country’s events)' })
+  @ApiParam({ name: 'position', description: 'the event’s global position', schema: { type: 'integer', minimum: 0 } })
+  @ApiQueryParams(InclusionProofDto)
+  @ApiOkResponse({ schema: INCLUSION_PROOF_SCHEMA })
+  @ApiProblems(400, [404, 'no sealed event at that position (or not the partner’s), no checkpoint of that size, or the event is not in that tree'])
   async inclusionProof(
     @Param('position') position: string,
     @Query() query: InclusionProofDto,
@@ -191,6 +223,10 @@ export class AuditController {
    */
   @Get('verify')
   @Roles('auditor')
+  @ApiOperation({ summary: 'Re-hash the stored log against the ledger and every checkpoint (auditor); 200 either way' })
+  @ApiQueryParams(VerifyAuditDto)
+  @ApiOkResponse({ schema: VERIFICATION_SCHEMA })
+  @ApiProblems(400)
   async verify(@Query() query: VerifyAuditDto): Promise<AuditVerificationView> {
     const ledger = await this.queryBus.execute(new VerifyAuditLogQuery());
     if (query.documents !== 'true') return ledger;
@@ -203,6 +239,9 @@ export class AuditController {
   /** The sealed log as streamed NDJSON, with the checkpoints after the events completing them. */
   @Get('export')
   @Roles('auditor')
+  @ApiOperation({ summary: 'The sealed log as NDJSON: event lines, each checkpoint after the events it completes (auditor)' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'one JSON object a line', schema: { type: 'string' } })
   async export(@Res() reply: FastifyReply): Promise<void> {
     const stream = Readable.from(this.exporter.lines(), { objectMode: false });
     await reply.header('content-type', 'application/x-ndjson; charset=utf-8').send(stream);

@@ -1,9 +1,11 @@
 import { Body, Controller, Inject, Param, Post, Res, type PipeTransform } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../../../auth/roles.decorator';
 import { problem } from '../../../common/problem-details';
 import { ProblemException } from '../../../common/problem-details.filter';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
+import { ApiAidRequestAction } from '../../aid-request.openapi';
 import { approvalPolicy, triageConfig } from '../../aid-request.policies';
 import { ActionRequestInput, AidRequestActions, type ActionRequest } from './aid-request-actions';
 import { ApproveAidRequestDto } from './approve-aid-request.dto';
@@ -33,6 +35,7 @@ class TrancheNumberPipe implements PipeTransform<unknown, number> {
  * The actions on a filed request (`POST /v1/aid-requests/:id/<action>`), one route each: the body
  * becomes the domain command, and AidRequestActions does the rest alike for all of them.
  */
+@ApiTags('aid-requests')
 @Controller('v1/aid-requests')
 export class AidRequestActionsController {
   constructor(
@@ -43,6 +46,7 @@ export class AidRequestActionsController {
   /** An officer takes a triaged request for review; this acknowledges it (the acknowledge SLA). */
   @Post(':id/claim')
   @Roles('officer')
+  @ApiAidRequestAction('Claim a triaged request for review (officer)')
   claim(@ActionRequestInput() input: ActionRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, 'claim', (context) => ({ type: 'ClaimAidRequest', context }));
   }
@@ -50,6 +54,7 @@ export class AidRequestActionsController {
   /** An officer overrides the automatic triage, with a reason; the SLA deadlines are derived anew. */
   @Post(':id/triage')
   @Roles('officer')
+  @ApiAidRequestAction('Override the automatic triage, with a reason (officer)', OverrideTriageDto)
   overrideTriage(@ActionRequestInput() input: ActionRequest, @Body() dto: OverrideTriageDto, @Res() reply: FastifyReply): Promise<void> {
     const data = { track: dto.track, priority: dto.priority, reason: dto.reason };
     return this.actions.perform(input, reply, 'triage', (context) => ({ type: 'OverrideTriage', data, config: triageConfig(this.config), context }));
@@ -58,6 +63,7 @@ export class AidRequestActionsController {
   /** The assigned officer asks the partner for information; the decide clock pauses until the answer. */
   @Post(':id/information-requests')
   @Roles('officer')
+  @ApiAidRequestAction('Ask the partner for information (the assigned officer)', RequestInformationDto)
   requestInformation(@ActionRequestInput() input: ActionRequest, @Body() dto: RequestInformationDto, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, 'information-requests', (context) => ({ type: 'RequestInformation', data: { question: dto.question }, context }));
   }
@@ -65,6 +71,7 @@ export class AidRequestActionsController {
   /** The partner answers an information request; review resumes and the decide deadline moves by the time waited. */
   @Post(':id/information')
   @Roles('partner')
+  @ApiAidRequestAction('Answer an information request (partner)', ProvideInformationDto)
   provideInformation(@ActionRequestInput() input: ActionRequest, @Body() dto: ProvideInformationDto, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, 'information', (context) => ({ type: 'ProvideInformation', data: { answer: dto.answer }, context }));
   }
@@ -72,6 +79,7 @@ export class AidRequestActionsController {
   /** Approves (or gives the first or second of two approvals), committing the money from the fund window. */
   @Post(':id/approve')
   @Roles('officer')
+  @ApiAidRequestAction('Approve, or give the first or second of two approvals (officer)', ApproveAidRequestDto)
   approve(@ActionRequestInput() input: ActionRequest, @Body() dto: ApproveAidRequestDto, @Res() reply: FastifyReply): Promise<void> {
     const data = { amountApproved: BigInt(dto.amountApproved), tranches: dto.tranches?.map((t) => BigInt(t.amount)) };
     return this.actions.perform(input, reply, 'approve', (context) => ({ type: 'ApproveAidRequest', data, policy: approvalPolicy(this.config), context }));
@@ -80,6 +88,7 @@ export class AidRequestActionsController {
   /** Rejects the request, releasing any money a first approval reserved. */
   @Post(':id/reject')
   @Roles('officer')
+  @ApiAidRequestAction('Reject the request (officer)', RejectAidRequestDto)
   reject(@ActionRequestInput() input: ActionRequest, @Body() dto: RejectAidRequestDto, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, 'reject', (context) => ({ type: 'RejectAidRequest', data: { reason: dto.reason }, context }));
   }
@@ -87,6 +96,7 @@ export class AidRequestActionsController {
   /** The partner withdraws its request before a final decision, releasing any reserved money. */
   @Post(':id/withdraw')
   @Roles('partner')
+  @ApiAidRequestAction('Withdraw the request before a final decision (partner)', WithdrawAidRequestDto)
   withdraw(@ActionRequestInput() input: ActionRequest, @Body() dto: WithdrawAidRequestDto, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, 'withdraw', (context) => ({ type: 'WithdrawAidRequest', data: { reason: dto.reason ?? null }, context }));
   }
@@ -94,6 +104,8 @@ export class AidRequestActionsController {
   /** Queues the disbursement of a pending tranche; the disbursements worker pays it and records it on the fund. */
   @Post(':id/tranches/:n/release')
   @Roles('officer')
+  @ApiAidRequestAction('Release a pending tranche for disbursement (officer)')
+  @ApiParam({ name: 'n', description: 'the tranche number, from 1', schema: { type: 'integer', minimum: 1 } })
   releaseTranche(@ActionRequestInput() input: ActionRequest, @Param('n', new TrancheNumberPipe()) tranche: number, @Res() reply: FastifyReply): Promise<void> {
     return this.actions.perform(input, reply, `tranches/${tranche}/release`, (context) => ({ type: 'ReleaseTranche', data: { tranche }, context }));
   }
@@ -101,6 +113,7 @@ export class AidRequestActionsController {
   /** The partner reports progress on its grant; a final report after the last disbursement closes it. */
   @Post(':id/reports')
   @Roles('partner')
+  @ApiAidRequestAction('Report progress; a final report after the last disbursement closes the grant (partner)', ReportProgressDto)
   reportProgress(@ActionRequestInput() input: ActionRequest, @Body() dto: ReportProgressDto, @Res() reply: FastifyReply): Promise<void> {
     const data = { summary: dto.summary, final: dto.final === true };
     return this.actions.perform(input, reply, 'reports', (context) => ({ type: 'ReportProgress', data, context }));

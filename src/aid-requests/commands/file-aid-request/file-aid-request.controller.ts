@@ -1,5 +1,6 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordedEvent } from '@app/event-store';
 import { FilingReceipts, receiptHeader } from '../../../audit/receipts/filing-receipts';
@@ -13,11 +14,14 @@ import { IdempotentExecution } from '../../../common/idempotency/idempotent-exec
 import { CurrentRequestMeta, type RequestMeta } from '../../../common/request-meta';
 import { aidRequests } from '../../aid-request.aggregate';
 import { sendAidRequest } from '../../aid-request.http';
+import { ApiAidRequestAnswer } from '../../aid-request.openapi';
+import { ApiJsonBody, ApiProblems } from '../../../http/api-docs';
 import type { FileAidRequest } from '../../domain/aid-request.commands';
 import { aidRequestStreamId } from '../../domain/aid-request.events';
 import type { AidRequestView } from '../../projections/aid-request-view';
 import { FileAidRequestDto } from './file-aid-request.dto';
 
+@ApiTags('aid-requests')
 @Controller('v1/aid-requests')
 export class FileAidRequestController {
   constructor(
@@ -31,6 +35,12 @@ export class FileAidRequestController {
   /** A partner files an aid request for its own country; the answer carries the signed filing receipt (`Receipt`). */
   @Post()
   @Roles('partner')
+  @ApiOperation({ summary: 'File an aid request for the partner’s own country' })
+  @ApiJsonBody(FileAidRequestDto)
+  @ApiAidRequestAnswer(201, 'the request view of the filed request', {
+    Receipt: { description: 'the signed filing receipt: base64 of a C2SP signed note (GET /v1/aid-requests/{id}/receipt)', schema: { type: 'string' } },
+  })
+  @ApiProblems(400)
   async file(
     @Body() dto: FileAidRequestDto,
     @CurrentActor() actor: Actor,

@@ -1,10 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../auth/roles.decorator';
 import { decodeCursor, encodeCursor } from '../../../common/cursor';
 import { DEFAULT_PAGE_SIZE } from '../../../common/page-query.dto';
 import type { QueuePosition } from '../../projections/aid-request-view.store';
 import { GetOfficerQueueDto } from './get-officer-queue.dto';
+import { QUEUE_ITEM_SCHEMA } from '../../aid-request.openapi';
+import { ApiProblems, ApiQueryParams, pageSchema } from '../../../http/api-docs';
 import { GetOfficerQueueQuery, type QueueItem } from './get-officer-queue.query';
 
 function isQueuePosition(value: unknown): value is QueuePosition {
@@ -20,6 +23,7 @@ function isQueuePosition(value: unknown): value is QueuePosition {
   );
 }
 
+@ApiTags('aid-requests')
 @Controller('v1/queue')
 export class GetOfficerQueueController {
   constructor(private readonly queryBus: QueryBus) {}
@@ -27,6 +31,10 @@ export class GetOfficerQueueController {
   /** Requests waiting on the fund, most urgent first (priority, then decide deadline), with SLA state. */
   @Get()
   @Roles('officer')
+  @ApiOperation({ summary: 'The officers’ queue: requests waiting on the fund, most urgent first, with SLA state' })
+  @ApiQueryParams(GetOfficerQueueDto)
+  @ApiOkResponse({ schema: pageSchema(QUEUE_ITEM_SCHEMA) })
+  @ApiProblems([400, 'a limit or cursor that is not valid'])
   async queue(@Query() query: GetOfficerQueueDto): Promise<{ items: readonly QueueItem[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isQueuePosition);
     const page = await this.queryBus.execute(new GetOfficerQueueQuery(after, query.limit ?? DEFAULT_PAGE_SIZE));

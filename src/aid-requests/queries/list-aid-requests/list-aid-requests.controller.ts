@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
@@ -8,6 +9,8 @@ import { DEFAULT_PAGE_SIZE } from '../../../common/page-query.dto';
 import type { AidRequestView } from '../../projections/aid-request-view';
 import type { ListPosition } from '../../projections/aid-request-view.store';
 import { ListAidRequestsDto } from './list-aid-requests.dto';
+import { AID_REQUEST_VIEW } from '../../aid-request.openapi';
+import { ApiProblems, ApiQueryParams, pageSchema } from '../../../http/api-docs';
 import { ListAidRequestsQuery } from './list-aid-requests.query';
 
 function isListPosition(value: unknown): value is ListPosition {
@@ -21,6 +24,7 @@ function isListPosition(value: unknown): value is ListPosition {
   );
 }
 
+@ApiTags('aid-requests')
 @Controller('v1/aid-requests')
 export class ListAidRequestsController {
   constructor(private readonly queryBus: QueryBus) {}
@@ -28,6 +32,10 @@ export class ListAidRequestsController {
   /** Newest first; a partner sees its own country's requests only. */
   @Get()
   @Roles('partner', 'officer', 'auditor')
+  @ApiOperation({ summary: 'List requests, newest first (a partner: its own country’s only)' })
+  @ApiQueryParams(ListAidRequestsDto)
+  @ApiOkResponse({ schema: pageSchema(AID_REQUEST_VIEW) })
+  @ApiProblems([400, 'a filter, limit or cursor that is not valid'])
   async list(
     @Query() query: ListAidRequestsDto,
     @CurrentActor() actor: Actor,

@@ -1,5 +1,6 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
@@ -13,7 +14,10 @@ import { FiscalYear } from '../../fiscal-year.param';
 import { funds } from '../../fund.aggregate';
 import type { FundView } from '../../projections/fund-view';
 import { AllocateFundsDto } from './allocate-funds.dto';
+import { ApiFiscalYear, ApiFundAnswer } from '../../fund.openapi';
+import { ApiJsonBody, ApiProblems } from '../../../http/api-docs';
 
+@ApiTags('funds')
 @Controller('v1/funds')
 export class AllocateFundsController {
   constructor(
@@ -25,6 +29,11 @@ export class AllocateFundsController {
   /** A fund manager adds budget to a funding window of a fiscal year; allocations add up. */
   @Post(':fiscalYear/allocations')
   @Roles('admin')
+  @ApiOperation({ summary: 'Add budget to a funding window of a fiscal year (admin)' })
+  @ApiFiscalYear()
+  @ApiJsonBody(AllocateFundsDto)
+  @ApiFundAnswer(201, 'the fund after the allocation')
+  @ApiProblems(400)
   async allocate(
     @FiscalYear() fiscalYear: number,
     @Body() dto: AllocateFundsDto,

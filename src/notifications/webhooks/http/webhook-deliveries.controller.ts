@@ -63,7 +63,10 @@ export class WebhookDeliveriesController {
   @Roles('partner', 'admin')
   @WebhookProblems()
   @ApiParam({ name: 'deliveryId', description: 'the delivery (its webhook-id, msg_…)' })
-  @ApiAcceptedResponse({ description: 'a fresh series of attempts, with the same webhook-id' })
+  @ApiAcceptedResponse({
+    description: 'a fresh series of attempts, with the same webhook-id',
+    schema: { type: 'object', required: ['deliveryId'], properties: { deliveryId: { type: 'string' } } },
+  })
   @ApiConflictResponse({ description: 'the delivery is not failed (problem+json)' })
   async retry(
     @WebhookId() id: string,
