@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { testRedisUrl } from '@app/testing';
-import { incidentBody } from '../support/requests';
+import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
 import { freePort as closedPort } from '../../src/local-services/free-port';
 
@@ -164,6 +164,18 @@ describe('answers a newcomer can act on', () => {
     const { errors } = JSON.parse(response.body) as { errors: { field: string; message: string }[] };
     expect(errors.filter((e) => e.field === 'title')).toEqual([{ field: 'title', message: 'title must be a string' }]);
     expect(errors.filter((e) => e.field === 'amountRequested')).toEqual([{ field: 'amountRequested', message: 'amountRequested must be an integer number' }]);
+  });
+
+  it('an array where an object goes, inside an array of objects, is a 400 naming it (found by the hostile-input test)', async () => {
+    const partner = await t.token('partner', { country: 'CR' });
+    const response = await t.request({
+      method: 'POST',
+      url: '/v1/aid-requests',
+      headers: { authorization: `Bearer ${partner}` },
+      payload: capacityBody({}, { milestones: [[]] }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body).errors).toEqual([{ field: 'capacity.milestones', message: 'each value in milestones must be an object' }]);
   });
 
   it('a value of the right type out of range still names its range', async () => {

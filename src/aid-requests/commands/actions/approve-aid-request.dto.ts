@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 
 export class TrancheDto {
   @IsInt()
@@ -18,6 +18,8 @@ export class ApproveAidRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  // An array inside the array passes nested validation untouched: each element must be an object.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => TrancheDto)
   tranches?: TrancheDto[];

@@ -66,6 +66,8 @@ export class CapacityDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  // An array inside the array passes nested validation untouched: each element must be an object.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => MilestoneDto)
   milestones!: MilestoneDto[];
