@@ -21,6 +21,7 @@ import { documentLocation, type DocumentView } from '../document-view';
 import { DocumentStore } from '../storage/document-store';
 import { DocumentAttacher } from '../upload/document-attacher';
 import { receiveDocument } from '../upload/receive-document';
+import { LOCATION_HEADER } from '../../http/api-docs';
 import { DOCUMENT_SCHEMA, DOCUMENT_LIST_SCHEMA, PROBLEM_SCHEMA, UPLOAD_SCHEMA } from './documents.openapi';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -52,7 +53,7 @@ export class DocumentsController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'the aid request' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: UPLOAD_SCHEMA })
-  @ApiResponse({ status: 201, description: 'the document, with Location', schema: DOCUMENT_SCHEMA })
+  @ApiResponse({ status: 201, description: 'the document, with Location', schema: DOCUMENT_SCHEMA, headers: LOCATION_HEADER })
   @ApiResponse({ status: 400, description: 'no file part, several, an empty file, or a bad kind/tlp', schema: PROBLEM_SCHEMA })
   @ApiResponse({ status: 404, description: 'no such request, or another country’s', schema: PROBLEM_SCHEMA })
   @ApiResponse({ status: 409, description: 'the request is rejected, withdrawn or closed, or has DOCUMENT_MAX_PER_REQUEST documents', schema: PROBLEM_SCHEMA })

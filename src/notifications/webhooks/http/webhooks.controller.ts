@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../../auth/actor';
 import { CurrentActor } from '../../../auth/current-actor.decorator';
 import { Roles } from '../../../auth/roles.decorator';
+import { LOCATION_HEADER } from '../../../http/api-docs';
 import { ExecuteCommand } from '../../../commands/execute-command.command';
 import { Clock } from '../../../common/clock';
 import { IdempotentExecution } from '../../../common/idempotency/idempotent-execution';
@@ -44,7 +45,7 @@ export class WebhooksController {
   @Post()
   @Roles('partner', 'admin')
   @WebhookProblems({ id: false })
-  @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto, description: 'the endpoint and its signing secret (shown only here)' })
+  @ApiCreatedResponse({ type: WebhookEndpointWithSecretDto, description: 'the endpoint and its signing secret (shown only here)', headers: LOCATION_HEADER })
   async register(
     @Body() dto: RegisterWebhookDto,
     @CurrentActor() actor: Actor,
