@@ -8,6 +8,7 @@ import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { rememberForLog } from '../logging/logging';
+import { nameServerSpan } from '../tracing/trace-context';
 import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
 /** Request bodies above this (1 MiB) are refused with 413 before they are parsed. */
@@ -63,6 +64,7 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
   fastify.addHook('onSend', (request: AuthenticatedRequest, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     rememberForLog(request.raw, { route: request.routeOptions.url, sub: request.actor?.sub, role: request.actor?.role });
+    nameServerSpan(request.method, request.routeOptions.url);
     done(null, payload);
   });
   return app;

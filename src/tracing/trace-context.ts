@@ -31,3 +31,14 @@ export function inSpan<T>(name: string, attributes: Attributes, work: () => Prom
     }
   });
 }
+
+/**
+ * Names the HTTP server span of the request being answered by its route (`POST /v1/aid-requests`);
+ * Node's HTTP instrumentation knows only the method. A no-op when tracing is off.
+ */
+export function nameServerSpan(method: string, route: string | undefined): void {
+  if (route === undefined) return;
+  const span = trace.getActiveSpan();
+  span?.updateName(`${method} ${route}`);
+  span?.setAttribute('http.route', route);
+}

@@ -1,4 +1,3 @@
-import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -9,7 +8,9 @@ import type { TracingConfig } from '../config/app-config';
 
 /**
  * OpenTelemetry for this process, when OTEL_EXPORTER_OTLP_ENDPOINT is set: spans for HTTP (Node's
- * server and client, and Fastify's routes), PostgreSQL and Redis, exported over OTLP/HTTP
+ * server and client; each server span is named by its Fastify route, see nameServerSpan), and for
+ * PostgreSQL and Redis within them (a query or command outside any trace, such as a poller's or a
+ * blocked worker's, makes no span of its own), exported over OTLP/HTTP
  * (`http/protobuf` by default, or `http/json`). The standard OTEL_* variables (service name,
  * resource attributes, headers, sampler) apply as the SDK reads them. BullMQ's own spans come from
  * `bullmq-otel`, given to each queue and worker (queues/). Must start before pg, ioredis and http
@@ -22,9 +23,8 @@ export function startTracing(config: TracingConfig): NodeSDK {
     traceExporter,
     instrumentations: [
       new HttpInstrumentation(),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
-      new PgInstrumentation(),
-      new IORedisInstrumentation(),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
   sdk.start();
