@@ -55,11 +55,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { mintToken } from '../src/auth/dev-token';
 import { queuePrefix, redisOptions } from '../src/queues/redis-connection';
+import { bullmqRoundTrips } from './support/bullmq-round-trip';
 import { appChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { cpuShares, cpuSnapshot, type CpuShares, type CpuSnapshot } from './support/cpu-usage';
@@ -603,39 +603,7 @@ class ForeignTransactionSampler {
 // Phase 0: bare BullMQ round trip
 
 async function bullmqBaseline(): Promise<Summary> {
-  const connection = redisOptions(REDIS_URL, 'worker');
-  const prefix = queuePrefix(BULLMQ_PREFIX);
-  const queue = new Queue('roundtrip', { connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
-  const waiting = new Map<string, (at: number) => void>();
-  const worker = new Worker('roundtrip', () => Promise.resolve(), { connection, prefix, concurrency: 1 });
-  queue.on('error', (error) => log(`  bullmq baseline queue: ${error.message}`));
-  worker.on('error', (error) => log(`  bullmq baseline worker: ${error.message}`));
-  worker.on('completed', (job) => {
-    const at = performance.now();
-    if (job.id !== undefined) waiting.get(job.id)?.(at);
-  });
-  try {
-    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
-    const samples: number[] = [];
-    for (let i = 0; i < BULLMQ_WARMUP_JOBS + BULLMQ_JOBS; i++) {
-      const jobId = `rt-${i}`;
-      let timer: NodeJS.Timeout | undefined;
-      const completed = new Promise<number>((resolve, reject) => {
-        waiting.set(jobId, resolve);
-        timer = setTimeout(() => reject(new Error(`bullmq baseline: job ${jobId} not completed within 10 s`)), 10_000);
-      });
-      const t0 = performance.now();
-      await queue.add('noop', {}, { jobId });
-      const t1 = await completed.finally(() => clearTimeout(timer));
-      waiting.delete(jobId);
-      if (i >= BULLMQ_WARMUP_JOBS) samples.push(t1 - t0);
-    }
-    return summarize(samples);
-  } finally {
-    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), sleep(5_000)]);
-    await bounded(worker.close());
-    await bounded(queue.close());
-  }
+  return summarize(await bullmqRoundTrips({ redisUrl: REDIS_URL, prefix: BULLMQ_PREFIX, warmupJobs: BULLMQ_WARMUP_JOBS, jobs: BULLMQ_JOBS, log }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { prepareDatabase } from '../src/database/prepare-database';
 import { startChildRedis } from '../src/local-services/child-redis';
-import { startEmbeddedPostgres, type LocalServer } from '../src/local-services/embedded-postgres';
-import { answers } from '../src/local-services/free-port';
+import { startEmbeddedPostgres } from '../src/local-services/embedded-postgres';
+import type { LocalServer } from '../src/local-services/local-server';
+import { answers } from '../src/local-services/ports';
 import { testServerUrl } from '../libs/testing/src/test-database';
 
 /** What the global set-up started; the teardown (same process) stops it. */

@@ -5,6 +5,7 @@ import { AsyncMutex } from '../common/async-mutex';
 import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
+import { eventLogSettings } from '../database/event-log-settings';
 import { AuditLedgerRepository } from './ledger/audit-ledger.repository';
 import { CheckpointSigner } from './ledger/checkpoint-signer';
 import { leafBatch, type LeafBatch } from './ledger/leaf-batch';
@@ -60,10 +61,7 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.planner = new LedgerPlanner({ maxEvents: config.audit.checkpointMaxEvents, intervalMs: config.audit.checkpointIntervalMs });
     this.subscription = new EventLogSubscription(eventStore, pool, {
       name: SEALER_CONSUMER,
-      connectionString: config.database.url,
-      batchSize: config.eventLog.batchSize,
-      idlePollMs: config.eventLog.pollIntervalMs,
-      standbyRetryMs: config.eventLog.standbyRetryMs,
+      ...eventLogSettings(config),
       minReadIntervalMs: SEAL_INTERVAL_MS,
       // The leaf covers the event as written, so a later upcaster never changes a sealed leaf.
       asStored: true,

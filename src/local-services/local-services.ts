@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
 import { ConfigError } from '../config/env.schema';
 import { startChildRedis } from './child-redis';
-import { startEmbeddedPostgres, type LocalServer } from './embedded-postgres';
-import { answers } from './free-port';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import type { LocalServer } from './local-server';
+import { answers } from './ports';
 
 export interface LocalServices {
   /** The configuration with the URLs of the servers started here. */

@@ -91,8 +91,9 @@ export class RecoverySweep implements OnApplicationBootstrap, OnModuleDestroy {
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - this.config.reconcileAfterMs);
     const { rows } = await this.pool.query<{ id: string }>(STUCK_REQUESTS, [cutoff, SWEEP_LIMIT]);
-    const jobs: JobRequest[] = [];
-    for (const { id } of rows) jobs.push(...recoveryJobs(await this.eventStore.readStream(aidRequestStreamId(id)), now));
+    // Every stuck request's events in one round trip.
+    const streams = await this.eventStore.readStreams(rows.map(({ id }) => aidRequestStreamId(id)));
+    const jobs = [...streams.values()].flatMap((events) => recoveryJobs(events, now));
     if (jobs.length > 0) await this.producer.add(jobs);
     return jobs.length;
   }

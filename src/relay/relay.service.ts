@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/pg-pool';
+import { eventLogSettings } from '../database/event-log-settings';
 import { QueueProducer } from '../queues/queue-producer';
 import { reactionsTo, RELAYED_EVENT_TYPES } from './relay.reactions';
 
@@ -30,11 +31,8 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.subscription = new EventLogSubscription(eventStore, pool, {
       name: RELAY_CONSUMER,
-      connectionString: config.database.url,
-      batchSize: config.eventLog.batchSize,
+      ...eventLogSettings(config),
       types: RELAYED_EVENT_TYPES,
-      idlePollMs: config.eventLog.pollIntervalMs,
-      standbyRetryMs: config.eventLog.standbyRetryMs,
       handle: (events) => this.relay(events),
       onError: (error) => this.retrying.log(error),
     });

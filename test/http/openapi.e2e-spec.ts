@@ -1,40 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { ModulesContainer } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PUBLIC_KEY } from '../../src/auth/roles.decorator';
+import { registeredRouteDetails, type RegisteredRoute } from '../support/routes';
 import { createTestApp, type TestApp } from '../support/test-app';
-
-interface Route {
-  readonly method: string;
-  readonly path: string;
-  readonly isPublic: boolean;
-}
-
-/** Every route Nest registered, with whether it is @Public(), from the router's metadata. */
-function routes(app: NestFastifyApplication): Route[] {
-  const found = new Map<string, Route>();
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-      if (controller === null) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      const prototype = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const url = `/${[base, path].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '').join('/')}`;
-        const isPublic = Reflect.getMetadata(PUBLIC_KEY, handler) === true || Reflect.getMetadata(PUBLIC_KEY, controller) === true;
-        found.set(`${RequestMethod[method]} ${url}`, { method: RequestMethod[method].toLowerCase(), path: url, isPublic });
-      }
-    }
-  }
-  return [...found.values()];
-}
 
 /**
  * The success status each route answers, from the API contract: actions answer 200 with the
@@ -51,7 +17,7 @@ const SUCCESS: Readonly<Record<string, number>> = {
   'post /admin/session': 204,
 };
 
-function successOf(route: Route): number {
+function successOf(route: RegisteredRoute): number {
   return SUCCESS[`${route.method} ${route.path}`] ?? 200;
 }
 
@@ -75,7 +41,7 @@ describe('the served OpenAPI document', () => {
   });
 
   it('describes every route with its path parameters, its success status, its problems and a tag', () => {
-    const all = routes(t.app);
+    const all = registeredRouteDetails(t.app);
     expect(all.length).toBeGreaterThan(30);
     const wrong: string[] = [];
     for (const route of all) {

@@ -1,9 +1,8 @@
-import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createTestDatabase, testRedisUrl, type TestDatabase } from '@app/testing';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
-import { freePort } from '../../src/local-services/free-port';
+import { buildIfNeeded, ServiceProcess } from '../support/service-process';
 
 const REDIS_URL = testRedisUrl();
 
@@ -39,56 +38,30 @@ function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   });
 }
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' });
-  expect(build.status).toBe(0);
-});
+beforeAll(buildIfNeeded);
 
 describe('npm run demo -- --url', () => {
   let db: TestDatabase;
-  let service: ChildProcess | undefined;
-  let serviceOutput = '';
-  let url = '';
+  let service: ServiceProcess | undefined;
   const prefix = `test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    service = spawn(process.execPath, ['dist/src/main.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        APP_ROLE: 'all',
-        DATABASE_URL: db.url,
-        REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        JWT_SECRET: TEST_JWT_SECRET,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        CHECKPOINT_INTERVAL_MS: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    service = await ServiceProcess.start({
+      databaseUrl: db.url,
+      queuePrefix: prefix,
+      env: { APP_ROLE: 'all', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', CHECKPOINT_INTERVAL_MS: '1000' },
     });
-    service.stdout?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-    service.stderr?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-    await eventually(() => /listening on/.test(serviceOutput) || undefined, { timeoutMs: 30_000 });
   }, 60_000);
 
   afterAll(async () => {
-    if (service !== undefined && service.exitCode === null) {
-      const exited = once(service, 'exit');
-      service.kill('SIGTERM');
-      await exited;
-    }
+    await service?.stop();
     await deleteQueueKeys(REDIS_URL, prefix);
     await db.drop();
   }, 30_000);
 
   it('tells the whole story, prints every step and exits 0', async () => {
-    const run = await runDemo(['--url', url], { ...process.env, JWT_SECRET: TEST_JWT_SECRET });
+    const run = await runDemo(['--url', service!.url], { ...process.env, JWT_SECRET: TEST_JWT_SECRET });
     if (run.code !== 0) process.stderr.write(`${run.stdout}\n${run.stderr}\n`);
     expect(run.code).toBe(0);
     STEPS.forEach((name, index) => expect(run.stdout).toContain(`[${index + 1}/${STEPS.length}] ${name}\n`));
@@ -100,7 +73,7 @@ describe('npm run demo -- --url', () => {
   }, 90_000);
 
   it('exits non-zero and says which step failed when the service refuses its tokens', async () => {
-    const run = await runDemo(['--url', url], { ...process.env, JWT_SECRET: 'a-different-secret-that-is-at-least-32-bytes' });
+    const run = await runDemo(['--url', service!.url], { ...process.env, JWT_SECRET: 'a-different-secret-that-is-at-least-32-bytes' });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('[1/12] Allocations');
     expect(run.stdout).toMatch(/FAILED: step 1 \(Allocations\) failed: POST \/v1\/funds\/\d{4}\/allocations as admin answered 401, expected 201/);

@@ -1,12 +1,10 @@
 import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import pg from 'pg';
 import { mintToken } from '../../src/auth/dev-token';
 import { incidentBody } from '../support/requests';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
-import { freePort } from '../../src/local-services/free-port';
+import { buildIfNeeded, ServiceProcess } from '../support/service-process';
 
 const REDIS_URL = testRedisUrl();
 
@@ -14,51 +12,28 @@ type LogLine = Record<string, unknown>;
 
 describe('logs (one JSON object per line when stdout is not a terminal)', () => {
   let db: TestDatabase;
-  let child: ChildProcess;
-  let url: string;
-  let output = '';
+  let service: ServiceProcess;
   const prefix = `test-${randomBytes(4).toString('hex')}`;
   const lines = (): LogLine[] =>
-    output
+    service.output
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as LogLine);
 
   beforeAll(async () => {
-    expect(spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' }).status).toBe(0);
+    buildIfNeeded();
     db = await createTestDatabase();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: db.url,
-        REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        JWT_SECRET: TEST_JWT_SECRET,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'debug',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(() => /listening on/.test(output) || undefined, { timeoutMs: 30_000 });
+    service = await ServiceProcess.start({ databaseUrl: db.url, queuePrefix: prefix, env: { LOG_LEVEL: 'debug' } });
   }, 60_000);
   afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await service.stop();
     await deleteQueueKeys(REDIS_URL, prefix);
     await db.drop();
   });
 
   it('follows a filing from its HTTP request through its jobs by one id, and never logs credentials or contacts', async () => {
     const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
-    const response = await fetch(`${url}/v1/aid-requests`, {
+    const response = await fetch(`${service.url}/v1/aid-requests`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${token}`,
@@ -108,14 +83,14 @@ describe('logs (one JSON object per line when stdout is not a terminal)', () => 
     }
     expect(jobLines.map((line) => line['queue'])).toEqual(expect.arrayContaining(['triage', 'incident-response']));
 
-    expect(output).not.toContain(token);
-    expect(output).not.toContain('cookie-value-never-logged');
-    expect(output).not.toContain('ana.mora@example.cr');
-    expect(output).not.toContain('Ana Mora');
+    expect(service.output).not.toContain(token);
+    expect(service.output).not.toContain('cookie-value-never-logged');
+    expect(service.output).not.toContain('ana.mora@example.cr');
+    expect(service.output).not.toContain('Ana Mora');
   }, 60_000);
 
   it('an X-Request-Id that is not a valid id is replaced by a generated one', async () => {
-    const response = await fetch(`${url}/health/live`, { headers: { 'x-request-id': 'not valid; has spaces' } });
+    const response = await fetch(`${service.url}/health/live`, { headers: { 'x-request-id': 'not valid; has spaces' } });
     const echoed = response.headers.get('x-request-id');
     expect(echoed).toMatch(/^[0-9a-f-]{36}$/);
     await eventually(() => lines().some((line) => line['reqId'] === echoed && line['route'] === '/health/live') || undefined);

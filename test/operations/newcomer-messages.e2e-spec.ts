@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { testRedisUrl } from '@app/testing';
 import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app';
-import { freePort as closedPort } from '../../src/local-services/free-port';
+import { freePort as closedPort } from '../../src/local-services/ports';
 
 interface Run {
   readonly code: number | null;

@@ -1,5 +1,4 @@
 import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -7,41 +6,17 @@ import pg from 'pg';
 import { mintToken } from '../../src/auth/dev-token';
 import { incidentBody } from '../support/requests';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
-import { freePort } from '../../src/local-services/free-port';
+import { buildIfNeeded, ServiceProcess } from '../support/service-process';
 
 const GRACE_MS = 8_000;
 const REDIS_URL = testRedisUrl();
 
-interface Service {
-  readonly child: ChildProcess;
-  readonly url: string;
-  output: string;
-}
-
-async function startService(db: TestDatabase, prefix: string): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      APP_ROLE: 'all',
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      JWT_SECRET: TEST_JWT_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      SHUTDOWN_GRACE_MS: String(GRACE_MS),
-      RELAY_STANDBY_RETRY_MS: '500',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startService(db: TestDatabase, prefix: string): Promise<ServiceProcess> {
+  return ServiceProcess.start({
+    databaseUrl: db.url,
+    queuePrefix: prefix,
+    env: { APP_ROLE: 'all', SHUTDOWN_GRACE_MS: String(GRACE_MS), RELAY_STANDBY_RETRY_MS: '500' },
   });
-  const service: Service = { child, url: `http://127.0.0.1:${port}`, output: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (service.output += chunk.toString()));
-  await eventually(() => /listening on/.test(service.output) || undefined, { timeoutMs: 30_000 });
-  return service;
 }
 
 type Outcome = { kind: 'answered'; status: number; id?: string; retryAfter?: string | null; problem: boolean } | { kind: 'no_answer' };
@@ -68,21 +43,18 @@ async function file(url: string, token: string, key: string): Promise<Outcome> {
   }
 }
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' });
-  expect(build.status).toBe(0);
-});
+beforeAll(buildIfNeeded);
 
 describe('SIGTERM under filing load', () => {
   let db: TestDatabase;
   const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const services: Service[] = [];
+  const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
   });
   afterAll(async () => {
-    for (const { child } of services) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const service of services) await service.stop('SIGKILL');
     await deleteQueueKeys(REDIS_URL, prefix);
     await db.drop();
   });

@@ -1,10 +1,9 @@
 import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { mintToken } from '../../src/auth/dev-token';
-import { freePort } from '../../src/local-services/free-port';
+import { buildIfNeeded, ServiceProcess } from '../support/service-process';
 import { incidentBody } from '../support/requests';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
 
@@ -39,44 +38,23 @@ async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans
 
 describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   let db: TestDatabase;
-  let child: ChildProcess;
+  let service: ServiceProcess;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
-  let url: string;
   const prefix = `test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(async () => {
-    expect(spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' }).status).toBe(0);
+    buildIfNeeded();
     db = await createTestDatabase();
     receiver = await startOtlpReceiver();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    let output = '';
-    child = spawn(process.execPath, ['dist/src/main.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        DATABASE_URL: db.url,
-        REDIS_URL: testRedisUrl(),
-        QUEUE_PREFIX: prefix,
-        JWT_SECRET: TEST_JWT_SECRET,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    service = await ServiceProcess.start({
+      databaseUrl: db.url,
+      queuePrefix: prefix,
+      waitFor: 'ready',
+      env: { LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually(async () => (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) || undefined, { timeoutMs: 30_000 });
   }, 60_000);
   afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await service.stop();
     receiver.server.close();
     await deleteQueueKeys(testRedisUrl(), prefix);
     await db.drop();
@@ -84,7 +62,7 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 
   it('follows a filing in one trace: the POST, its command and queries, the triage job and its follow-up', async () => {
     const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
-    const filed = await fetch(`${url}/v1/aid-requests`, {
+    const filed = await fetch(`${service.url}/v1/aid-requests`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(incidentBody({}, { severity: 'critical', sectors: [] })),

@@ -1,7 +1,6 @@
-import { eventually, testRedisUrl } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { testRedisUrl } from '@app/testing';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,55 +8,17 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { mintToken } from '../../src/auth/dev-token';
 import { RedisNotFoundError, startChildRedis } from '../../src/local-services/child-redis';
-import { answers, freePort, isRunning } from '../../src/local-services/free-port';
+import { answers } from '../../src/local-services/ports';
+import { isRunning } from '../../src/local-services/processes';
+import { buildIfNeeded, ServiceProcess } from '../support/service-process';
 import { incidentBody } from '../support/requests';
 import { deleteQueueKeys, TEST_JWT_SECRET } from '../support/test-app';
 
 const quiet = pino({ level: 'silent' });
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly readyMs: number;
-  output: string;
-}
-
 /** `npm start` as a newcomer runs it: no DATABASE_URL, the data in DATA_DIR. */
-async function startService(dataDir: string, prefix: string, env: Record<string, string> = {}): Promise<Started> {
-  const port = await freePort();
-  const startedAt = Date.now();
-  const environment: Record<string, string | undefined> = {
-    ...process.env,
-    NODE_ENV: 'development',
-    DATA_DIR: dataDir,
-    REDIS_URL: testRedisUrl(),
-    QUEUE_PREFIX: prefix,
-    JWT_SECRET: TEST_JWT_SECRET,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    ...env,
-  };
-  delete environment['DATABASE_URL'];
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
-  const started: Started = { child, url: `http://127.0.0.1:${port}`, readyMs: 0, output: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (started.output += chunk.toString()));
-  await eventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`the service exited: ${started.output}`);
-      const ready = await fetch(`${started.url}/health/ready`).then((r) => r.ok, () => false);
-      return ready || undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-  return { ...started, readyMs: Date.now() - startedAt, output: started.output, child };
-}
-
-async function stopService(service: Started): Promise<number | null> {
-  service.child.kill('SIGTERM');
-  const [code] = (await once(service.child, 'exit')) as [number | null];
-  return code;
+function startService(dataDir: string, prefix: string): Promise<ServiceProcess> {
+  return ServiceProcess.start({ queuePrefix: prefix, waitFor: 'ready', env: { NODE_ENV: 'development', DATA_DIR: dataDir } });
 }
 
 function postgresPid(dataDir: string): number | undefined {
@@ -65,17 +26,15 @@ function postgresPid(dataDir: string): number | undefined {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined;
 }
 
-beforeAll(() => {
-  expect(spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' }).status).toBe(0);
-});
+beforeAll(buildIfNeeded);
 
 describe('zero set-up: no DATABASE_URL outside production', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cdt-fund-zero-'));
   const prefix = `test-${randomBytes(4).toString('hex')}`;
-  const running: Started[] = [];
+  const running: ServiceProcess[] = [];
 
   afterAll(async () => {
-    for (const { child } of running) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const service of running) await service.stop('SIGKILL');
     const pid = postgresPid(dataDir);
     if (pid !== undefined && isRunning(pid)) process.kill(pid, 'SIGINT');
     await deleteQueueKeys(testRedisUrl(), prefix);
@@ -87,7 +46,7 @@ describe('zero set-up: no DATABASE_URL outside production', () => {
     running.push(first);
     expect(first.output).toContain(`DATABASE_URL is not set: created an embedded PostgreSQL in ${join(dataDir, 'postgres')}`);
     // Reported in the closing note: time from start to ready on a fresh data folder.
-    process.stdout.write(`zero set-up: ready ${first.readyMs} ms after start with a new embedded database\n`);
+    process.stdout.write(`zero set-up: ready ${Date.now() - first.startedAt} ms after start with a new embedded database\n`);
 
     const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
     const filed = await fetch(`${first.url}/v1/aid-requests`, {
@@ -100,7 +59,7 @@ describe('zero set-up: no DATABASE_URL outside production', () => {
 
     const pid = postgresPid(dataDir);
     expect(pid).toBeDefined();
-    expect(await stopService(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(isRunning(pid!)).toBe(false);
 
     const second = await startService(dataDir, prefix);
@@ -108,22 +67,21 @@ describe('zero set-up: no DATABASE_URL outside production', () => {
     expect(second.output).toContain('DATABASE_URL is not set: started an embedded PostgreSQL');
     const again = await fetch(`${second.url}/v1/aid-requests/${id}`, { headers: { authorization: `Bearer ${token}` } });
     expect(again.status).toBe(200);
-    expect(await stopService(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 120_000);
 
   it('a service that was killed leaves a PostgreSQL behind: the next start stops it and goes on', async () => {
     const killed = await startService(dataDir, prefix);
     running.push(killed);
     const orphan = postgresPid(dataDir)!;
-    killed.child.kill('SIGKILL');
-    await once(killed.child, 'exit');
+    await killed.stop('SIGKILL');
     expect(isRunning(orphan)).toBe(true);
 
     const next = await startService(dataDir, prefix);
     running.push(next);
     expect(next.output).toContain('stopped a PostgreSQL left running by an earlier start');
     expect(isRunning(orphan)).toBe(false);
-    expect(await stopService(next)).toBe(0);
+    expect(await next.stop()).toBe(0);
   }, 120_000);
 
   it('production and split roles need both URLs', () => {

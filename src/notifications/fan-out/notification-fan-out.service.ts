@@ -7,6 +7,7 @@ import type { AidRequestView } from '../../aid-requests/projections/aid-request-
 import { ThrottledWarning } from '../../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { PG_POOL } from '../../database/pg-pool';
+import { eventLogSettings } from '../../database/event-log-settings';
 import type { JobRequest } from '../../queues/queue-definitions';
 import { QueueProducer } from '../../queues/queue-producer';
 import type { WebhookEndpointEvent } from '../domain/webhook-endpoint.events';
@@ -48,11 +49,8 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
     this.mailTo = config.notifications.mail?.to ?? [];
     this.subscription = new EventLogSubscription(eventStore, pool, {
       name: NOTIFICATIONS_CONSUMER,
-      connectionString: config.database.url,
-      batchSize: config.eventLog.batchSize,
+      ...eventLogSettings(config),
       types: [...NOTIFIED_AID_REQUEST_EVENT_TYPES, ...ENDPOINT_EVENT_TYPES],
-      idlePollMs: config.eventLog.pollIntervalMs,
-      standbyRetryMs: config.eventLog.standbyRetryMs,
       handle: (events) => this.fanOut(events),
       onError: (error) => this.retrying.log(error),
     });
