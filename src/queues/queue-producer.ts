@@ -73,6 +73,23 @@ export class QueueProducer implements BeforeApplicationShutdown {
     );
   }
 
+  /**
+   * Adds lost jobs again. A job that survives only in part (its hash without a place in any of the
+   * queue's lists, as a partial loss or an eviction leaves it) holds on to its id: BullMQ would
+   * take the id as taken and the add as done, and the job would never run. Such an orphan is
+   * removed first; a job that is still waiting, delayed, active or finished is left alone.
+   */
+  async restore(jobs: readonly JobRequest[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async ({ queue: name, jobId }) => {
+        const queue = this.queue(name);
+        await this.assertReady(queue);
+        if ((await queue.getJobState(jobId)) === 'unknown') await queue.remove(jobId);
+      }),
+    );
+    await this.add(jobs);
+  }
+
   /** Throws `RedisUnavailableError` unless the queue's connection is ready (waiting at most two seconds). */
   async assertReady(queue: Queue): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

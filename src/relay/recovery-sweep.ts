@@ -87,14 +87,22 @@ export class RecoverySweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass; returns how many jobs it handed to the queues (most are no-ops when nothing was lost). */
   async sweep(): Promise<number> {
-    await this.schedules.ensureRegistered();
+    // The schedulers and the stuck requests recover independently: one failing does not hold
+    // the other back.
+    const [registered, restored] = await Promise.allSettled([this.schedules.ensureRegistered(), this.restoreStuckJobs()]);
+    if (registered.status === 'rejected') throw registered.reason;
+    if (restored.status === 'rejected') throw restored.reason;
+    return restored.value;
+  }
+
+  private async restoreStuckJobs(): Promise<number> {
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - this.config.reconcileAfterMs);
     const { rows } = await this.pool.query<{ id: string }>(STUCK_REQUESTS, [cutoff, SWEEP_LIMIT]);
     // Every stuck request's events in one round trip.
     const streams = await this.eventStore.readStreams(rows.map(({ id }) => aidRequestStreamId(id)));
     const jobs = [...streams.values()].flatMap((events) => recoveryJobs(events, now));
-    if (jobs.length > 0) await this.producer.add(jobs);
+    if (jobs.length > 0) await this.producer.restore(jobs);
     return jobs.length;
   }
 }

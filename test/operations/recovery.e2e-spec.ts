@@ -1,6 +1,8 @@
 import { eventually } from '@app/testing';
 import { Queue } from 'bullmq';
 import { recoveryJobs } from '../../src/relay/recovery-sweep';
+import { Redis } from 'ioredis';
+import { QueueProducer } from '../../src/queues/queue-producer';
 import { queuePrefix } from '../../src/queues/redis-connection';
 import { createTestApp, deleteQueueKeys, type TestApp } from '../support/test-app';
 import { expectAllTriagedOnce, fileMany } from '../support/triage-checks';
@@ -36,6 +38,49 @@ describe('Redis loses its data mid-load', () => {
       await sla.close();
     }
   }, 120_000);
+});
+
+describe('a job that survives a loss only in part', () => {
+  let t: TestApp;
+  let producer: QueueProducer;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    // No workers: nothing takes the job before the test looks at it.
+    t = await createTestApp({ env: { APP_ROLE: 'api' } });
+    producer = new QueueProducer(t.config);
+    redis = new Redis(t.config.redisUrl);
+  });
+  afterAll(async () => {
+    await producer.beforeApplicationShutdown();
+    redis.disconnect();
+    await t.close();
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+  });
+
+  const job = { queue: 'triage', name: 'triage-request', data: { requestId: 'r1', trace: { causationId: 'e1', correlationId: 'c1' } }, jobId: 'e1-triage' } as const;
+
+  it('is removed and added again: its hash alone no longer holds its id', async () => {
+    await producer.add([job]);
+    // The wait list loses the job, its hash stays: the state BullMQ calls unknown.
+    await redis.lrem(`${queuePrefix(t.config.queuePrefix)}:triage:wait`, 0, job.jobId);
+    const queue = producer.queue('triage');
+    expect(await queue.getJobState(job.jobId)).toBe('unknown');
+    await producer.add([job]);
+    expect(await queue.getJobState(job.jobId)).toBe('unknown');
+
+    await producer.restore([job]);
+    expect(await queue.getJobState(job.jobId)).toBe('waiting');
+    expect(await queue.getWaitingCount()).toBe(1);
+  });
+
+  it('a job still waiting is left as it is, not added twice', async () => {
+    const queue = producer.queue('triage');
+    const before = await queue.getJob(job.jobId);
+    await producer.restore([job]);
+    expect(await queue.getWaitingCount()).toBe(1);
+    expect((await queue.getJob(job.jobId))?.timestamp).toBe(before?.timestamp);
+  });
 });
 
 describe('the jobs a stuck request still needs', () => {
