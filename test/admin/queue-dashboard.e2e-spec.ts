@@ -74,7 +74,7 @@ describe('/admin/queues', () => {
 
 describe('in a real browser', () => {
   let browser: Browser | undefined;
-  let profile: string;
+  let profile: string | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -97,7 +97,7 @@ describe('in a real browser', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
   it('logs in with the session cookie and renders the list of every queue under the CSP', async () => {
