@@ -46,7 +46,6 @@
 import 'reflect-metadata';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import {
@@ -76,6 +75,7 @@ import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { intFromEnv } from './support/env';
 import { fiscalYearOf } from '../src/kernel/fiscal-year';
+import { load, log, percentile } from './support/report';
 
 const APPROVALS = intFromEnv('BENCH_APPROVALS', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 20);
@@ -102,22 +102,6 @@ const SYSTEM: CommandActor = { sub: 'system:triage', role: 'system' };
 const ADMIN: CommandActor = { sub: 'bench-admin', role: 'admin' };
 
 const ids = new UuidV7Generator();
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-/** The load averages, printed next to every figure: the machine has 2 cores and is shared. */
-function load(): string {
-  const [one, five] = loadavg();
-  return `loadavg ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
-}
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const mean = (values: readonly number[]): number => (values.length === 0 ? Number.NaN : sum(values) / values.length);

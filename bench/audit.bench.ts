@@ -101,6 +101,7 @@ import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { probeStart, probeStop } from './support/probe-client';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { appEnvFromBench, intFromEnv } from './support/env';
+import { load, log, percentile } from './support/report';
 
 const EVENTS = intFromEnv('BENCH_EVENTS', 1_000_000);
 const EVENTS_PER_STREAM = intFromEnv('BENCH_EVENTS_PER_STREAM', 10);
@@ -133,16 +134,6 @@ const WORK_DIR = join(tmpdir(), `cdt-fund-bench-audit-${RUN_ID}`);
 const APP_PREFIX = `bench-audit-${RUN_ID}`;
 const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'] ?? join(tmpdir(), `cdt-fund-bench-audit-${RUN_ID}-profiles`);
 
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-/** The load average, printed next to every figure: the machine has 2 cores and is shared. */
-function load(): string {
-  const [one, five] = loadavg();
-  return `load ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
-}
-
 /** Phases during which other work used the machine (another engineer's tests, say): their figures are depressed. */
 const noisyPhases: string[] = [];
 
@@ -153,13 +144,6 @@ function logCpu(phase: string, who: string, shares: CpuShares): void {
     log(`[${phase}] WARNING: other work used ${shares.other.toFixed(2)} cores meanwhile: this phase's figure is depressed by a busy machine`);
     noisyPhases.push(`${phase} (other work ${shares.other.toFixed(2)} cores)`);
   }
-}
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1] ?? Number.NaN;
 }
 
 function popcount(n: number): number {

@@ -27,6 +27,7 @@ import { mintToken } from '../src/auth/dev-token';
 import { appChildEnv, baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { intFromEnv } from './support/env';
+import { log } from './support/report';
 
 const MIB = 1024 * 1024;
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 4);
@@ -43,10 +44,6 @@ const TARGET_RSS_MIB = 300;
 const RUN_ID = randomBytes(4).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const BOUNDARY = 'benchdocumentsboundary';
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 /** The file bodies: a PDF header and incompressible filler; each upload stamps its own number so no two are the same bytes. */
 const FILLER = randomBytes(20 * MIB);

@@ -37,6 +37,7 @@ import { deleteRedisKeys } from './support/redis-cleanup';
 import type { ProbeReport } from './support/probe-preload';
 import { probeRequest } from './support/probe-client';
 import { appEnvFromBench, intFromEnv } from './support/env';
+import { log } from './support/report';
 
 const CONNECTIONS = intFromEnv('BENCH_CONNECTIONS', 50);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 15);
@@ -63,10 +64,6 @@ const BODY = JSON.stringify({
 });
 
 const PARTNER_COUNTRIES = ['CR', 'KE', 'PH', 'GH', 'UA', 'SN', 'JM', 'MD'] as const;
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 interface TargetSpec {
   readonly name: 'app' | 'baseline';

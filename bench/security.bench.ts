@@ -26,6 +26,7 @@ import { armExitCleanup } from './support/exit-cleanup';
 import { runLoad, type LoadResult } from './support/http-load';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { deleteRedisKeys } from './support/redis-cleanup';
+import { load } from './support/report';
 
 const CONNECTIONS = intFromEnv('BENCH_CONNECTIONS', 32);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 8);
@@ -38,11 +39,6 @@ const PREFIX = `bench-security-${RUN_ID}`;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function load(): string {
-  const [one, five] = loadavg();
-  return `load ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
 }
 
 interface Phase {

@@ -51,7 +51,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,6 +70,7 @@ import type { ProbeReport } from './support/probe-preload';
 import { deleteRedisKeys } from './support/redis-cleanup';
 import { probeRequest } from './support/probe-client';
 import { appEnvFromBench, intFromEnv } from './support/env';
+import { load, log, percentile } from './support/report';
 
 const RATE = intFromEnv('BENCH_RATE', 200);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 20);
@@ -100,25 +101,8 @@ const PROFILE_DIR = process.env['BENCH_PROFILE_DIR'] ?? join(tmpdir(), `cdt-fund
 const APP_PREFIX = `bench-triage-${RUN_ID}`;
 const BULLMQ_PREFIX = `bench-triage-${RUN_ID}-bullmq`;
 
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-/** The 1-minute load average, printed next to every figure: the machine has 2 cores and is shared. */
-function load(): string {
-  const [one, five] = loadavg();
-  return `load ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Statistics
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1] ?? Number.NaN;
-}
 
 interface Summary {
   readonly n: number;

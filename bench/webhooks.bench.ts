@@ -33,7 +33,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readdirSync, rmSync } from 'node:fs';
@@ -49,6 +49,7 @@ import { appEnvFromBench, intFromEnv } from './support/env';
 import { armExitCleanup } from './support/exit-cleanup';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { deleteRedisKeys } from './support/redis-cleanup';
+import { load, log, percentile } from './support/report';
 
 const RATE = intFromEnv('BENCH_RATE', 100);
 const DURATION_S = intFromEnv('BENCH_DURATION_S', 30);
@@ -72,20 +73,6 @@ const RUN_ID = randomBytes(4).toString('hex');
 const WORK_DIR = join(tmpdir(), `cdt-fund-bench-webhooks-${RUN_ID}`);
 const APP_PREFIX = `bench-webhooks-${RUN_ID}`;
 const BULLMQ_PREFIX = `bench-webhooks-${RUN_ID}-bullmq`;
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-
-function load(): string {
-  const [one, five] = loadavg();
-  return `load ${(one ?? 0).toFixed(2)}/${(five ?? 0).toFixed(2)}`;
-}
-
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length))) - 1] ?? Number.NaN;
-}
 
 interface Summary {
   readonly n: number;
