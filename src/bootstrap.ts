@@ -48,7 +48,7 @@ async function serve(config: AppConfig, root: PinoRoot, stopLocalServices: () =>
   const applied = await prepareDatabase(config.database.url);
   logger.info(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, root), createFastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, root), createFastifyAdapter(config.http.trustProxy), {
     ...NEST_APP_OPTIONS,
     bufferLogs: true,
   });

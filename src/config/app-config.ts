@@ -93,6 +93,12 @@ export interface AppConfig {
     readonly rateLimitPerMinute: number;
     /** CORS_ORIGINS: the browser origins allowed to call the API (none by default). */
     readonly corsOrigins: readonly string[];
+    /**
+     * TRUST_PROXY: whose X-Forwarded-For is believed for the client address (rate limits per
+     * address, logs). false: nobody's, the connecting address is the client; a number: that many
+     * proxy hops; a list: the proxies' addresses or CIDR ranges.
+     */
+    readonly trustProxy: false | number | readonly string[];
   };
   /** Webhooks and alert e-mail. */
   readonly notifications: NotificationsConfig;

@@ -115,6 +115,16 @@ describe('ISO-8601 durations', () => {
     ]);
   });
 
+  it('believes no proxy by default, and TRUST_PROXY names hops or proxies, never everyone', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    for (const bad of ['true', '0', '11', 'proxy.example.org', '10.0.0.0/33', '10.0.0.1/8/1', ',']) {
+      expect(problemsOf({ TRUST_PROXY: bad })).toEqual([expect.stringContaining('TRUST_PROXY must be false, a number of proxy hops')]);
+    }
+  });
+
   it('reads the notification variables, naming each bad one', () => {
     const config = loadConfig({ WEBHOOK_RETRY_SCHEDULE: 'PT1S, PT2S', WEBHOOK_ALLOWED_HOSTS: 'Hooks.Internal:8443, 127.0.0.1', SMTP_URL: 'smtp://127.0.0.1:2525', ALERT_EMAIL_TO: 'duty@fund.example, ops@fund.example' });
     expect(config.notifications.webhooks).toMatchObject({ retryDelaysMs: [1000, 2000], allowedHosts: ['hooks.internal:8443', '127.0.0.1'], allowHttp: true, timeoutMs: 10_000, secretOverlapMs: 86_400_000 });

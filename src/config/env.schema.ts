@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
 import { notificationsEnv } from './notifications-env';
@@ -152,6 +153,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     if (!valid) problems.push(`CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.org (got "${origin}")`);
   }
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
   const documentStore = oneOf<'postgres' | 's3'>('DOCUMENT_STORE', ['postgres', 's3'], 'postgres');
   const s3Bucket = read('S3_BUCKET');
   if (documentStore === 's3' && s3Bucket === undefined) problems.push('S3_BUCKET is required when DOCUMENT_STORE=s3');
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     http: {
       rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       corsOrigins,
+      trustProxy,
     },
     notifications: notificationsEnv(read, problems, nodeEnv),
     documents: {
@@ -254,4 +257,39 @@ function splitPublicKeys(value: string | undefined): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   return [...pems.map((pem) => `${pem}\n`), ...paths];
+}
+
+/**
+ * TRUST_PROXY: unset or `false` (the default: X-Forwarded-For is not believed, so a client cannot
+ * choose its own address), a number of proxy hops (1..10), or a comma-separated list of proxy
+ * addresses and CIDR ranges. `true` (believe anyone) is refused: it lets every client spoof its
+ * address past the per-address rate limit.
+ */
+function parseTrustProxy(value: string | undefined, problems: string[]): false | number | readonly string[] {
+  if (value === undefined || value.trim() === '' || value.trim() === 'false') return false;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const hops = Number(trimmed);
+    if (hops >= 1 && hops <= 10) return hops;
+  }
+  const entries = trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const invalid = entries.filter((entry) => !isAddressOrRange(entry));
+  if (trimmed === 'true' || entries.length === 0 || invalid.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be false, a number of proxy hops from 1 to 10, or a comma-separated list of proxy addresses or CIDR ranges such as 10.0.0.0/8 (got "${value}"); ` +
+        '"true" is not accepted: it would let any client choose its own address',
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  if (address === undefined || rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d+$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }

@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
+import type { AppConfig } from '../config/app-config';
 import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
@@ -14,10 +15,12 @@ import { createValidationPipe, invalidInput, unstorableInput } from './validatio
 /** Request bodies above this (1 MiB) are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function createFastifyAdapter(): FastifyAdapter {
+/** `trustProxy` is TRUST_PROXY (AppConfig.http.trustProxy): whose X-Forwarded-For names the client. */
+export function createFastifyAdapter(trustProxy: AppConfig['http']['trustProxy']): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // A number of hops as Fastify itself reads it: the nearest `trustProxy` addresses are proxies.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : typeof trustProxy === 'object' ? [...trustProxy] : trustProxy,
     requestIdHeader: false,
     // A request that arrives while the process stops is answered by stopOnSignals (problem+json, Retry-After).
     return503OnClosing: false,

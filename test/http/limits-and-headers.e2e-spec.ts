@@ -194,6 +194,31 @@ describe('rate limits', () => {
     }
   });
 
+  it('takes the client address from X-Forwarded-For only from the proxies TRUST_PROXY names', async () => {
+    const anonymous = (t: TestApp, i: number) =>
+      t.request({ method: 'GET', url: '/v1/aid-requests', headers: { authorization: `Bearer forged.${i}.token`, 'x-forwarded-for': `203.0.113.${i}` } });
+    // By default a client that names a new address on every request is still one client.
+    const direct = await createTestApp({ database: db, env: { ...env, QUEUE_PREFIX: `${prefix}-xff` } });
+    try {
+      await redisConnected(direct);
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await anonymous(direct, i)).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    } finally {
+      await direct.close();
+    }
+    // Behind a proxy the operator named (here: the test itself, on 127.0.0.1), each forwarded address is a client of its own.
+    const proxied = await createTestApp({ database: db, env: { ...env, QUEUE_PREFIX: `${prefix}-xff-proxied`, TRUST_PROXY: '127.0.0.1' } });
+    try {
+      await redisConnected(proxied);
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await anonymous(proxied, i)).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401]);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('keeps filing, and a per-process limit, while Redis is down', async () => {
     const port = await freePort();
     const redis = await startRedis(port);
