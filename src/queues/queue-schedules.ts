@@ -40,13 +40,16 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Registers every scheduler that Redis does not hold (all of them at start-up, and again after
-   * Redis restarted empty); one that exists is left as it is, so its next run is not moved.
+   * Redis restarted empty), and every one whose next run was lost while the scheduler itself
+   * survived (a partial loss); one that is whole is left as it is, so its next run is not moved.
    */
   async ensureRegistered(): Promise<void> {
     for (const { queue, id, every, name } of this.schedules()) {
       const target = this.producer.queue(queue);
       await this.producer.assertReady(target);
-      if (await target.getJobScheduler(id)) continue;
+      const scheduler = await target.getJobScheduler(id);
+      // BullMQ keeps a scheduler's next run as the job `repeat:<id>:<next>`.
+      if (scheduler?.next !== undefined && (await target.getJobState(`repeat:${id}:${scheduler.next}`)) !== 'unknown') continue;
       await target.upsertJobScheduler(id, { every }, { name, data: {} });
     }
   }

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { recoveryJobs } from '../../src/relay/recovery-sweep';
 import { Redis } from 'ioredis';
 import { QueueProducer } from '../../src/queues/queue-producer';
+import { QueueSchedules } from '../../src/queues/queue-schedules';
 import { queuePrefix } from '../../src/queues/redis-connection';
 import { createTestApp, deleteQueueKeys, type TestApp } from '../support/test-app';
 import { expectAllTriagedOnce, fileMany } from '../support/triage-checks';
@@ -72,6 +73,26 @@ describe('a job that survives a loss only in part', () => {
     await producer.restore([job]);
     expect(await queue.getJobState(job.jobId)).toBe('waiting');
     expect(await queue.getWaitingCount()).toBe(1);
+  });
+
+  it('a scheduler whose next run was lost gets one again; a whole one keeps its next run', async () => {
+    const schedules = new QueueSchedules(t.config, producer);
+    const sla = producer.queue('sla');
+    await schedules.ensureRegistered();
+    const next = (await sla.getJobScheduler('sla-sweep'))?.next;
+    const nextJob = `repeat:sla-sweep:${String(next)}`;
+    expect(await sla.getJobState(nextJob)).not.toBe('unknown');
+    await schedules.ensureRegistered();
+    expect((await sla.getJobScheduler('sla-sweep'))?.next).toBe(next);
+
+    // The scheduler survives, its next run does not.
+    const keys = `${queuePrefix(t.config.queuePrefix)}:sla`;
+    await redis.multi().del(`${keys}:${nextJob}`).zrem(`${keys}:delayed`, nextJob).lrem(`${keys}:wait`, 0, nextJob).exec();
+    expect(await sla.getJobState(nextJob)).toBe('unknown');
+
+    await schedules.ensureRegistered();
+    const restored = (await sla.getJobScheduler('sla-sweep'))?.next;
+    expect(await sla.getJobState(`repeat:sla-sweep:${String(restored)}`)).not.toBe('unknown');
   });
 
   it('a job still waiting is left as it is, not added twice', async () => {
