@@ -27,6 +27,12 @@ export interface RunOptions {
   readonly expectNew?: boolean;
   /** If-Match: the stream version the caller acted on. */
   readonly ifMatch?: number | undefined;
+  /**
+   * What the idempotent answer records, from the events the command decided, when the route
+   * answers with something other than the aggregate's view (a document upload answers with the
+   * document).
+   */
+  readonly answer?: (events: readonly DomainEvent[]) => unknown;
 }
 
 /** What a command did: the aggregate's view after it, its stream version, and the events it appended. */
@@ -93,7 +99,7 @@ export class CommandRunner {
           const project = decided.events.length > 0 ? projection.effect?.(view) : undefined;
           return {
             before: claim ? [this.idempotency.claimEffect(claim)] : [],
-            after: [...(project ? [project] : []), ...(claim ? [this.idempotency.recordEffect(claim, view)] : [])],
+            after: [...(project ? [project] : []), ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(decided.events) : view)] : [])],
           };
         },
         link: async (decided) =>

@@ -248,5 +248,21 @@ describe.each(['postgres', 's3'] as const)('documents stored in %s', (store) => 
       const other = await upload(t, cr, id, [{ name: 'file', filename: 'a.txt', content: Buffer.from('second\n') }], headers);
       expect(other.statusCode).toBe(422);
     });
+
+    it('attaches one document for uploads racing under one Idempotency-Key: the others get its answer or 409', async () => {
+      const id = await fileRequest();
+      const headers = { 'idempotency-key': 'upload-race' };
+      const racing = await Promise.all(
+        Array.from({ length: 6 }, () => upload(t, cr, id, [{ name: 'file', filename: 'race.txt', content: Buffer.from('the same bytes\n') }], headers)),
+      );
+      const statuses = racing.map((response) => response.statusCode);
+      expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+      const created = racing.filter((response) => response.statusCode === 201);
+      expect(created.length).toBeGreaterThan(0);
+      expect(new Set(created.map((response) => response.json().id)).size).toBe(1);
+      expect((await get(cr, `/v1/aid-requests/${id}/documents`)).json().items).toHaveLength(1);
+      const timeline = (await get(cr, `/v1/aid-requests/${id}/timeline`)).json().items as { type: string }[];
+      expect(timeline.filter((event) => event.type === 'DocumentAttached')).toHaveLength(1);
+    });
   });
 });

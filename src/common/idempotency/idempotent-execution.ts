@@ -31,18 +31,15 @@ export class IdempotentExecution {
     scope: string,
     successStatus: number,
     execute: (claim: IdempotencyClaim | undefined) => Promise<unknown>,
-    options: { readonly optimistic?: boolean } = {},
+    options: {
+      readonly optimistic?: boolean;
+      /** The hash of what the request asked for, when that is not its JSON body (a multipart upload). */
+      readonly requestHash?: string;
+    } = {},
   ): Promise<ExecutionResult> {
-    const header = request.headers['idempotency-key'];
+    const header = idempotencyKeyOf(request);
     if (header === undefined) return { status: successStatus, body: await execute(undefined), replayed: false };
-    if (typeof header !== 'string' || !KEY.test(header)) {
-      throw new ProblemException(
-        problem(400, 'idempotency_key.invalid', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
-          errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
-        }),
-      );
-    }
-    const claim: IdempotencyClaim = { actor: actor.sub, scope, key: header, requestHash: hashBody(request.body), successStatus };
+    const claim: IdempotencyClaim = { actor: actor.sub, scope, key: header, requestHash: options.requestHash ?? hashBody(request.body), successStatus };
     // An action is looked up first: its decider may refuse a repeat (a second claim) before the
     // key is ever checked. A creation never depends on what exists, so it can go straight to the
     // append, whose claim effect reports a used key.
@@ -82,6 +79,20 @@ export class IdempotentExecution {
     if (stored.response.status >= 400) throw new ProblemException(stored.response.body as ProblemDetails, true);
     return { ...stored.response, replayed: true };
   }
+}
+
+/** The request's Idempotency-Key, if it has one; a malformed key is a 400. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !KEY.test(header)) {
+    throw new ProblemException(
+      problem(400, 'idempotency_key.invalid', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
+        errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
+      }),
+    );
+  }
+  return header;
 }
 
 function hashBody(body: unknown): string {

@@ -10,7 +10,7 @@ import { canSee } from '../../aid-requests/queries/visibility';
 import type { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
 import { Roles } from '../../auth/roles.decorator';
-import { IdempotencyStore } from '../../common/idempotency/idempotency.store';
+import { IdempotentExecution, idempotencyKeyOf } from '../../common/idempotency/idempotent-execution';
 import { ProblemException } from '../../common/problem-details.filter';
 import { problem, problemType } from '../../common/problem-details';
 import { CurrentRequestMeta, type RequestMeta } from '../../common/request-meta';
@@ -23,8 +23,6 @@ import { DocumentAttacher } from '../upload/document-attacher';
 import { receiveDocument } from '../upload/receive-document';
 import { LOCATION_HEADER } from '../../http/api-docs';
 import { DOCUMENT_SCHEMA, DOCUMENT_LIST_SCHEMA, PROBLEM_SCHEMA, UPLOAD_SCHEMA } from './documents.openapi';
-
-const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** An upload's status stops it: no document may be added (answered before the body is read). */
 const CLOSED_TO_DOCUMENTS = new Set(['rejected', 'withdrawn', 'closed']);
@@ -40,7 +38,7 @@ export class DocumentsController {
     private readonly documents: DocumentReadModel,
     private readonly store: DocumentStore,
     private readonly attacher: DocumentAttacher,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotent: IdempotentExecution,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -67,7 +65,8 @@ export class DocumentsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      const key = idempotencyKey(request);
+      // A malformed key is refused before the body is read.
+      idempotencyKeyOf(request);
       const view = await this.visibleRequest(id, actor);
       if (CLOSED_TO_DOCUMENTS.has(view.status)) {
         throw new ProblemException(problem(409, 'aid_request.wrong_status', `cannot attach a document: the request is ${view.status}`));
@@ -83,30 +82,31 @@ export class DocumentsController {
       const parts = request.parts({ limits: { fileSize: maxBytes + 1, files: 2, fields: 4, parts: 6, fieldSize: 1024, headerPairs: 64 } });
       const received = await receiveDocument(parts, this.store, maxBytes);
 
-      const scope = `POST /v1/aid-requests/${id}/documents`;
+      // The key covers what was uploaded: the same file under the same key is the same request.
       const requestHash = createHash('sha256')
         .update(canonicalJson({ name: received.name, sha256: received.sha256, kind: received.kind, tlp: received.tlp }))
         .digest('hex');
-      if (key !== undefined) {
-        const earlier = await this.idempotency.lookup(actor.sub, scope, key);
-        if (earlier !== undefined) {
-          await received.upload.abort();
-          if (earlier.requestHash !== requestHash) {
-            throw new ProblemException(problem(422, 'idempotency_key.reused', 'this Idempotency-Key was already used with a different request body'));
-          }
-          const body = earlier.response.body as DocumentView;
-          void reply.status(earlier.response.status).header('idempotent-replayed', 'true');
-          if (earlier.response.status === 201) void reply.header('location', documentLocation(id, body.id));
-          await reply.send(body);
-          return;
-        }
+      let attaching = false;
+      try {
+        const result = await this.idempotent.run(
+          request,
+          actor,
+          `POST /v1/aid-requests/${id}/documents`,
+          201,
+          (claim) => {
+            attaching = true;
+            return this.attacher.attach(id, actor, received, meta, claim);
+          },
+          { requestHash },
+        );
+        const document = result.body as DocumentView;
+        void reply.status(result.status).header('location', documentLocation(id, document.id));
+        if (result.replayed) void reply.header('idempotent-replayed', 'true');
+        await reply.send(document);
+      } finally {
+        // A replay (or a refusal before the attach) keeps nothing of this upload.
+        if (!attaching) await received.upload.abort();
       }
-      const document = await this.attacher.attach(id, actor, received, meta);
-      if (key !== undefined) {
-        // Remembered after the append: a retry that arrives later gets this answer again.
-        await this.idempotency.recordRefusal({ actor: actor.sub, scope, key, requestHash, successStatus: 201 }, { status: 201, body: document });
-      }
-      await reply.status(201).header('location', documentLocation(id, document.id)).send(document);
     } catch (error) {
       // The rest of a refused upload is not read: close the connection rather than drain it.
       void reply.header('connection', 'close');
@@ -190,19 +190,6 @@ export class DocumentsController {
 
 function documentNotFound(): ProblemException {
   return new ProblemException(problem(404, 'document.not_found', 'the document does not exist on this request'));
-}
-
-function idempotencyKey(request: FastifyRequest): string | undefined {
-  const header = request.headers['idempotency-key'];
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !KEY.test(header)) {
-    throw new ProblemException(
-      problem(400, 'idempotency_key.invalid', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
-        errors: [{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }],
-      }),
-    );
-  }
-  return header;
 }
 
 /** RFC 8187 value characters: percent-encode the rest of the UTF-8 bytes. */

@@ -8,6 +8,7 @@ import type { Actor } from '../../auth/actor';
 import type { CommandTrace } from '../../commands/command-trace';
 import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency';
 import { IdGenerator } from '../../common/ids';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { PG_POOL } from '../../database/pg-pool';
@@ -37,7 +38,12 @@ export class DocumentAttacher {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async attach(requestId: string, actor: Actor, received: ReceivedDocument, trace: CommandTrace): Promise<DocumentView> {
+  /**
+   * With `idempotency`, the key is claimed and the answer recorded in the transaction that appends
+   * DocumentAttached: a duplicate running meanwhile is refused, a retry after a crash finds the
+   * document or nothing, never two.
+   */
+  async attach(requestId: string, actor: Actor, received: ReceivedDocument, trace: CommandTrace, idempotency?: IdempotencyClaim): Promise<DocumentView> {
     const lockKey = blobLockKey(received.sha256);
     const lock = await this.pool.connect();
     try {
@@ -59,7 +65,9 @@ export class DocumentAttacher {
             },
             context: { actor, now: this.clock.now() },
           };
-          const result = await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace }));
+          const result = await this.commandBus.execute(
+            ExecuteCommand.on(aidRequests, requestId, command, { trace, idempotency, answer: (events) => events.find((event) => event.type === 'DocumentAttached')?.data }),
+          );
           const attached = result.events.find((event) => event.type === 'DocumentAttached');
           if (attached === undefined) throw new Error('AttachDocument recorded no DocumentAttached event');
           return attached.data as DocumentAttached['data'];
