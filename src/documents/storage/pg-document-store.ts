@@ -27,6 +27,7 @@ const READ_SLICE_BYTES = 256 * 1024;
 @Injectable()
 export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
   private readonly chunkPool: Pool;
+  private ended?: Promise<void>;
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool, @Inject(APP_CONFIG) config: AppConfig) {
     super();
@@ -42,8 +43,10 @@ export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
     this.chunkPool.on('error', () => undefined);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.chunkPool.end();
+  /** Ends the chunk pool once: Nest calls this for each provider the store is registered as. */
+  onModuleDestroy(): Promise<void> {
+    this.ended ??= this.chunkPool.end();
+    return this.ended;
   }
 
   async begin(): Promise<BlobUpload> {
