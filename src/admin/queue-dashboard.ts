@@ -4,8 +4,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { TokenVerifier } from '../auth/token-verifier';
-import { sendProblem } from '../common/problem-details.filter';
-import { problem } from '../common/problem-details';
+import { problemCodeFor, sendProblem } from '../common/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE, problem } from '../common/problem-details';
 import { QUEUE_NAMES } from '../queues/queue-definitions';
 import { QueueProducer } from '../queues/queue-producer';
 import { adminAccess, adminToken } from './admin-access';
@@ -44,6 +44,15 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
       sendProblem(request, reply, problem(access.status, code, access.detail));
       return reply;
     });
+    // Bull Board's own refusals ({"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}) become problem+json
+    // like every other error; the `error` member stays, for the dashboard's page to read.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode < 400 || !String(reply.getHeader('content-type') ?? '').startsWith('application/json') || typeof payload !== 'string') return payload;
+      const board = parseBoardError(payload);
+      const status = reply.statusCode;
+      void reply.header('content-type', PROBLEM_CONTENT_TYPE);
+      return JSON.stringify({ ...problem(status, problemCodeFor(status), board.detail), instance: request.url, ...(board.error === undefined ? {} : { error: board.error }) });
+    });
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
   });
 }
@@ -70,4 +79,18 @@ function unusableField(values: unknown, where: 'query' | 'path'): string | undef
     }
   }
   return undefined;
+}
+
+/** What Bull Board said: its error key ("ERRORS.QUEUE_NOT_FOUND" → "queue not found") or message. */
+function parseBoardError(payload: string): { readonly detail: string; readonly error?: unknown } {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    return { detail: 'the queue dashboard refused the request' };
+  }
+  const error = (body as { error?: unknown } | null)?.error;
+  const key = (error as { key?: unknown } | undefined)?.key;
+  const message = typeof key === 'string' ? key.replace(/^ERRORS\./u, '').replaceAll('_', ' ').toLowerCase() : typeof error === 'string' ? error : (body as { message?: unknown } | null)?.message;
+  return { detail: typeof message === 'string' && message !== '' ? message : 'the queue dashboard refused the request', ...(error === undefined ? {} : { error }) };
 }

@@ -25,6 +25,11 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   503: 'service_unavailable',
 };
 
+/** The problem code of an error known only by its HTTP status. */
+export function problemCodeFor(status: number): string {
+  return CODE_BY_STATUS[status] ?? `http_${status}`;
+}
+
 /**
  * An HttpException whose body is already a problem (thrown by the edge with a specific code).
  * `replayed`: the answer recorded for an earlier request with the same Idempotency-Key.
@@ -86,11 +91,11 @@ export function toProblem(error: unknown): ProblemDetails {
     const response = error.getResponse();
     const detail = typeof response === 'string' ? response : messageOf(response) ?? error.message;
     const errors = typeof response === 'object' && response !== null && 'errors' in response ? (response as { errors: FieldProblem[] }).errors : undefined;
-    return problem(status, CODE_BY_STATUS[status] ?? `http_${status}`, detail, errors ? { errors } : {});
+    return problem(status, problemCodeFor(status), detail, errors ? { errors } : {});
   }
   const frameworkStatus = clientErrorStatus(error);
   if (frameworkStatus !== undefined) {
-    return problem(frameworkStatus, CODE_BY_STATUS[frameworkStatus] ?? `http_${frameworkStatus}`, (error as Error).message);
+    return problem(frameworkStatus, problemCodeFor(frameworkStatus), (error as Error).message);
   }
   return problem(500, 'internal', 'an unexpected error occurred; it has been logged');
 }

@@ -72,6 +72,27 @@ describe('/admin/queues', () => {
   });
 });
 
+describe("the dashboard's refusals", () => {
+  it('are problem+json naming what was not found, keeping the dashboard\'s own error key', async () => {
+    const headers = { authorization: `Bearer ${admin}` };
+    const queue = await t.request({ method: 'GET', url: '/admin/queues/api/queues/nope/some-job', headers });
+    expect(queue.statusCode).toBe(404);
+    expect(queue.headers['content-type']).toContain('application/problem+json');
+    expect(queue.json()).toEqual({
+      type: 'urn:cdt-fund:problem:not_found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'queue not found',
+      instance: '/admin/queues/api/queues/nope/some-job',
+      error: { key: 'ERRORS.QUEUE_NOT_FOUND' },
+    });
+    const job = await t.request({ method: 'GET', url: '/admin/queues/api/queues/triage/no-such-job', headers });
+    expect(job.statusCode).toBe(404);
+    expect(job.headers['content-type']).toContain('application/problem+json');
+    expect(job.json()).toMatchObject({ status: 404, detail: 'job not found', error: { key: 'ERRORS.JOB_NOT_FOUND' } });
+  });
+});
+
 describe('in a real browser', () => {
   let browser: Browser | undefined;
   let profile: string | undefined;
