@@ -638,6 +638,5 @@ describe('AidRequest decider: properties of any sequence of commands', () => {
     expect(share(reached.riskyLaterRelease)).toBeGreaterThan(0.02);
     expect(share(reached.highRisk)).toBeGreaterThan(0.02);
     expect(share(reached.waived)).toBeGreaterThan(0.02);
-    process.stdout.write(`aid-request property: ${JSON.stringify(reached)}\n`);
   });
 });
