@@ -4,7 +4,7 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { ApiIfMatch, ApiJsonBody, ApiProblems, ApiUuidParam, ETAG_HEADER, LOCATION_HEADER, namedSchema, nullable, REPLAYED_HEADER } from '../http/api-docs';
 import { TLP_LABELS } from '../kernel/tlp';
 import { TRACKS } from '../kernel/track';
-import { RISK_LEVELS } from '../partners/domain/partner.values';
+import { RISK_LEVELS } from '../kernel/due-diligence';
 import { ACTION_AREAS, REQUEST_KINDS, REQUEST_STATUSES, SECTORS, SEVERITIES } from './domain/aid-request.values';
 
 /** OpenAPI schemas of the aid-request answers (their TypeScript types are interfaces, which leave no metadata). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventStore, fold } from '@app/event-store';
-import { standingOf, type PartnerStanding } from './domain/due-diligence';
+import type { PartnerStanding } from '../kernel/due-diligence';
+import { standingOf } from './domain/due-diligence';
 import { partnerDecider } from './domain/partner.decider';
 import type { PartnerEvent } from './domain/partner.events';
 import { partnerStreamId } from './domain/partner.values';

@@ -6,7 +6,7 @@ import { partnerOwns, type Decision } from './aid-request.decision';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent, AidRequestRejected, TrancheData } from './aid-request.events';
 import { isAssessed, type ExistingAidRequest } from './aid-request.state';
-import { validRiskLevel, type DueDiligence } from '../../partners/domain/due-diligence';
+import { validRiskLevel, type DueDiligence } from '../../kernel/due-diligence';
 import { rulesFor, splitToCap, withinCap } from './grant-risk.rules';
 
 /*

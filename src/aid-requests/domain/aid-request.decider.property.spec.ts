@@ -10,7 +10,7 @@ import type { Priority } from '../../kernel/priority';
 import type { CommandContext } from '../../kernel/command-context';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
-import type { PartnerStanding } from '../../partners/domain/due-diligence';
+import type { PartnerStanding } from '../../kernel/due-diligence';
 
 /*
  * Model-based property test of the AidRequest decider's lifecycle (docs/api.md, "Aid requests").

@@ -23,7 +23,7 @@ import { fundCommandFor } from '../aid-request.funding';
 import type { Priority } from '../../kernel/priority';
 import type { CommandContext } from '../../kernel/command-context';
 import type { Track } from '../../kernel/track';
-import type { DueDiligence, PartnerStanding } from '../../partners/domain/due-diligence';
+import type { DueDiligence, PartnerStanding } from '../../kernel/due-diligence';
 
 /*
  * Given/When/Then for the officer decisions (docs/api.md, "Aid requests", the actions):

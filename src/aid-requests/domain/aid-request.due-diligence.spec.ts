@@ -2,7 +2,7 @@ import { DomainError, fold } from '@app/event-store/decider';
 import { DeciderSpecification } from '@app/testing';
 import type { CommandContext } from '../../kernel/command-context';
 import type { Track } from '../../kernel/track';
-import type { PartnerStanding } from '../../partners/domain/due-diligence';
+import type { PartnerStanding } from '../../kernel/due-diligence';
 import type { AidRequestCommand, ApprovalPolicy, ApproveAidRequest } from './aid-request.commands';
 import { aidRequestDecider } from './aid-request.decider';
 import type { AidRequestEvent, ApprovalRecorded, GrantApproved, TrancheData } from './aid-request.events';

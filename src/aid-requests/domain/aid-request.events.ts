@@ -6,7 +6,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
-import type { DueDiligence } from '../../partners/domain/due-diligence';
+import type { DueDiligence } from '../../kernel/due-diligence';
 
 export interface IncidentDetails {
   readonly severity: Severity;

@@ -4,7 +4,7 @@ import type { Priority } from '../../kernel/priority';
 import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Tlp } from '../../kernel/tlp';
-import type { DueDiligence } from '../../partners/domain/due-diligence';
+import type { DueDiligence } from '../../kernel/due-diligence';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {

@@ -1,4 +1,4 @@
-import type { DueDiligence } from '../../partners/domain/due-diligence';
+import type { DueDiligence } from '../../kernel/due-diligence';
 
 /** What a grant's recorded due diligence asks of its approval and of its tranches. */
 export interface GrantRiskRules {

@@ -2,7 +2,7 @@ import type { ActionArea, RequestKind, RequestStatus } from '../domain/aid-reque
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
-import type { RiskLevel } from '../../partners/domain/partner.values';
+import type { RiskLevel } from '../../kernel/due-diligence';
 
 /** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
 export interface AidRequestView {

@@ -1,7 +1,8 @@
 import { fold } from '@app/event-store/decider';
 import { DeciderSpecification } from '@app/testing';
 import type { CommandContext } from '../../kernel/command-context';
-import { standingOf, validRiskLevel } from './due-diligence';
+import { validRiskLevel } from '../../kernel/due-diligence';
+import { standingOf } from './due-diligence';
 import type { AssessPartner } from './partner.commands';
 import { partnerDecider } from './partner.decider';
 import type { PartnerAssessed } from './partner.events';

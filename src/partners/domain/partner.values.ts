@@ -1,10 +1,4 @@
-/** A partner's due-diligence risk level, as an officer's assessment records it. */
-export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
-export type RiskLevel = (typeof RISK_LEVELS)[number];
-
-export function isRiskLevel(value: unknown): value is RiskLevel {
-  return typeof value === 'string' && (RISK_LEVELS as readonly string[]).includes(value);
-}
+export { RISK_LEVELS, type RiskLevel } from '../../kernel/due-diligence';
 
 /** A partner is a country: ISO 3166-1 alpha-2, in capitals (as in tokens and filters). */
 export const COUNTRY_CODE = /^[A-Z]{2}$/;

@@ -16,7 +16,7 @@ import { ReportProgressDto } from './report-progress.dto';
 import { RequestInformationDto } from './request-information.dto';
 import { WithdrawAidRequestDto } from './withdraw-aid-request.dto';
 import { PartnerReader } from '../../../partners/partner-reader';
-import type { PartnerStanding } from '../../../partners/domain/due-diligence';
+import type { PartnerStanding } from '../../../kernel/due-diligence';
 import { AidRequestViewStore } from '../../projections/aid-request-view.store';
 
 /**
