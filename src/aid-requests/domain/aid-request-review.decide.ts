@@ -91,15 +91,15 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
   if (amountApproved <= 0n || amountApproved > state.filed.amountRequested) {
     return AidRequestErrors.invalid([{ field: 'amountApproved', message: `amountApproved must be from 1 to the ${state.filed.amountRequested} cents requested` }]);
   }
-  const given = tranchesFor(state, amountApproved, command.data.tranches);
-  if (given instanceof DomainError) return given;
+  const planned = tranchesFor(state, amountApproved, command.data.tranches);
+  if (planned instanceof DomainError) return planned;
   const window = state.assessment.triage.track;
   // Due diligence: capacity building needs an assessment valid now; rapid response goes ahead without one, waived.
   const riskLevel = validRiskLevel(command.partner, now);
   if (riskLevel === null && window === 'capacity_building') return AidRequestErrors.dueDiligenceRequired();
   const dueDiligence: DueDiligence = riskLevel ?? 'waived_emergency';
   const rules = rulesFor(dueDiligence);
-  const tranches = rules.trancheCap ? cappedTranches(given, amountApproved, command.data.tranches !== undefined, command.policy.highRiskMaxTranchePercent) : given;
+  const tranches = rules.trancheCap ? cappedTranches(planned, amountApproved, command.data.tranches !== undefined, command.policy.highRiskMaxTranchePercent) : planned;
   if (tranches instanceof DomainError) return tranches;
   const source = {
     fiscalYear: fiscalYearOf(new Date(state.filed.filedAt), command.policy.fiscalYearStartMonth),
