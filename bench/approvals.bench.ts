@@ -93,7 +93,7 @@ const ENFORCE_TARGET = process.env['BENCH_ENFORCE_TARGET'] === '1';
 const TARGET_PER_S = 200;
 /** Cents per request, requested and approved: well below the four-eyes threshold. */
 const AMOUNT = 1_000_000n;
-const POLICY = { fourEyesThreshold: 25_000_000n, fiscalYearStartMonth: 10 } as const;
+const POLICY = { fourEyesThreshold: 25_000_000n, fiscalYearStartMonth: 10, highRiskMaxTranchePercent: 25 } as const;
 const WINDOW = 'rapid_response' as const;
 
 const PARTNER: CommandActor = { sub: 'bench-partner', role: 'partner', country: 'CR' };
@@ -244,7 +244,7 @@ function fileCommand(requestId: string, now: Date): AidRequestCommand {
 }
 
 function approveCommand(): AidRequestCommand {
-  return { type: 'ApproveAidRequest', data: { amountApproved: AMOUNT }, policy: POLICY, context: { actor: OFFICER, now: new Date() } };
+  return { type: 'ApproveAidRequest', data: { amountApproved: AMOUNT }, policy: POLICY, partner: null, context: { actor: OFFICER, now: new Date() } };
 }
 
 function runOptions(expectNew = false): RunOptions {

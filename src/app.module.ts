@@ -9,6 +9,7 @@ import { AuditHttpModule } from './audit/http/audit-http.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { FundsHttpModule } from './funds/funds-http.module';
+import { PartnersHttpModule } from './partners/partners-http.module';
 import { CommonModule } from './common/common.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import type { AppConfig } from './config/app-config';
@@ -37,7 +38,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, AuditHttpModule, NotificationsHttpModule, DocumentsModule, AdminModule]),
+        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, PartnersHttpModule, AuditHttpModule, NotificationsHttpModule, DocumentsModule, AdminModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

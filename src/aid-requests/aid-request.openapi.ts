@@ -4,6 +4,7 @@ import type { SchemaObject } from '@nestjs/swagger';
 import { ApiIfMatch, ApiJsonBody, ApiProblems, ApiUuidParam, ETAG_HEADER, LOCATION_HEADER, namedSchema, nullable, REPLAYED_HEADER } from '../http/api-docs';
 import { TLP_LABELS } from '../kernel/tlp';
 import { TRACKS } from '../kernel/track';
+import { RISK_LEVELS } from '../kernel/due-diligence';
 import { ACTION_AREAS, REQUEST_KINDS, REQUEST_STATUSES, SECTORS, SEVERITIES } from './domain/aid-request.values';
 
 /** OpenAPI schemas of the aid-request answers (their TypeScript types are interfaces, which leave no metadata). */
@@ -75,8 +76,18 @@ export const QUEUE_ITEM_SCHEMA = namedSchema('QueueItem', {
   properties: { ...AID_REQUEST_VIEW_SCHEMA.properties, sla: object({ acknowledge: deadline, decide: deadline }) },
 });
 
-/** The request view, by reference. */
-export const AID_REQUEST_VIEW = namedSchema('AidRequestView', AID_REQUEST_VIEW_SCHEMA);
+/** The request view, by reference; `GET` adds the partner's risk level for officers and auditors (not required: absent elsewhere). */
+export const AID_REQUEST_VIEW = namedSchema('AidRequestView', {
+  ...AID_REQUEST_VIEW_SCHEMA,
+  properties: {
+    ...AID_REQUEST_VIEW_SCHEMA.properties,
+    partnerRiskLevel: {
+      ...nullable({ type: 'string' }),
+      enum: [...RISK_LEVELS, null] as string[],
+      description: 'GET /v1/aid-requests/{id} for officers and auditors: the partner country’s current risk level (its latest assessment), null when never assessed',
+    },
+  },
+});
 
 /** One event of a request's stream, as the timeline lists it. */
 export const TIMELINE_ITEM_SCHEMA = namedSchema('TimelineItem', object({

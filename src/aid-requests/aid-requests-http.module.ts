@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReceiptsModule } from '../audit/receipts/receipts.module';
 import { AidRequestsModule } from './aid-requests.module';
+import { PartnersModule } from '../partners/partners.module';
 import { AidRequestActions } from './commands/actions/aid-request-actions';
 import { AidRequestActionsController } from './commands/actions/aid-request-actions.controller';
 import { FileAidRequestController } from './commands/file-aid-request/file-aid-request.controller';
@@ -15,7 +16,7 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
 
 /** The aid-request HTTP API (api role). */
 @Module({
-  imports: [AidRequestsModule, ReceiptsModule],
+  imports: [AidRequestsModule, ReceiptsModule, PartnersModule],
   controllers: [
     FileAidRequestController,
     AidRequestActionsController,

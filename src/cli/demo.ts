@@ -16,7 +16,7 @@ import { auditVerifyCommand } from './audit-verify-command';
 /**
  * `npm run demo [-- --url <base URL>] [--webhook-port <port>]` tells the fund's story end to end
  * against a running service and checks every step: allocations, filings from three countries,
- * triage of both tracks, an information loop, a four-eyes approval, a rejection, a withdrawal,
+ * triage of both tracks, an information loop, a partner's due diligence, a four-eyes approval, a rejection, a withdrawal,
  * tranches released and disbursed, a final report closing a grant, a webhook receiving signed
  * messages, a document upload and an audit export verified offline.
  *
@@ -32,6 +32,7 @@ const STEPS = [
   'Filings',
   'Triage',
   'Information loop',
+  'Due diligence',
   'Four-eyes approval',
   'Rejection',
   'Withdrawal',
@@ -322,8 +323,26 @@ async function story(api: Api, options: { fourEyesThreshold: number; fiscalYearS
     return [`officer-1 claimed ${ids.cr} and asked a question (information_requested)`, `CR answered: ${ids.cr} is under_review again`];
   });
 
-  await step('Four-eyes approval', async () => {
+  await step('Due diligence', async () => {
     await api.call<View>('officer-1', 'POST', `/v1/aid-requests/${ids.pa}/claim`, 200);
+    const refused = await api.call<{ type: string }>('officer-1', 'POST', `/v1/aid-requests/${ids.pa}/approve`, 409, { amountApproved: bigGrant });
+    expectThat(refused.type.endsWith('/due-diligence-required'), `approving ${ids.pa} before PA was assessed answered ${refused.type}, expected …/due-diligence-required`);
+    const validUntil = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const partner = await api.call<{ riskLevel: string; validUntil: string }>('officer-1', 'POST', '/v1/partners/PA/assessments', 201, {
+      riskLevel: 'medium',
+      validUntil,
+      summary: 'Audited accounts; procurement controls being strengthened.',
+    });
+    expectThat(partner.riskLevel === 'medium', `PA's risk level after the assessment is ${partner.riskLevel}`);
+    const view = await api.call<View & { partnerRiskLevel?: string | null }>('officer-1', 'GET', `/v1/aid-requests/${ids.pa}`, 200);
+    expectThat(view.partnerRiskLevel === 'medium', `the officer's view of ${ids.pa} shows the partner risk level ${String(view.partnerRiskLevel)}`);
+    return [
+      `officer-1 claimed ${ids.pa}; approving it before PA was assessed: 409 ${refused.type}`,
+      `officer-1 assessed PA: medium risk, valid until ${partner.validUntil}; the officer's view of ${ids.pa} shows it`,
+    ];
+  });
+
+  await step('Four-eyes approval', async () => {
     const first = await api.call<View>('officer-1', 'POST', `/v1/aid-requests/${ids.pa}/approve`, 200, { amountApproved: bigGrant });
     expectThat(
       first.status === 'awaiting_second_approval',
@@ -353,11 +372,14 @@ async function story(api: Api, options: { fourEyesThreshold: number; fiscalYearS
   await step('Tranches', async () => {
     const approved = await api.call<View>('officer-1', 'POST', `/v1/aid-requests/${ids.cr}/approve`, 200, { amountApproved: 2_000_000, tranches: [{ amount: 1_500_000 }, { amount: 500_000 }] });
     expectThat(approved.status === 'approved' && approved.tranches.length === 2, `${ids.cr} is ${approved.status} with ${approved.tranches.length} tranches after approval`);
+    const timeline = await api.call<{ items: { type: string; data: { dueDiligence?: string } }[] }>('officer-1', 'GET', `/v1/aid-requests/${ids.cr}/timeline`, 200);
+    const dueDiligence = timeline.items.find((item) => item.type === 'GrantApproved')?.data.dueDiligence;
+    expectThat(dueDiligence === 'waived_emergency', `CR was never assessed, so its rapid-response grant should record "waived_emergency", not ${String(dueDiligence)}`);
     await api.call<View>('officer-1', 'POST', `/v1/aid-requests/${ids.cr}/tranches/1/release`, 200);
     await api.call<View>('officer-1', 'POST', `/v1/aid-requests/${ids.cr}/tranches/2/release`, 200);
     const paid = await api.waitFor('officer-1', ids.cr, 'both tranches disbursed', (view) => view.tranches.length === 2 && view.tranches.every((t) => t.status === 'disbursed'));
     return [
-      `officer-1 approved ${money(2_000_000)} for ${ids.cr} in tranches of ${money(1_500_000)} and ${money(500_000)}`,
+      `officer-1 approved ${money(2_000_000)} for ${ids.cr} in tranches of ${money(1_500_000)} and ${money(500_000)}; CR was never assessed: rapid response, due diligence "waived_emergency"`,
       `both released; the disbursement worker paid them: ${paid.tranches.map((t) => `#${t.number} ${t.status}`).join(', ')}`,
     ];
   });

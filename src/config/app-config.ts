@@ -54,6 +54,8 @@ export interface AppConfig {
   readonly jwt: JwtConfig;
   /** Cents; an approval at or above needs two officers. */
   readonly fourEyesThreshold: bigint;
+  /** 1..100: no tranche of a high-risk grant may exceed this percent of amountApproved (a quarter by default). */
+  readonly highRiskMaxTranchePercent: number;
   readonly sla: Readonly<Record<Priority, SlaDurations>>;
   /** 1..12; the fiscal year is named by the calendar year in which it ends. */
   readonly fiscalYearStartMonth: number;

@@ -21,6 +21,7 @@ describe('configuration', () => {
     expect(config.role).toBe('all');
     expect(config.fourEyesThreshold).toBe(25_000_000n);
     expect(config.fiscalYearStartMonth).toBe(10);
+    expect(config.highRiskMaxTranchePercent).toBe(25);
     expect(config.audit.checkpointIntervalMs).toBe(5_000);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY }).audit.checkpointIntervalMs).toBe(60_000);
     expect(config.audit.checkpointMaxEvents).toBe(1000);
@@ -64,6 +65,7 @@ describe('configuration', () => {
       JWT_SECRET: 'short',
       LOG_LEVEL: 'loud',
       QUEUE_PREFIX: 'has:colon',
+      HIGH_RISK_MAX_TRANCHE_PERCENT: '0',
     });
     for (const name of [
       'PORT',
@@ -76,6 +78,7 @@ describe('configuration', () => {
       'JWT_SECRET',
       'LOG_LEVEL',
       'QUEUE_PREFIX',
+      'HIGH_RISK_MAX_TRANCHE_PERCENT',
     ]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }

@@ -194,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       usingDevelopmentSecret,
     },
     fourEyesThreshold,
+    highRiskMaxTranchePercent: integer('HIGH_RISK_MAX_TRANCHE_PERCENT', 25, 1, 100),
     sla,
     fiscalYearStartMonth: integer('FISCAL_YEAR_START_MONTH', 10, 1, 12),
     audit: {

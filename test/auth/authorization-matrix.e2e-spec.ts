@@ -58,6 +58,8 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'POST /v1/aid-requests/:id/tranches/:n/release': OFFICER_ONLY,
   'POST /v1/aid-requests/:id/reports': OWN_PARTNER_ONLY,
   'GET /v1/funds/:fiscalYear': row(403, 403, 'ok', 'ok', 'ok'),
+  'POST /v1/partners/:country/assessments': OFFICER_ONLY,
+  'GET /v1/partners/:country': row('ok', 404, 'ok', 'ok', 'ok'), // the CR partner: its own due diligence only
   'POST /v1/funds/:fiscalYear/allocations': row(403, 403, 403, 403, 'ok'),
   'GET /v1/audit/events': AUDITOR_ONLY,
   'GET /v1/audit/export': AUDITOR_ONLY,
@@ -152,6 +154,8 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
     payload: { summary: 'Customs systems restored from backups.' },
   }),
   'GET /v1/funds/:fiscalYear': () => ({ url: `/v1/funds/${FY}` }),
+  'POST /v1/partners/:country/assessments': () => ({ url: '/v1/partners/CR/assessments', payload: { riskLevel: 'low', validUntil: '2030-12-31', summary: 'Matrix assessment.' } }),
+  'GET /v1/partners/:country': () => ({ url: '/v1/partners/CR' }),
   'POST /v1/funds/:fiscalYear/allocations': () => ({ url: `/v1/funds/${FY}/allocations`, payload: { window: 'rapid_response', amount: 1, note: 'matrix' } }),
   'GET /v1/audit/events/:position/proof': () => ({ url: `/v1/audit/events/${sharedPosition}/proof` }),
   'POST /admin/session': (principal) => ({ url: '/admin/session', payload: { token: principal === 'anonymous' ? 'not-a-token' : tokens[principal] } }),

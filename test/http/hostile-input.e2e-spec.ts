@@ -50,7 +50,8 @@ function patternOf(url: string): string {
     .replace(webhookId, ':id')
     .replace(deliveryId, ':deliveryId')
     .replace('/2026/', '/:fiscalYear/')
-    .replace('/tranches/1/', '/tranches/:n/');
+    .replace('/tranches/1/', '/tranches/:n/')
+    .replace(/^\/v1\/partners\/[^/]+/, '/v1/partners/:country');
 }
 afterAll(async () => {
   await t.close();
@@ -170,6 +171,7 @@ const POSTS: readonly { readonly role: Role; readonly path: () => string; readon
   { role: 'partner', path: () => `/v1/aid-requests/${requestId}/reports`, valid: { summary: 'Phase one done.', final: false } },
   { role: 'officer', path: () => `/v1/aid-requests/${requestId}/tranches/1/release`, valid: {} },
   { role: 'admin', path: () => '/v1/funds/2026/allocations', valid: { window: 'rapid_response', amount: 1_000_000, note: 'first allocation' } },
+  { role: 'officer', path: () => '/v1/partners/CR/assessments', valid: { riskLevel: 'high', validUntil: '2027-06-30', summary: 'Audited; open findings.' } },
   { role: 'partner', path: () => '/v1/webhooks', valid: { url: HOOK_URL, events: ['aid_request.approved'], description: 'intake' } },
   { role: 'admin', path: () => '/v1/webhooks', valid: { url: HOOK_URL, scope: 'fund', description: 'duty officers' } },
   { role: 'partner', path: () => `/v1/webhooks/${webhookId}/rotate-secret`, valid: {} },
@@ -201,7 +203,7 @@ function getRole(pattern: string): Role {
 
 /** A route pattern with valid values for its parameters. */
 function concrete(pattern: string): string {
-  return pattern.replace(':id', requestId).replace(':position', '1').replace(':fiscalYear', '2026').replace(':n', '1');
+  return pattern.replace(':id', requestId).replace(':position', '1').replace(':fiscalYear', '2026').replace(':n', '1').replace(':country', 'CR');
 }
 
 /** The queue dashboard's routes (Bull Board, not Nest's), with the parts a client controls. */
@@ -295,6 +297,8 @@ describe('no client input gets a 5xx', () => {
       { role: 'officer' as const, method: 'GET' as const, route: '/v1/funds/:fiscalYear', url: `/v1/funds/${s}` },
       { role: 'admin' as const, method: 'POST' as const, route: '/v1/funds/:fiscalYear/allocations', url: `/v1/funds/${s}/allocations` },
       { role: 'auditor' as const, method: 'GET' as const, route: '/v1/audit/events/:position/proof', url: `/v1/audit/events/${s}/proof` },
+      { role: 'partner' as const, method: 'GET' as const, route: '/v1/partners/:country', url: `/v1/partners/${s}` },
+      { role: 'officer' as const, method: 'POST' as const, route: '/v1/partners/:country/assessments', url: `/v1/partners/${s}/assessments` },
       { role: 'partner' as const, method: 'DELETE' as const, route: '/v1/webhooks/:id', url: `/v1/webhooks/${s}` },
       { role: 'partner' as const, method: 'GET' as const, route: '/v1/webhooks/:id', url: `/v1/webhooks/${s}` },
       { role: 'partner' as const, method: 'POST' as const, route: '/v1/webhooks/:id/deliveries/:deliveryId/retry', url: `/v1/webhooks/${webhookId}/deliveries/${s}/retry` },

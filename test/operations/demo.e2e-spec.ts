@@ -11,6 +11,7 @@ const STEPS = [
   'Filings',
   'Triage',
   'Information loop',
+  'Due diligence',
   'Four-eyes approval',
   'Rejection',
   'Withdrawal',
@@ -69,14 +70,14 @@ describe('npm run demo -- --url', () => {
     expect(run.stdout).toMatch(/received msg_\S+: webhook\.test, signature valid/);
     expect(run.stdout).toMatch(/received msg_\S+: aid_request\.tranche_disbursed about \S+, signature valid/);
     expect(run.stdout).toMatch(/verified offline with the key from \/v1\/audit\/public-keys: \d+ events, [1-9]\d* signed checkpoint\(s\), ok/);
-    expect(run.stdout).toMatch(/OK: all 12 steps did what they should .* in \d+\.\d s\./);
+    expect(run.stdout).toMatch(/OK: all 13 steps did what they should .* in \d+\.\d s\./);
   }, 90_000);
 
   it('exits non-zero and says which step failed when the service refuses its tokens', async () => {
     const run = await runDemo(['--url', service!.url], { ...process.env, JWT_SECRET: 'a-different-secret-that-is-at-least-32-bytes' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('[1/12] Allocations');
+    expect(run.stdout).toContain('[1/13] Allocations');
     expect(run.stdout).toMatch(/FAILED: step 1 \(Allocations\) failed: POST \/v1\/funds\/\d{4}\/allocations as admin answered 401, expected 201/);
-    expect(run.stdout).not.toContain('[2/12]');
+    expect(run.stdout).not.toContain('[2/13]');
   }, 30_000);
 });

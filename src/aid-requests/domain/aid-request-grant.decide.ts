@@ -4,6 +4,7 @@ import { partnerOwns, type Decision } from './aid-request.decision';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent } from './aid-request.events';
 import type { ExistingAidRequest } from './aid-request.state';
+import { rulesFor } from './grant-risk.rules';
 
 /* The grant: tranches released and disbursed, progress reported, and the grant closed. */
 
@@ -14,6 +15,15 @@ export function releaseTranche(command: ReleaseTranche, state: ExistingAidReques
   const tranche = state.grant.tranches.find((t) => t.number === command.data.tranche);
   if (tranche === undefined) return AidRequestErrors.trancheUnknown(command.data.tranche);
   if (tranche.status !== 'pending') return AidRequestErrors.trancheState(tranche.number, `already ${tranche.status}`);
+  // In order: tranche n after n − 1 was released; for a medium or high risk grant, after it was
+  // disbursed and the partner reported progress since.
+  const previous = state.grant.tranches.find((t) => t.number === tranche.number - 1);
+  if (previous !== undefined) {
+    if (previous.status === 'pending') return AidRequestErrors.trancheOrder(tranche.number);
+    if (rulesFor(state.grant.dueDiligence).reportBeforeNextTranche && !(previous.status === 'disbursed' && previous.reportedSince)) {
+      return AidRequestErrors.reportRequired(tranche.number);
+    }
+  }
   return [
     {
       type: 'TrancheReleased',

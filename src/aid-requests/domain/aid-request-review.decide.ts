@@ -6,6 +6,8 @@ import { partnerOwns, type Decision } from './aid-request.decision';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent, AidRequestRejected, TrancheData } from './aid-request.events';
 import { isAssessed, type ExistingAidRequest } from './aid-request.state';
+import { validRiskLevel, type DueDiligence } from '../../kernel/due-diligence';
+import { rulesFor, splitToCap, withinCap } from './grant-risk.rules';
 
 /*
  * Review: the officer's decision. The information loop with the partner, approval (alone or by two
@@ -72,7 +74,8 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
     if (first.officer === actor.sub) return AidRequestErrors.sameOfficer();
     if (amountApproved !== first.amountApproved) return AidRequestErrors.approvalMismatch(first.amountApproved);
     const tranches = first.tranches.map((t) => ({ number: t.number, amount: toCentsString(t.amount) }));
-    const source = { fiscalYear: first.fiscalYear, window: first.window };
+    // The second officer confirms the first approval as it was judged, due diligence included.
+    const source = { fiscalYear: first.fiscalYear, window: first.window, ...(first.dueDiligence === null ? {} : { dueDiligence: first.dueDiligence }) };
     return [
       {
         type: 'ApprovalRecorded',
@@ -88,13 +91,22 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
   if (amountApproved <= 0n || amountApproved > state.filed.amountRequested) {
     return AidRequestErrors.invalid([{ field: 'amountApproved', message: `amountApproved must be from 1 to the ${state.filed.amountRequested} cents requested` }]);
   }
-  const tranches = tranchesFor(state, amountApproved, command.data.tranches);
+  const planned = tranchesFor(state, amountApproved, command.data.tranches);
+  if (planned instanceof DomainError) return planned;
+  const window = state.assessment.triage.track;
+  // Due diligence: capacity building needs an assessment valid now; rapid response goes ahead without one, waived.
+  const riskLevel = validRiskLevel(command.partner, now);
+  if (riskLevel === null && window === 'capacity_building') return AidRequestErrors.dueDiligenceRequired();
+  const dueDiligence: DueDiligence = riskLevel ?? 'waived_emergency';
+  const rules = rulesFor(dueDiligence);
+  const tranches = rules.trancheCap ? cappedTranches(planned, amountApproved, command.data.tranches !== undefined, command.policy.highRiskMaxTranchePercent) : planned;
   if (tranches instanceof DomainError) return tranches;
   const source = {
     fiscalYear: fiscalYearOf(new Date(state.filed.filedAt), command.policy.fiscalYearStartMonth),
-    window: state.assessment.triage.track,
+    window,
+    dueDiligence,
   };
-  const awaitingSecondApproval = amountApproved >= command.policy.fourEyesThreshold;
+  const awaitingSecondApproval = amountApproved >= command.policy.fourEyesThreshold || rules.fourEyes;
   const recorded: AidRequestEvent = {
     type: 'ApprovalRecorded',
     data: { requestId: state.filed.requestId, officer: actor.sub, amountApproved: toCentsString(amountApproved), tranches, ...source, awaitingSecondApproval, approvedAt: now.toISOString() },
@@ -107,6 +119,18 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
       data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [actor.sub], approvedAt: now.toISOString() },
     },
   ];
+}
+
+/**
+ * A high-risk grant's tranches within the cap: tranches the officer gave must keep to it (or the
+ * approval is refused); the default ones are split until they do (see splitToCap).
+ */
+function cappedTranches(tranches: readonly TrancheData[], amountApproved: bigint, given: boolean, percent: number): readonly TrancheData[] | DomainError {
+  const amounts = tranches.map((t) => fromCentsString(t.amount));
+  if (given) return amounts.every((amount) => withinCap(amount, amountApproved, percent)) ? tranches : AidRequestErrors.riskLimit(percent, amountApproved);
+  const split = splitToCap(amounts, amountApproved, percent);
+  if (split === undefined) return AidRequestErrors.riskLimit(percent, amountApproved);
+  return split.map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
 }
 
 /** Money a first approval reserved in the fund (returned when the request ends without a grant). */

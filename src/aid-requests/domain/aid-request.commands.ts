@@ -6,6 +6,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
+import type { PartnerStanding } from '../../kernel/due-diligence';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -92,12 +93,16 @@ export interface ApprovalPolicy {
   readonly fourEyesThreshold: bigint;
   /** The fund's fiscal year starts in this month (1–12); a request is funded from its filing year. */
   readonly fiscalYearStartMonth: number;
+  /** HIGH_RISK_MAX_TRANCHE_PERCENT (1–100): no tranche of a high-risk grant may exceed this share of amountApproved. */
+  readonly highRiskMaxTranchePercent: number;
 }
 
 export interface ApproveAidRequest {
   readonly type: 'ApproveAidRequest';
   readonly data: { readonly amountApproved: bigint; readonly tranches?: readonly bigint[] | undefined };
   readonly policy: ApprovalPolicy;
+  /** The partner's latest assessment as read just before the command (see docs: the approval race). */
+  readonly partner: PartnerStanding;
   readonly context: CommandContext;
 }
 

@@ -10,6 +10,7 @@ import type { Priority } from '../../kernel/priority';
 import type { CommandContext } from '../../kernel/command-context';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
+import type { PartnerStanding } from '../../kernel/due-diligence';
 
 /*
  * Model-based property test of the AidRequest decider's lifecycle (docs/api.md, "Aid requests").
@@ -27,13 +28,19 @@ import type { Track } from '../../kernel/track';
  *       every approver was an officer when it approved;
  *   (c) the tranches of a grant sum to amountApproved, keep their numbers (1..n) and amounts, and a
  *       tranche's status only moves pending → released → disbursed, one step at a time;
- *   (d) a closed request has every tranche disbursed.
+ *   (d) a closed request has every tranche disbursed;
+ *   (e) due diligence (the partner's standing is drawn per run: none, expired, low, medium, high):
+ *       a capacity-building grant was approved under a valid assessment, a grant without one is
+ *       a rapid-response waiver, a high-risk grant has two approvers and no tranche above a quarter;
+ *   (f) releases: no tranche is released before the one before it, and for a medium or high risk
+ *       grant not before a ProgressReported recorded after the previous tranche's TrancheDisbursed
+ *       (checked against the history of events, not the state's own bookkeeping).
  * Counters over all runs guard against a vacuous property (approvals, four-eyes approvals and
  * closings must actually happen in a meaningful share of the runs).
  */
 
 const THRESHOLD = 25_000_000n;
-const policy: ApprovalPolicy = { fourEyesThreshold: THRESHOLD, fiscalYearStartMonth: 10 };
+const policy: ApprovalPolicy = { fourEyesThreshold: THRESHOLD, fiscalYearStartMonth: 10, highRiskMaxTranchePercent: 25 };
 const H = 3_600_000;
 const D = 24 * H;
 const triageConfig: TriageConfig = {
@@ -133,8 +140,8 @@ type AmountChoice =
   | { readonly kind: 'belowThreshold' | 'atThreshold' | 'aboveThreshold' | 'requested' | 'overRequested' | 'zero' | 'matchFirst' | 'firstPlusOne' }
   | { readonly kind: 'share'; readonly per10k: number };
 type TrancheChoice = { readonly kind: 'default' } | { readonly kind: 'split'; readonly parts: number } | { readonly kind: 'offByOne' } | { readonly kind: 'empty' };
-/** A tranche number: a fixed one (0..4, 0 and 4 mostly unknown), or the first pending / released. */
-type TrancheRef = { readonly kind: 'number'; readonly n: number } | { readonly kind: 'firstPending' | 'firstReleased' };
+/** A tranche number: a fixed one (0..4, 0 and 4 mostly unknown), or the first pending / released, or the last pending (out of order). */
+type TrancheRef = { readonly kind: 'number'; readonly n: number } | { readonly kind: 'firstPending' | 'firstReleased' | 'lastPending' };
 
 type Step =
   | { readonly kind: 'AutoTriage'; readonly actor: Actor }
@@ -158,7 +165,15 @@ type Step =
    * release, disburse, final report, answer), by a random officer or partner of the pool: keeps
    * the random sequences reaching approvals and closings often enough to mean something.
    */
-  | { readonly kind: 'Advance'; readonly officer: Actor; readonly partner: Actor; readonly amount: AmountChoice; readonly tranches: TrancheChoice };
+  | {
+      readonly kind: 'Advance';
+      readonly officer: Actor;
+      readonly partner: Actor;
+      readonly amount: AmountChoice;
+      readonly tranches: TrancheChoice;
+      /** Reports before releasing the next tranche of a risky grant (else tries the release first). */
+      readonly patient: boolean;
+    };
 
 interface TimedStep {
   readonly step: Step;
@@ -179,7 +194,7 @@ const trancheChoice: fc.Arbitrary<TrancheChoice> = fc.oneof(
 );
 const trancheRef: fc.Arbitrary<TrancheRef> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 4 }).map((n): TrancheRef => ({ kind: 'number', n })) },
-  { weight: 4, arbitrary: fc.constantFrom<TrancheRef>({ kind: 'firstPending' }, { kind: 'firstReleased' }) },
+  { weight: 4, arbitrary: fc.constantFrom<TrancheRef>({ kind: 'firstPending' }, { kind: 'firstReleased' }, { kind: 'lastPending' }) },
 );
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -214,6 +229,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       partner: fc.constantFrom(...OWN_PARTNERS),
       amount: amountChoice,
       tranches: trancheChoice,
+      patient: fc.boolean(),
     }),
   },
 );
@@ -225,14 +241,24 @@ const timedStep: fc.Arbitrary<TimedStep> = fc.record({
 
 interface Filing {
   readonly kind: 'incident_response' | 'capacity_building';
+  /** The partner's standing every approval of the run reads. */
+  readonly partner: PartnerStanding;
   readonly severity: Severity;
   readonly amountRequested: bigint;
   /** Capacity building: the milestone weights (the amounts are the requested amount split by them). */
   readonly milestoneWeights: readonly number[];
 }
 
+const VALID_UNTIL = '2030-01-01T00:00:00.000Z';
 const filing: fc.Arbitrary<Filing> = fc.record({
   kind: fc.constantFrom('incident_response' as const, 'capacity_building' as const),
+  partner: fc.constantFrom<PartnerStanding>(
+    null,
+    { riskLevel: 'low', validUntil: '2026-01-01T00:00:00.000Z' },
+    { riskLevel: 'low', validUntil: VALID_UNTIL },
+    { riskLevel: 'medium', validUntil: VALID_UNTIL },
+    { riskLevel: 'high', validUntil: VALID_UNTIL },
+  ),
   severity: fc.constantFrom<Severity>('low', 'medium', 'high', 'critical'),
   amountRequested: fc.oneof(
     { weight: 1, arbitrary: fc.constantFrom(THRESHOLD - 1n, THRESHOLD, THRESHOLD + 1n) },
@@ -320,6 +346,7 @@ function resolveTranches(choice: TrancheChoice, amount: bigint): bigint[] | unde
 function resolveTranche(ref: TrancheRef, state: AidRequestState): number {
   if (ref.kind === 'number') return ref.n;
   const tranches: readonly Tranche[] = state.status === 'approved' || state.status === 'closed' ? state.grant.tranches : [];
+  if (ref.kind === 'lastPending') return tranches.findLast((t) => t.status === 'pending')?.number ?? 1;
   const wanted = ref.kind === 'firstPending' ? 'pending' : 'released';
   return tranches.find((t) => t.status === wanted)?.number ?? 1;
 }
@@ -360,6 +387,7 @@ function commandFor(step: Step, state: AidRequestState, f: Filing, now: Date): A
         type: 'ApproveAidRequest',
         data: { amountApproved, tranches: resolveTranches(step.tranches, amountApproved) },
         policy,
+        partner: f.partner,
         context: context(step.actor),
       };
     }
@@ -395,7 +423,11 @@ function advance(step: Extract<Step, { kind: 'Advance' }>, state: AidRequestStat
     case 'approved': {
       const tranches = state.grant.tranches;
       if (tranches.some((t) => t.status === 'released')) return { kind: 'DisburseTranche', actor: OTHERS[1] as Actor, tranche: { kind: 'firstReleased' } };
-      if (tranches.some((t) => t.status === 'pending')) return { kind: 'ReleaseTranche', actor: step.officer, tranche: { kind: 'firstPending' } };
+      const next = tranches.find((t) => t.status === 'pending');
+      const previous = next && tranches.find((t) => t.number === next.number - 1);
+      const risky = state.grant.dueDiligence === 'medium' || state.grant.dueDiligence === 'high';
+      if (risky && step.patient && previous?.status === 'disbursed' && !previous.reportedSince) return { kind: 'ReportProgress', actor: step.partner, final: false };
+      if (next !== undefined) return { kind: 'ReleaseTranche', actor: step.officer, tranche: { kind: 'firstPending' } };
       return { kind: 'ReportProgress', actor: step.partner, final: true };
     }
     case 'rejected':
@@ -425,9 +457,11 @@ interface History {
   readonly events: AidRequestEvent[];
   /** The role each approver had when its approval was accepted. */
   readonly approverRoles: string[];
+  /** The due diligence of grants that released a tranche (for the non-vacuity counters). */
+  readonly laterReleases: Set<string>;
 }
 
-function checkStep(before: AidRequestState, command: AidRequestCommand, events: readonly AidRequestEvent[], history: History): AidRequestState {
+function checkStep(before: AidRequestState, command: AidRequestCommand, events: readonly AidRequestEvent[], history: History, partner: PartnerStanding): AidRequestState {
   const from = statusOf(before);
   // Fold event by event: no intermediate status outside {from, to}.
   const states = events.reduce<AidRequestState[]>((acc, event) => [...acc, aidRequestDecider.evolve(acc[acc.length - 1] ?? before, event)], [before]);
@@ -457,8 +491,8 @@ function checkStep(before: AidRequestState, command: AidRequestCommand, events: 
   const recorded = history.events.flatMap((e) => (e.type === 'ApprovalRecorded' ? [e] : []));
   if (history.approverRoles.some((role) => role !== 'officer')) throw new Error(`(b) an approval was accepted from a ${history.approverRoles.join('/')}`);
   if (to === 'awaiting_second_approval') {
-    if (after.status !== 'awaiting_second_approval' || after.firstApproval.amountApproved < THRESHOLD) {
-      throw new Error('(b) awaiting a second approval for an amount below the threshold');
+    if (after.status !== 'awaiting_second_approval' || (after.firstApproval.amountApproved < THRESHOLD && after.firstApproval.dueDiligence !== 'high')) {
+      throw new Error('(b) awaiting a second approval for an amount below the threshold, without high risk');
     }
     if (recorded.length !== 1) throw new Error(`(b) awaiting a second approval after ${recorded.length} approvals`);
   }
@@ -468,7 +502,7 @@ function checkStep(before: AidRequestState, command: AidRequestCommand, events: 
     if (approvers.size !== grant.approvals.length) throw new Error(`(b) repeated approver: ${grant.approvals.join(', ')}`);
     const recordedOfficers = new Set(recorded.map((e) => e.data.officer));
     if (recordedOfficers.size !== recorded.length) throw new Error(`(b) one officer recorded two approvals: ${recorded.map((e) => e.data.officer).join(', ')}`);
-    if (grant.amountApproved >= THRESHOLD) {
+    if (grant.amountApproved >= THRESHOLD || grant.dueDiligence === 'high') {
       if (grant.approvals.length !== 2 || recorded.length !== 2) {
         throw new Error(`(b) ${grant.amountApproved} ≥ threshold approved by ${grant.approvals.join(', ')} (${recorded.length} ApprovalRecorded)`);
       }
@@ -508,12 +542,37 @@ function checkStep(before: AidRequestState, command: AidRequestCommand, events: 
   if (after.status === 'closed' && after.grant.tranches.some((t) => t.status !== 'disbursed')) {
     throw new Error('(d) a closed request has tranches not disbursed');
   }
+
+  // (e) due diligence recorded on the grant, and what it implies.
+  if (grant !== null && grantOf(before) === null) {
+    const valid = partner !== null && Date.parse(partner.validUntil) > command.context.now.getTime() ? partner.riskLevel : null;
+    const firstApprovedAt = recorded[0] === undefined ? command.context.now.getTime() : Date.parse(recorded[0].data.approvedAt);
+    const validAtFirst = partner !== null && Date.parse(partner.validUntil) > firstApprovedAt ? partner.riskLevel : null;
+    const expected = validAtFirst ?? 'waived_emergency';
+    if (grant.dueDiligence !== expected) throw new Error(`(e) the grant records ${grant.dueDiligence}, the partner's standing at the first approval was ${expected} (now ${valid})`);
+    if (grant.window === 'capacity_building' && grant.dueDiligence === 'waived_emergency') throw new Error('(e) a capacity-building grant approved without a valid assessment');
+    if (grant.dueDiligence === 'high' && grant.tranches.some((t) => t.amount * 4n > grant.amountApproved)) throw new Error('(e) a high-risk grant has a tranche above a quarter');
+  }
+
+  // (f) releases in order, and after a report for medium and high risk.
+  for (const event of events) {
+    if (event.type !== 'TrancheReleased' || grant === null) continue;
+    const n = event.data.tranche;
+    const earlier = history.events.slice(0, history.events.length - events.length);
+    if (n > 1 && !earlier.some((e) => e.type === 'TrancheReleased' && e.data.tranche === n - 1)) throw new Error(`(f) tranche ${n} released before tranche ${n - 1}`);
+    if (n > 1 && (grant.dueDiligence === 'medium' || grant.dueDiligence === 'high')) {
+      const disbursedAt = earlier.findIndex((e) => e.type === 'TrancheDisbursed' && e.data.tranche === n - 1);
+      if (disbursedAt < 0) throw new Error(`(f) tranche ${n} of a ${grant.dueDiligence} risk grant released before tranche ${n - 1} was disbursed`);
+      if (!earlier.slice(disbursedAt + 1).some((e) => e.type === 'ProgressReported')) throw new Error(`(f) tranche ${n} of a ${grant.dueDiligence} risk grant released without a report since tranche ${n - 1} was disbursed`);
+    }
+    history.laterReleases.add(grant.dueDiligence ?? 'none');
+  }
   return after;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const reached = { runs: 0, approved: 0, fourEyesApproved: 0, closed: 0, awaiting: 0, rejected: 0, withdrawn: 0, informationRequested: 0, secondBySameRefused: 0 };
+const reached = { reportRequired: 0, trancheOrder: 0, riskyLaterRelease: 0, highRisk: 0, waived: 0, runs: 0, approved: 0, fourEyesApproved: 0, closed: 0, awaiting: 0, rejected: 0, withdrawn: 0, informationRequested: 0, secondBySameRefused: 0 };
 
 describe('AidRequest decider: properties of any sequence of commands', () => {
   it('keeps to the API state machine, four-eyes, tranche order and closing rules', () => {
@@ -521,7 +580,8 @@ describe('AidRequest decider: properties of any sequence of commands', () => {
       fc.property(filing, fc.array(timedStep, { minLength: 1, maxLength: 40, size: 'max' }), (f, steps) => {
         const filed = aidRequestDecider.decide(fileCommand(f, OWN_PARTNERS[0] as Actor, FILED_AT), aidRequestDecider.initialState());
         if (filed instanceof DomainError) throw new Error(`filing refused: ${filed.code}`);
-        const history: History = { events: [...filed], approverRoles: [] };
+        const history: History = { events: [...filed], approverRoles: [], laterReleases: new Set() };
+        const refusals = new Set<string>();
         let state = fold(aidRequestDecider, filed);
         let now = FILED_AT.getTime();
         const seen = new Set<string>([state.status]);
@@ -533,10 +593,11 @@ describe('AidRequest decider: properties of any sequence of commands', () => {
           const result = aidRequestDecider.decide(command, state);
           if (result instanceof DomainError) {
             if (result.code === 'aid_request.four_eyes') sameRefused = true;
+            refusals.add(result.code);
             continue;
           }
           if (result.length === 0) continue;
-          state = checkStep(state, command, result, history);
+          state = checkStep(state, command, result, history, f.partner);
           // The stream is a faithful record: folding the whole history gives the same state.
           expect(fold(aidRequestDecider, history.events)).toEqual(state);
           seen.add(state.status);
@@ -552,6 +613,11 @@ describe('AidRequest decider: properties of any sequence of commands', () => {
         if (seen.has('withdrawn')) reached.withdrawn += 1;
         if (seen.has('information_requested')) reached.informationRequested += 1;
         if (sameRefused) reached.secondBySameRefused += 1;
+        if (refusals.has('aid_request/report-required')) reached.reportRequired += 1;
+        if (refusals.has('aid_request/tranche-order')) reached.trancheOrder += 1;
+        if (history.laterReleases.has('medium') || history.laterReleases.has('high')) reached.riskyLaterRelease += 1;
+        if (grant?.dueDiligence === 'high') reached.highRisk += 1;
+        if (grant?.dueDiligence === 'waived_emergency') reached.waived += 1;
       }),
       { numRuns: 600 },
     );
@@ -567,5 +633,10 @@ describe('AidRequest decider: properties of any sequence of commands', () => {
     expect(share(reached.rejected)).toBeGreaterThan(0.02);
     expect(share(reached.withdrawn)).toBeGreaterThan(0.02);
     expect(share(reached.informationRequested)).toBeGreaterThan(0.03);
+    expect(share(reached.reportRequired)).toBeGreaterThan(0.01);
+    expect(share(reached.trancheOrder)).toBeGreaterThan(0.01);
+    expect(share(reached.riskyLaterRelease)).toBeGreaterThan(0.02);
+    expect(share(reached.highRisk)).toBeGreaterThan(0.02);
+    expect(share(reached.waived)).toBeGreaterThan(0.02);
   });
 });

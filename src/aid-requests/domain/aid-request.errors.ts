@@ -24,6 +24,18 @@ export const AidRequestErrors = {
   trancheUnknown: (tranche: number) => new DomainError('not_found', 'aid_request.tranche_not_found', `the grant has no tranche ${tranche}`),
   trancheState: (tranche: number, status: string) =>
     new DomainError('conflict', 'aid_request.tranche_state', `tranche ${tranche} is ${status}`),
+  dueDiligenceRequired: () =>
+    new DomainError('conflict', 'aid_request/due-diligence-required', 'a capacity-building approval needs a due-diligence assessment of the partner that is valid now'),
+  riskLimit: (maxPercent: number, amountApproved: bigint) =>
+    new DomainError(
+      'conflict',
+      'aid_request/risk-limit',
+      `the partner is high risk: no tranche may exceed ${maxPercent}% of the ${amountApproved} cents approved`,
+    ),
+  reportRequired: (tranche: number) =>
+    new DomainError('conflict', 'aid_request/report-required', `tranche ${tranche} needs a progress report filed since tranche ${tranche - 1} was disbursed`),
+  trancheOrder: (tranche: number) =>
+    new DomainError('conflict', 'aid_request/tranche-order', `tranche ${tranche} is released only after tranche ${tranche - 1}`),
   notAllDisbursed: (pending: number) =>
     new DomainError('conflict', 'aid_request.not_all_disbursed', `a final report needs every tranche disbursed; ${pending} still to go (the request is approved)`),
 };

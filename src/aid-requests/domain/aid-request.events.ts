@@ -6,6 +6,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
+import type { DueDiligence } from '../../kernel/due-diligence';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -165,6 +166,8 @@ export type ApprovalRecorded = DomainEvent<
     /** The first of two approvals (four-eyes): the money is reserved and a second officer must confirm. */
     readonly awaitingSecondApproval: boolean;
     readonly approvedAt: string;
+    /** The partner's risk level (or the emergency waiver) judged at the first approval; absent from approvals recorded before due diligence. */
+    readonly dueDiligence?: DueDiligence;
   }
 >;
 
@@ -176,6 +179,8 @@ export type GrantApproved = DomainEvent<
     readonly tranches: readonly TrancheData[];
     readonly approvals: readonly string[];
     readonly approvedAt: string;
+    /** The partner's risk level, or "waived_emergency" (rapid response without a valid assessment); absent from grants approved before due diligence. */
+    readonly dueDiligence?: DueDiligence;
   }
 >;
 

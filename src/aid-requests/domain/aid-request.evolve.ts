@@ -97,19 +97,19 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
     }
     case 'ApprovalRecorded': {
       if (state.status !== 'under_review' || !event.data.awaitingSecondApproval) return state;
-      const { officer, amountApproved, tranches, fiscalYear, window, approvedAt } = event.data;
+      const { officer, amountApproved, tranches, fiscalYear, window, approvedAt, dueDiligence } = event.data;
       return {
         status: 'awaiting_second_approval',
         filed: state.filed,
         updatedAt: approvedAt,
         assessment: state.assessment,
         assignedOfficer: state.assignedOfficer,
-        firstApproval: { officer, amountApproved: fromCentsString(amountApproved), tranches: tranches.map(toTrancheAmount), fiscalYear, window, approvedAt },
+        firstApproval: { officer, amountApproved: fromCentsString(amountApproved), tranches: tranches.map(toTrancheAmount), fiscalYear, window, approvedAt, dueDiligence: dueDiligence ?? null },
       };
     }
     case 'GrantApproved': {
       if (state.status !== 'under_review' && state.status !== 'awaiting_second_approval') return state;
-      const { amountApproved, tranches, approvals, fiscalYear, window, approvedAt } = event.data;
+      const { amountApproved, tranches, approvals, fiscalYear, window, approvedAt, dueDiligence } = event.data;
       return {
         status: 'approved',
         filed: state.filed,
@@ -123,6 +123,7 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           fiscalYear,
           window,
           approvedAt,
+          dueDiligence: dueDiligence ?? null,
         },
         reports: [],
       };
@@ -150,17 +151,20 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
     case 'TrancheReleased': {
       if (state.status !== 'approved') return state;
       const { tranche, releasedAt } = event.data;
-      return { ...state, updatedAt: releasedAt, grant: withTrancheStatus(state.grant, tranche, 'released') };
+      return { ...state, updatedAt: releasedAt, grant: withTranche(state.grant, tranche, (t) => ({ number: t.number, amount: t.amount, status: 'released' })) };
     }
     case 'TrancheDisbursed': {
       if (state.status !== 'approved') return state;
       const { tranche, disbursedAt } = event.data;
-      return { ...state, updatedAt: disbursedAt, grant: withTrancheStatus(state.grant, tranche, 'disbursed') };
+      const disbursed = (t: Tranche): Tranche => ({ number: t.number, amount: t.amount, status: 'disbursed', reportedSince: false });
+      return { ...state, updatedAt: disbursedAt, grant: withTranche(state.grant, tranche, disbursed) };
     }
     case 'ProgressReported': {
       if (state.status !== 'approved') return state;
       const { summary, final, reportedAt } = event.data;
-      return { ...state, updatedAt: reportedAt, reports: [...state.reports, { summary, final, reportedAt }] };
+      // A report counts for every tranche disbursed before it (the next tranche of a risky grant waits for one).
+      const tranches = state.grant.tranches.map((t): Tranche => (t.status === 'disbursed' ? { ...t, reportedSince: true } : t));
+      return { ...state, updatedAt: reportedAt, grant: { ...state.grant, tranches }, reports: [...state.reports, { summary, final, reportedAt }] };
     }
     case 'GrantClosed': {
       if (state.status !== 'approved') return state;
@@ -181,8 +185,8 @@ function toTrancheAmount(tranche: TrancheData): { number: number; amount: bigint
   return { number: tranche.number, amount: fromCentsString(tranche.amount) };
 }
 
-function withTrancheStatus<G extends { tranches: readonly Tranche[] }>(grant: G, number: number, status: Tranche['status']): G {
-  return { ...grant, tranches: grant.tranches.map((t) => (t.number === number ? { ...t, status } : t)) };
+function withTranche<G extends { tranches: readonly Tranche[] }>(grant: G, number: number, change: (tranche: Tranche) => Tranche): G {
+  return { ...grant, tranches: grant.tranches.map((t) => (t.number === number ? change(t) : t)) };
 }
 
 function assess<S extends AssessedAidRequest>(state: S, at: string, change: (assessment: Assessment) => Assessment): S {

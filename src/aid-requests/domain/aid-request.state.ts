@@ -4,6 +4,7 @@ import type { Priority } from '../../kernel/priority';
 import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Tlp } from '../../kernel/tlp';
+import type { DueDiligence } from '../../kernel/due-diligence';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {
@@ -81,11 +82,10 @@ export interface InformationRequestedRequest {
   readonly requestedAt: string;
 }
 
-export interface Tranche {
-  readonly number: number;
-  readonly amount: bigint;
-  readonly status: 'pending' | 'released' | 'disbursed';
-}
+/** A tranche; once disbursed, whether the partner has reported progress since (the next tranche may need it). */
+export type Tranche =
+  | { readonly number: number; readonly amount: bigint; readonly status: 'pending' | 'released' }
+  | { readonly number: number; readonly amount: bigint; readonly status: 'disbursed'; readonly reportedSince: boolean };
 
 /** The first of two approvals: the money is reserved in the fund until a second officer decides. */
 export interface PendingApproval extends FundingSource {
@@ -93,6 +93,8 @@ export interface PendingApproval extends FundingSource {
   readonly amountApproved: bigint;
   readonly tranches: readonly { readonly number: number; readonly amount: bigint }[];
   readonly approvedAt: string;
+  /** Judged at this first approval; null for one recorded before due diligence existed. */
+  readonly dueDiligence: DueDiligence | null;
 }
 
 export interface AwaitingSecondApprovalRequest {
@@ -109,6 +111,8 @@ export interface Grant extends FundingSource {
   readonly tranches: readonly Tranche[];
   readonly approvals: readonly string[];
   readonly approvedAt: string;
+  /** The risk level (or waiver) the grant was approved under; null for grants approved before due diligence. */
+  readonly dueDiligence: DueDiligence | null;
 }
 
 export interface ProgressReport {

@@ -2,6 +2,7 @@ import type { ActionArea, RequestKind, RequestStatus } from '../domain/aid-reque
 import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
+import type { RiskLevel } from '../../kernel/due-diligence';
 
 /** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
 export interface AidRequestView {
@@ -47,4 +48,9 @@ export interface AidRequestView {
   readonly version: number;
   readonly filedAt: string;
   readonly updatedAt: string;
+  /**
+   * Officers and auditors reading the request (GET): the partner country's current risk level (of
+   * its latest assessment), null when never assessed. Looked up when read, never stored in the view.
+   */
+  readonly partnerRiskLevel?: RiskLevel | null;
 }

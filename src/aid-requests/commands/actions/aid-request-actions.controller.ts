@@ -15,6 +15,9 @@ import { RejectAidRequestDto } from './reject-aid-request.dto';
 import { ReportProgressDto } from './report-progress.dto';
 import { RequestInformationDto } from './request-information.dto';
 import { WithdrawAidRequestDto } from './withdraw-aid-request.dto';
+import { PartnerReader } from '../../../partners/partner-reader';
+import type { PartnerStanding } from '../../../kernel/due-diligence';
+import { AidRequestViewStore } from '../../projections/aid-request-view.store';
 
 /**
  * `:n`, the tranche number: a positive integer, or 400. The global pipe has already made a number
@@ -41,6 +44,8 @@ export class AidRequestActionsController {
   constructor(
     private readonly actions: AidRequestActions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly views: AidRequestViewStore,
+    private readonly partners: PartnerReader,
   ) {}
 
   /** An officer takes a triaged request for review; this acknowledges it (the acknowledge SLA). */
@@ -80,9 +85,20 @@ export class AidRequestActionsController {
   @Post(':id/approve')
   @Roles('officer')
   @ApiAidRequestAction('Approve, or give the first or second of two approvals (officer)', ApproveAidRequestDto)
-  approve(@ActionRequestInput() input: ActionRequest, @Body() dto: ApproveAidRequestDto, @Res() reply: FastifyReply): Promise<void> {
+  async approve(@ActionRequestInput() input: ActionRequest, @Body() dto: ApproveAidRequestDto, @Res() reply: FastifyReply): Promise<void> {
     const data = { amountApproved: BigInt(dto.amountApproved), tranches: dto.tranches?.map((t) => BigInt(t.amount)) };
-    return this.actions.perform(input, reply, 'approve', (context) => ({ type: 'ApproveAidRequest', data, policy: approvalPolicy(this.config), context }));
+    const partner = await this.partnerStanding(input.requestId);
+    return this.actions.perform(input, reply, 'approve', (context) => ({ type: 'ApproveAidRequest', data, policy: approvalPolicy(this.config), partner, context }));
+  }
+
+  /**
+   * The due-diligence standing of the request's partner, read just before the approval is decided.
+   * An assessment that lands between this read and the append is not seen: the approval is judged
+   * as if it had come a moment earlier, which is what it would have been a moment earlier (benign).
+   */
+  private async partnerStanding(requestId: string): Promise<PartnerStanding> {
+    const view = await this.views.findById(requestId);
+    return view === undefined ? null : this.partners.standing(view.country);
   }
 
   /** Rejects the request, releasing any money a first approval reserved. */
