@@ -24,6 +24,9 @@ export const AidRequestErrors = {
   trancheUnknown: (tranche: number) => new DomainError('not_found', 'aid_request.tranche_not_found', `the grant has no tranche ${tranche}`),
   trancheState: (tranche: number, status: string) =>
     new DomainError('conflict', 'aid_request.tranche_state', `tranche ${tranche} is ${status}`),
+  adminOnly: (action: string) => new DomainError('forbidden', 'aid_request.admin_only', `only an admin may ${action}`),
+  noPersonalData: () =>
+    new DomainError('conflict', 'personal_data.none', 'the request was filed without contact details: there is nothing to erase'),
   notAllDisbursed: (pending: number) =>
     new DomainError('conflict', 'aid_request.not_all_disbursed', `a final report needs every tranche disbursed; ${pending} still to go (the request is approved)`),
 };
