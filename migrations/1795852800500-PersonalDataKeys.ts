@@ -13,6 +13,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * themselves stay as sealed (see docs/personal-data.md). The rewritten rows' old versions remain
  * on disk until VACUUM reclaims them.
  */
+/** The rewrites of legacy plaintext contacts in views and kept answers (idempotent: a second run finds nothing). */
+export const SCRUB_LEGACY_CONTACTS: readonly string[] = [
+  `UPDATE aid_request_views
+      SET view = jsonb_set(view::jsonb, '{contact}', '{"legacyPlaintext": true}'::jsonb)::json
+    WHERE jsonb_typeof(view::jsonb->'contact') = 'object' AND view::jsonb->'contact' ? 'name'`,
+  `UPDATE idempotency_keys
+      SET response = jsonb_set(response, '{body,contact}', '{"legacyPlaintext": true}'::jsonb)
+    WHERE jsonb_typeof(response->'body'->'contact') = 'object' AND response->'body'->'contact' ? 'name'`,
+];
+
 export class PersonalDataKeys1795852800500 implements MigrationInterface {
   name = 'PersonalDataKeys1795852800500';
 
@@ -24,14 +34,7 @@ export class PersonalDataKeys1795852800500 implements MigrationInterface {
         legacy_contact jsonb,
         created_at     timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`
-      UPDATE aid_request_views
-         SET view = jsonb_set(view::jsonb, '{contact}', '{"legacyPlaintext": true}'::jsonb)::json
-       WHERE jsonb_typeof(view::jsonb->'contact') = 'object' AND view::jsonb->'contact' ? 'name'`);
-    await db.query(`
-      UPDATE idempotency_keys
-         SET response = jsonb_set(response, '{body,contact}', '{"legacyPlaintext": true}'::jsonb)
-       WHERE jsonb_typeof(response->'body'->'contact') = 'object' AND response->'body'->'contact' ? 'name'`);
+    for (const statement of SCRUB_LEGACY_CONTACTS) await db.query(statement);
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { Pool } from 'pg';
 import { aidRequestStreamId, type Contact } from '../aid-requests/domain/aid-request.events';
 import { PG_POOL } from '../database/pg-pool';
-import { encryptContact, PersonalDataVault } from './personal-data-vault';
+import { encryptContact, PersonalDataUnreadableError, PersonalDataVault } from './personal-data-vault';
+
+export class PersonalDataKeyMismatchError extends Error {
+  override readonly name = 'PersonalDataKeyMismatchError';
+}
 
 const BATCH = 500;
 
@@ -26,9 +30,32 @@ export class LegacyContacts implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Never seal anything with a key that is not the one in use.
+    await this.assertKeyOpensStoredKeys();
     const count = await this.reencrypt();
     if (count > 0) {
       this.logger.warn(`re-encrypted the contacts of ${count} requests filed before contacts were encrypted; their plaintext remains in the sealed log (see docs/personal-data.md)`);
+    }
+  }
+
+  /**
+   * Refuses to start with a PERSONAL_DATA_KEY that does not open the newest stored data key: with
+   * the wrong key every contact would be unreadable and new ones would be sealed apart from the rest.
+   */
+  async assertKeyOpensStoredKeys(): Promise<void> {
+    const { rows } = await this.pool.query<{ request_id: string; sealed_key: Buffer }>(
+      'SELECT request_id, sealed_key FROM personal_data_keys ORDER BY created_at DESC, request_id LIMIT 1',
+    );
+    const newest = rows[0];
+    if (newest === undefined) return;
+    try {
+      await this.vault.openDataKey(newest.request_id, newest.sealed_key);
+    } catch (error) {
+      if (!(error instanceof PersonalDataUnreadableError)) throw error;
+      throw new PersonalDataKeyMismatchError(
+        `PERSONAL_DATA_KEY is not the key the stored contact details were sealed with (${error.message}). ` +
+          'Start with the key in use, or re-seal the data keys under a new one as docs/personal-data.md describes.',
+      );
     }
   }
 
