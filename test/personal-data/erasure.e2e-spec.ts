@@ -229,6 +229,11 @@ describe('erasure of contact details by crypto-shredding', () => {
   it('a request filed without contact details has nothing to erase: 409 with its own type', async () => {
     const filed = await call('POST', '/v1/aid-requests', cr, incidentBody({ title: 'No contact on this one' }));
     expect(filed.json().contact).toBeNull();
+    // `contact: null` is as good as none (found by the hostile-input test: it was a 500).
+    const explicitNull = await call('POST', '/v1/aid-requests', cr, incidentBody({ title: 'An explicit null contact', contact: null }));
+    expect(explicitNull.statusCode).toBe(201);
+    expect(explicitNull.json().contact).toBeNull();
+    expect(await keyRows(explicitNull.json().id)).toBe(0);
     const refused = await erase(filed.json().id);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().type).toBe('urn:cdt-fund:problem:personal_data.none');

@@ -63,8 +63,10 @@ export class FileAidRequestController {
         const requestId = this.ids.newId();
         // The contact is encrypted here, under a data key of the request's own, and never goes
         // further in plaintext; the sealed data key is stored with the filing, in its transaction.
-        const dataKey = dto.contact === undefined ? undefined : await this.vault.newDataKey(requestId);
-        const contact = dto.contact === undefined || dataKey === undefined ? undefined : encryptContact(dataKey.key, requestId, dto.contact);
+        // (`contact: null` is as good as none: optional fields accept null.)
+        const given = dto.contact ?? undefined;
+        const dataKey = given === undefined ? undefined : await this.vault.newDataKey(requestId);
+        const contact = given === undefined || dataKey === undefined ? undefined : encryptContact(dataKey.key, requestId, given);
         const command: FileAidRequest = { type: 'FileAidRequest', data: toFiling(dto, requestId, contact), context: { actor, now: this.clock.now() } };
         const effects = dataKey === undefined ? undefined : { after: [PersonalDataKeys.insertEffect(requestId, dataKey.sealed)] };
         const execute = ExecuteCommand.on(aidRequests, requestId, command, { trace: meta, idempotency, expectNew: true, effects });
