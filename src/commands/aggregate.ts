@@ -42,7 +42,7 @@ export interface Aggregate<TState, TCommand extends AggregateCommand, TEvent ext
    */
   readonly cacheStates?: boolean;
   /** The schema version each event type is written with (1 when not given). */
-  schemaVersionOf?(type: string): number;
+  readonly schemaVersionOf?: (type: string) => number;
 }
 
 /** A command on another aggregate, with the aggregate's types kept inside (see linkedCommand). */

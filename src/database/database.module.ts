@@ -1,7 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppendNotifier, EventStore, UpcasterRegistry } from '@app/event-store';
 import type { Pool } from 'pg';
-import { registerAidRequestUpcasters } from '../aid-requests/domain/aid-request-filed.upcaster';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { createPgPool, PG_POOL } from './pg-pool';
 
@@ -13,8 +12,8 @@ import { createPgPool, PG_POOL } from './pg-pool';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => createPgPool(config.database, `cdt-fund-${config.role}`),
     },
-    // Aggregates register upcasters for their old event versions here as they appear.
-    { provide: UpcasterRegistry, useFactory: () => registerAidRequestUpcasters(new UpcasterRegistry()) },
+    // Each aggregate's module registers the upcasters of its old event versions (AidRequestsModule).
+    { provide: UpcasterRegistry, useFactory: () => new UpcasterRegistry() },
     {
       provide: EventStore,
       inject: [PG_POOL, UpcasterRegistry],

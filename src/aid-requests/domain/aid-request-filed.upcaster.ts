@@ -1,4 +1,3 @@
-import type { UpcasterRegistry } from '@app/event-store';
 import type { LegacyContact } from './aid-request.events';
 
 /**
@@ -12,8 +11,4 @@ export function upcastAidRequestFiledV1(data: unknown): unknown {
   if (v1.contact === null || v1.contact === undefined) return { ...v1, contact: null };
   const legacy: LegacyContact = { legacyPlaintext: true };
   return { ...v1, contact: legacy };
-}
-
-export function registerAidRequestUpcasters(registry: UpcasterRegistry): UpcasterRegistry {
-  return registry.register('AidRequestFiled', 1, upcastAidRequestFiledV1);
 }
