@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import type { EncryptedContact } from '../aid-requests/domain/aid-request.events';
 import { decryptContact, encryptContact, EnvironmentKeyVault, PersonalDataUnreadableError } from './personal-data-vault';
@@ -84,5 +85,39 @@ describe('PersonalDataVault (envelope encryption with node:crypto)', () => {
 
   it('refuses a master key that is not 32 bytes', () => {
     expect(() => new EnvironmentKeyVault(randomBytes(16))).toThrow(/32 bytes/u);
+  });
+});
+
+describe('PersonalDataVault properties', () => {
+  const vault = new EnvironmentKeyVault(randomBytes(32));
+  const contact = fc.record({ name: fc.string({ maxLength: 200 }), email: fc.string({ maxLength: 320 }) });
+
+  it('any contact round-trips, and its stored form never contains it', async () => {
+    await fc.assert(
+      fc.asyncProperty(contact, async (given) => {
+        const { key, sealed } = await vault.newDataKey(REQUEST);
+        const stored = encryptContact(key, REQUEST, given);
+        expect(decryptContact(await vault.openDataKey(REQUEST, sealed), REQUEST, stored)).toEqual(given);
+        if (given.name.length >= 4) expect(JSON.stringify(stored)).not.toContain(JSON.stringify(given.name).slice(1, -1));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('any single flipped bit of ciphertext, tag or IV is detected', async () => {
+    const { key } = await vault.newDataKey(REQUEST);
+    const stored = encryptContact(key, REQUEST, ana);
+    const parts = ['ciphertext', 'tag', 'iv'] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...parts), fc.nat(), fc.integer({ min: 0, max: 7 }), async (part, at, bit) => {
+        const bytes = Buffer.from(stored.encrypted[part], 'base64');
+        const index = at % bytes.length;
+        bytes[index] = (bytes[index] ?? 0) ^ (1 << bit);
+        const altered: EncryptedContact = { encrypted: { ...stored.encrypted, [part]: bytes.toString('base64') } };
+        expect(() => decryptContact(key, REQUEST, altered)).toThrow(PersonalDataUnreadableError);
+        return Promise.resolve();
+      }),
+      { numRuns: 300 },
+    );
   });
 });
