@@ -34,11 +34,14 @@ export class PersonalDataKeys1795852800500 implements MigrationInterface {
         legacy_contact jsonb,
         created_at     timestamptz NOT NULL DEFAULT now()
       )`);
+    // The start-up step looks for legacy filings on every start: only those rows are indexed.
+    await db.query(`CREATE INDEX events_legacy_filing_idx ON events (global_position) WHERE event_type = 'AidRequestFiled' AND event_version = 1`);
     for (const statement of SCRUB_LEGACY_CONTACTS) await db.query(statement);
   }
 
   async down(db: QueryRunner): Promise<void> {
     // The plaintext removed from views and kept answers is not put back: it is still in the old events.
+    await db.query(`DROP INDEX events_legacy_filing_idx`);
     await db.query(`DROP TABLE personal_data_keys`);
   }
 }
