@@ -101,12 +101,16 @@ function call(method: 'GET' | 'POST', url: string, token: string, payload?: unkn
 const erase = (id: string, token = admin, reason: unknown = 'the person asked to be forgotten') =>
   call('POST', `/v1/aid-requests/${id}/contact/erase`, token, { reason });
 
+/** The filing as the audit feed carries it, once sealed (within a second or so). */
 async function filedEventOf(id: string): Promise<{ position: number; data: Record<string, unknown>; schemaVersion: number }> {
-  const response = await call('GET', `/v1/audit/events?streamId=aid-request-${id}&type=AidRequestFiled`, auditor);
-  expect(response.statusCode).toBe(200);
-  const item = response.json().items[0];
-  expect(item).toBeDefined();
-  return item;
+  return eventually(
+    async () => {
+      const response = await call('GET', `/v1/audit/events?streamId=aid-request-${id}&type=AidRequestFiled`, auditor);
+      expect(response.statusCode).toBe(200);
+      return response.json().items[0];
+    },
+    { timeoutMs: 15_000, intervalMs: 100 },
+  );
 }
 
 async function keyRows(id: string): Promise<number> {
