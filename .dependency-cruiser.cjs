@@ -13,7 +13,7 @@
  * leave *.spec.ts alone; cycles are refused everywhere.
  */
 const INFRASTRUCTURE = ['auth', 'commands', 'common', 'config', 'database', 'http', 'kernel', 'local-services', 'logging', 'queues', 'tracing'];
-const FEATURES = ['admin', 'aid-requests', 'audit', 'cli', 'documents', 'funds', 'health', 'metrics', 'notifications', 'partners', 'relay', 'review-rounds', 'triage'];
+const FEATURES = ['admin', 'aid-requests', 'audit', 'cli', 'documents', 'funds', 'health', 'metrics', 'notifications', 'partners', 'personal-data', 'relay', 'review-rounds', 'triage'];
 const SPEC = '\\.(e2e-)?spec\\.ts$';
 
 module.exports = {

@@ -237,7 +237,7 @@ function fileCommand(requestId: string, now: Date): AidRequestCommand {
       actionArea: 'countering_threats',
       amountRequested: AMOUNT,
       incident: { severity: 'high', ongoing: true, detectedAt: new Date(now.getTime() - 3_600_000), sectors: ['government', 'finance'] },
-      contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' },
+      contact: { encrypted: { v: 1, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'c2VhbGVk', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' } },
     },
     context: { actor: PARTNER, now },
   };
@@ -271,7 +271,7 @@ function baselineAppend(): StreamAppend {
           actionArea: 'countering_threats',
           amountRequested: AMOUNT.toString(),
           incident: { severity: 'high', ongoing: true, detectedAt: new Date().toISOString(), sectors: ['government', 'finance'] },
-          contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' },
+          contact: { encrypted: { v: 1, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'c2VhbGVk', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' } },
         },
         metadata: { actor: PARTNER, correlationId: ids.newId(), commandId: ids.newId() },
       },

@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { createRootLogger, loggerParams } from './logging/logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsHttpModule } from './notifications/notifications-http.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 import { WorkerModule } from './worker.module';
 
 /** The whole application for one process; `config.role` decides which parts run in it. */
@@ -38,7 +39,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         MetricsModule,
-        ...(config.role === 'worker' ? [] : [AidRequestsHttpModule, FundsHttpModule, PartnersHttpModule, AuditHttpModule, NotificationsHttpModule, DocumentsModule, AdminModule]),
+        ...(config.role === 'worker' ? [] : [PersonalDataModule, AidRequestsHttpModule, FundsHttpModule, PartnersHttpModule, AuditHttpModule, NotificationsHttpModule, DocumentsModule, AdminModule]),
         ...(config.role === 'api' ? [] : [WorkerModule]),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

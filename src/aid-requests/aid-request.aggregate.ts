@@ -3,7 +3,7 @@ import { funds } from '../funds/fund.aggregate';
 import { fundCommandFor } from './aid-request.funding';
 import type { AidRequestCommand } from './domain/aid-request.commands';
 import { aidRequestDecider } from './domain/aid-request.decider';
-import { AID_REQUEST_STREAM_TYPE, aidRequestStreamId, type AidRequestEvent } from './domain/aid-request.events';
+import { AID_REQUEST_FILED_SCHEMA_VERSION, AID_REQUEST_STREAM_TYPE, aidRequestStreamId, type AidRequestEvent } from './domain/aid-request.events';
 import type { AidRequestState } from './domain/aid-request.state';
 import type { AidRequestView } from './projections/aid-request-view';
 import { aidRequestViewProjection } from './projections/aid-request-view.projection';
@@ -23,4 +23,5 @@ export const aidRequests: Aggregate<AidRequestState, AidRequestCommand, AidReque
   },
   // Commands that may move money all write one fund stream: one at a time per process.
   serializeBy: (command) => (MOVES_MONEY.has(command.type) ? 'fund' : undefined),
+  schemaVersionOf: (type) => (type === 'AidRequestFiled' ? AID_REQUEST_FILED_SCHEMA_VERSION : 1),
 };

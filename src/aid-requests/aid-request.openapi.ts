@@ -18,6 +18,44 @@ function object(properties: Record<string, SchemaObject>, description?: string):
   return { type: 'object', required: Object.keys(properties), properties, ...(description === undefined ? {} : { description }) };
 }
 
+/** Contact details as the API shows them to those who may read the request. */
+const CONTACT_SCHEMA: SchemaObject = object({ name: string, email: { type: 'string', format: 'email' } }, 'the contact details, decrypted for this answer');
+
+/** Contact details after their erasure (crypto-shredding). */
+const ERASED_CONTACT_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['erased'],
+  properties: {
+    erased: { type: 'boolean', enum: [true] },
+    sealedPlaintextRemains: {
+      type: 'boolean',
+      enum: [true],
+      description: 'only for a request filed before contacts were encrypted: its plaintext remains in the sealed AidRequestFiled event',
+    },
+  },
+  description: 'the contact details were erased: their key is destroyed (POST /v1/aid-requests/{id}/contact/erase)',
+};
+
+/**
+ * How AidRequestFiled (schemaVersion 2) stores `contact`, and so how the audit feed and export
+ * carry it: AES-256-GCM under the request's own data key, each part in base64. The view and the
+ * timeline show it decrypted (or erased) instead.
+ */
+export const STORED_CONTACT = namedSchema('StoredContact', {
+  type: 'object',
+  required: ['encrypted'],
+  properties: {
+    encrypted: object({
+      v: { type: 'integer', enum: [1], description: 'format version' },
+      iv: { type: 'string', format: 'byte', description: '96-bit random IV' },
+      ciphertext: { type: 'string', format: 'byte', description: 'the JSON {"name","email"}, encrypted; the request id is the additional authenticated data' },
+      tag: { type: 'string', format: 'byte', description: '128-bit GCM tag' },
+    }),
+  },
+  description:
+    'AidRequestFiled.data.contact as stored (schemaVersion 2) and as the audit feed and export carry it. Schema-1 events, recorded before contacts were encrypted, read as { "legacyPlaintext": true }.',
+});
+
 /** The request view: `GET /v1/aid-requests/{id}` and every action's answer. */
 export const AID_REQUEST_VIEW_SCHEMA: SchemaObject = object({
   id: { type: 'string', format: 'uuid' },
@@ -50,7 +88,7 @@ export const AID_REQUEST_VIEW_SCHEMA: SchemaObject = object({
       milestones: { type: 'array', items: object({ title: string, amount: cents }) },
     },
   }),
-  contact: nullable(object({ name: string, email: { type: 'string', format: 'email' } })),
+  contact: { oneOf: [CONTACT_SCHEMA, ERASED_CONTACT_SCHEMA, { type: 'null' }], description: 'decrypted for whoever may read the request; { erased: true } once erased; null when filed without one' },
   possibleDuplicates: { type: 'array', items: object({ requestId: { type: 'string', format: 'uuid' }, reason: string }) },
   score: nullable({ type: 'integer', minimum: 0, maximum: 100 }),
   scoreBreakdown: { type: 'array', items: object({ criterion: string, points: { type: 'integer' }, max: { type: 'integer' }, reason: string }) },
@@ -95,7 +133,7 @@ export const TIMELINE_ITEM_SCHEMA = namedSchema('TimelineItem', object({
   version: { type: 'integer' },
   type: { type: 'string', example: 'AidRequestFiled' },
   schemaVersion: { type: 'integer' },
-  data: { type: 'object' },
+  data: { type: 'object', description: 'the event as recorded; in AidRequestFiled, `contact` is shown decrypted (or `{ erased: true }`) instead of its stored form (StoredContact)' },
   metadata: { type: 'object' },
   recordedAt: dateTime,
 }));

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { keyId, rawEd25519PublicKey } from '@app/event-store';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
+import { loadOrCreateDevelopmentSecret } from '../config/development-secret';
 
 /** The log's origin line in checkpoints and the signer's key name in the signed notes. */
 export const AUDIT_KEY_NAME = 'cdt-fund/audit-log';
@@ -65,15 +66,6 @@ function parsePrivateKey(value: string): KeyObject {
 }
 
 function loadOrCreateDevelopmentKey(file: string): KeyObject {
-  if (!existsSync(file)) {
-    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    try {
-      // 'wx': another process that created it first wins; read theirs below.
-      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  return createPrivateKey(readFileSync(file, 'utf8'));
+  const generate = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return createPrivateKey(loadOrCreateDevelopmentSecret(file, generate));
 }

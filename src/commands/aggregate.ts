@@ -41,6 +41,8 @@ export interface Aggregate<TState, TCommand extends AggregateCommand, TEvent ext
    * that grow long and are read as the linked side of many commands (a fiscal year's fund).
    */
   readonly cacheStates?: boolean;
+  /** The schema version each event type is written with (1 when not given). */
+  readonly schemaVersionOf?: (type: string) => number;
 }
 
 /** A command on another aggregate, with the aggregate's types kept inside (see linkedCommand). */

@@ -9,6 +9,7 @@ import {
   type DomainEvent,
   type LinkedDecision,
   type RecordedEvent,
+  type SqlEffect,
 } from '@app/event-store';
 import { AsyncMutex } from '../common/async-mutex';
 import type { IdempotencyClaim } from '../common/idempotency/idempotency';
@@ -33,6 +34,12 @@ export interface RunOptions {
    * document).
    */
   readonly answer?: (events: readonly DomainEvent[]) => unknown;
+  /**
+   * The caller's own statements that belong with the command's events (a new request's sealed data
+   * key; the deletion of that key on erasure): run in the same transaction, and only when the
+   * command appends events.
+   */
+  readonly effects?: { readonly before?: readonly SqlEffect[]; readonly after?: readonly SqlEffect[] } | undefined;
 }
 
 /** What a command did: the aggregate's view after it, its stream version, and the events it appended. */
@@ -86,7 +93,9 @@ export class CommandRunner {
     const append: DecisionAppendOptions = {
       metadata: eventMetadata(command.context, withTraceparent(options.trace), this.ids.newId()),
       newEventId: () => this.ids.newId(),
+      ...(aggregate.schemaVersionOf === undefined ? {} : { schemaVersionOf: aggregate.schemaVersionOf }),
     };
+    const extra = options.effects;
     try {
       const outcome = await handleCommand(this.eventStore, aggregate.decider, command, {
         streamId: aggregate.streamId(id),
@@ -96,10 +105,15 @@ export class CommandRunner {
         ifMatch: options.ifMatch,
         effects: (decided) => {
           const view = projection.view(id, decided.state, decided.version);
-          const project = decided.events.length > 0 ? projection.effect?.(view) : undefined;
+          const changed = decided.events.length > 0;
+          const project = changed ? projection.effect?.(view) : undefined;
           return {
-            before: claim ? [this.idempotency.claimEffect(claim)] : [],
-            after: [...(project ? [project] : []), ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(decided.events) : view)] : [])],
+            before: [...(claim ? [this.idempotency.claimEffect(claim)] : []), ...(changed ? (extra?.before ?? []) : [])],
+            after: [
+              ...(project ? [project] : []),
+              ...(changed ? (extra?.after ?? []) : []),
+              ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(decided.events) : view)] : []),
+            ],
           };
         },
         link: async (decided) =>
@@ -125,7 +139,8 @@ export class CommandRunner {
     if (decision.length === 0) return undefined;
     const next = fold(aggregate.decider, decision, state);
     const project = aggregate.projection.effect?.(aggregate.projection.view(id, next, version + decision.length));
-    return { appends: [decisionAppend(streamId, aggregate.streamType, version, decision, append)], effects: { after: project ? [project] : [] } };
+    const options: DecisionAppendOptions = { metadata: append.metadata, newEventId: append.newEventId, ...(aggregate.schemaVersionOf === undefined ? {} : { schemaVersionOf: aggregate.schemaVersionOf }) };
+    return { appends: [decisionAppend(streamId, aggregate.streamType, version, decision, options)], effects: { after: project ? [project] : [] } };
   }
 
   private async currentState<TState, TCommand extends AggregateCommand, TEvent extends DomainEvent, TView>(

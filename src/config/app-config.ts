@@ -87,8 +87,13 @@ export interface AppConfig {
   readonly reconcileAfterMs: number;
   /** How often review rounds past their closing time are closed. */
   readonly reviewRoundCheckIntervalMs: number;
-  /** Local folder for development-only state (the generated audit key). */
+  /** Local folder for development-only state (the generated audit key and personal-data key). */
   readonly dataDir: string;
+  /**
+   * PERSONAL_DATA_KEY: the 32-byte key that seals each request's data key (envelope encryption of
+   * contact details). Absent outside production: a key is generated once and kept in `dataDir`.
+   */
+  readonly personalDataKey?: Buffer;
   /** Limits and headers of the HTTP API. */
   readonly http: {
     /** RATE_LIMIT_PER_MINUTE: /v1 requests per token sub (or client address) per minute. */

@@ -23,7 +23,7 @@ describe('configuration', () => {
     expect(config.fiscalYearStartMonth).toBe(10);
     expect(config.highRiskMaxTranchePercent).toBe(25);
     expect(config.audit.checkpointIntervalMs).toBe(5_000);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY }).audit.checkpointIntervalMs).toBe(60_000);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY, PERSONAL_DATA_KEY }).audit.checkpointIntervalMs).toBe(60_000);
     expect(config.audit.checkpointMaxEvents).toBe(1000);
     expect(config.logLevel).toBe('info');
     expect(config.sla).toEqual({
@@ -36,12 +36,28 @@ describe('configuration', () => {
   });
 
   const WEBHOOK_KEY = 'a'.repeat(64);
+  const PERSONAL_DATA_KEY = Buffer.alloc(32, 1).toString('base64');
+
+  it('reads PERSONAL_DATA_KEY as 32 bytes of base64, requires it in production, and never echoes a bad one', () => {
+    expect(loadConfig({ PERSONAL_DATA_KEY }).personalDataKey).toEqual(Buffer.alloc(32, 1));
+    expect(loadConfig({ PERSONAL_DATA_KEY: Buffer.alloc(32, 1).toString('base64url') }).personalDataKey).toEqual(Buffer.alloc(32, 1));
+    expect(loadConfig({}).personalDataKey).toBeUndefined();
+    const short = Buffer.alloc(16, 1).toString('base64');
+    expect(problemsOf({ PERSONAL_DATA_KEY: short })).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY must be 32 random bytes in base64.*decoding to 16 bytes/u)]);
+    const notBase64 = 'not base64 at all: a passphrase!';
+    const [problem] = problemsOf({ PERSONAL_DATA_KEY: notBase64 });
+    expect(problem).toMatch(/^PERSONAL_DATA_KEY must be 32 random bytes in base64.*not base64/u);
+    expect(problem).not.toContain(notBase64);
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY })).toEqual([
+      expect.stringContaining('PERSONAL_DATA_KEY (32 random bytes in base64'),
+    ]);
+  });
 
   it('uses the development JWT secret, flagged, only outside production', () => {
     const config = loadConfig({});
     expect(config.jwt.usingDevelopmentSecret).toBe(true);
     expect(new TextDecoder().decode(config.jwt.secret)).toBe(DEVELOPMENT_JWT_SECRET);
-    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: '/keys/audit.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: '/keys/audit.pem', WEBHOOK_SECRET_KEY: WEBHOOK_KEY, PERSONAL_DATA_KEY })).toEqual([
       expect.stringContaining('JWT_SECRET'),
     ]);
     const production = loadConfig({
@@ -49,6 +65,7 @@ describe('configuration', () => {
       JWT_SECRET: 'a-production-secret-of-at-least-32-bytes',
       AUDIT_SIGNING_KEY: '/keys/audit.pem',
       WEBHOOK_SECRET_KEY: WEBHOOK_KEY,
+      PERSONAL_DATA_KEY,
     });
     expect(production.jwt.usingDevelopmentSecret).toBe(false);
   });

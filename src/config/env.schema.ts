@@ -134,6 +134,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('AUDIT_SIGNING_KEY (an Ed25519 private key, PEM or a path to one) is required when NODE_ENV=production');
   }
 
+  const personalDataKey = base64Key('PERSONAL_DATA_KEY', read('PERSONAL_DATA_KEY'), problems);
+  if (nodeEnv === 'production' && read('PERSONAL_DATA_KEY') === undefined) {
+    problems.push('PERSONAL_DATA_KEY (32 random bytes in base64, e.g. `openssl rand -base64 32`) is required when NODE_ENV=production');
+  }
+
   const previousPublicKeys = splitPublicKeys(read('AUDIT_PREVIOUS_PUBLIC_KEYS'));
   if (previousPublicKeys.some((entry) => entry.includes('-----BEGIN') && !entry.includes('-----BEGIN PUBLIC KEY-----'))) {
     problems.push('AUDIT_PREVIOUS_PUBLIC_KEYS must hold PEM public keys ("-----BEGIN PUBLIC KEY-----") or paths to them, never a private key');
@@ -216,6 +221,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reconcileAfterMs: integer('RECONCILE_AFTER_MS', 60_000, 200, 86_400_000),
     reviewRoundCheckIntervalMs: integer('REVIEW_ROUND_CHECK_INTERVAL_MS', 3_600_000, 100, 86_400_000),
     dataDir: read('DATA_DIR') ?? '.data',
+    ...(personalDataKey === undefined ? {} : { personalDataKey }),
     http: {
       rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       corsOrigins,
@@ -242,6 +248,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A 256-bit key given as base64 (standard or URL-safe alphabet, padding optional). */
+function base64Key(name: string, value: string | undefined, problems: string[]): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/u.test(value) ? Buffer.from(value, 'base64') : undefined;
+  if (key === undefined || key.length !== 32) {
+    problems.push(`${name} must be 32 random bytes in base64 (44 characters, e.g. from \`openssl rand -base64 32\`); got ${value.length} characters${key === undefined ? ' that are not base64' : ` decoding to ${key.length} bytes`}`);
+    return undefined;
+  }
+  return key;
 }
 
 /**

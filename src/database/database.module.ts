@@ -12,7 +12,7 @@ import { createPgPool, PG_POOL } from './pg-pool';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => createPgPool(config.database, `cdt-fund-${config.role}`),
     },
-    // Aggregates register upcasters for their old event versions here as they appear.
+    // Each aggregate's module registers the upcasters of its old event versions (AidRequestsModule).
     { provide: UpcasterRegistry, useFactory: () => new UpcasterRegistry() },
     {
       provide: EventStore,

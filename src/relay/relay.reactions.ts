@@ -27,6 +27,7 @@ const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
   ProgressReported: false,
   GrantClosed: false,
   DocumentAttached: false,
+  PersonalDataErased: false,
 };
 
 /** The event types the relay reacts to (see REACTS). */

@@ -105,7 +105,7 @@ describe('POST /v1/aid-requests', () => {
     expect(items[0]).toMatchObject({
       version: 1,
       type: 'AidRequestFiled',
-      schemaVersion: 1,
+      schemaVersion: 2,
       data: { requestId: id, country: 'CR', kind: 'capacity_building', amountRequested: '3000000' },
       metadata: { actor: { sub: 'cr-csirt', role: 'partner', country: 'CR' } },
     });

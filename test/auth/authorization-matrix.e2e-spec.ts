@@ -57,6 +57,8 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'POST /v1/aid-requests/:id/withdraw': OWN_PARTNER_ONLY,
   'POST /v1/aid-requests/:id/tranches/:n/release': OFFICER_ONLY,
   'POST /v1/aid-requests/:id/reports': OWN_PARTNER_ONLY,
+  // Admin only: the role is checked first, so a partner of either country gets 403.
+  'POST /v1/aid-requests/:id/contact/erase': row(403, 403, 403, 403, 'ok'),
   'GET /v1/funds/:fiscalYear': row(403, 403, 'ok', 'ok', 'ok'),
   'POST /v1/partners/:country/assessments': OFFICER_ONLY,
   'GET /v1/partners/:country': row('ok', 404, 'ok', 'ok', 'ok'), // the CR partner: its own due diligence only
@@ -153,6 +155,12 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
     url: `/v1/aid-requests/${principal === 'partnerOwn' || principal === 'partnerOther' ? await approved() : shared}/reports`,
     payload: { summary: 'Customs systems restored from backups.' },
   }),
+  'POST /v1/aid-requests/:id/contact/erase': async (_, allowed) => {
+    if (!allowed) return { url: `/v1/aid-requests/${shared}/contact/erase`, payload: { reason: 'matrix' } };
+    const filed = await w.post(tokens.partnerOwn, '/v1/aid-requests', incidentBody({ contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' } }));
+    expect(filed.statusCode).toBe(201);
+    return { url: `/v1/aid-requests/${filed.json().id}/contact/erase`, payload: { reason: 'matrix' } };
+  },
   'GET /v1/funds/:fiscalYear': () => ({ url: `/v1/funds/${FY}` }),
   'POST /v1/partners/:country/assessments': () => ({ url: '/v1/partners/CR/assessments', payload: { riskLevel: 'low', validUntil: '2030-12-31', summary: 'Matrix assessment.' } }),
   'GET /v1/partners/:country': () => ({ url: '/v1/partners/CR' }),

@@ -19,6 +19,8 @@ import { createTestApp, TEST_JWT_SECRET, type TestApp, type TestResponse } from 
 let t: TestApp;
 const tokens: Record<'partner' | 'officer' | 'admin' | 'auditor', string> = { partner: '', officer: '', admin: '', auditor: '' };
 let requestId: string;
+/** A request filed with a contact, for the erasure route. */
+let contactRequestId: string;
 /** A CR webhook endpoint and one of its deliveries. */
 let webhookId: string;
 let deliveryId: string;
@@ -33,6 +35,14 @@ beforeAll(async () => {
   const filed = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${tokens.partner}` }, payload: capacityBody() });
   expect(filed.statusCode).toBe(201);
   requestId = filed.json().id;
+  const withContact = await t.request({
+    method: 'POST',
+    url: '/v1/aid-requests',
+    headers: { authorization: `Bearer ${tokens.partner}` },
+    payload: incidentBody({ contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' } }),
+  });
+  expect(withContact.statusCode).toBe(201);
+  contactRequestId = withContact.json().id;
   const hook = await t.request({ method: 'POST', url: '/v1/webhooks', headers: { authorization: `Bearer ${tokens.partner}` }, payload: { url: HOOK_URL } });
   expect(hook.statusCode).toBe(201);
   webhookId = hook.json().id;
@@ -47,6 +57,7 @@ const HOOK_URL = 'http://127.0.0.1:9/hook';
 function patternOf(url: string): string {
   return url
     .replace(requestId, ':id')
+    .replace(contactRequestId, ':id')
     .replace(webhookId, ':id')
     .replace(deliveryId, ':deliveryId')
     .replace('/2026/', '/:fiscalYear/')
@@ -170,6 +181,7 @@ const POSTS: readonly { readonly role: Role; readonly path: () => string; readon
   { role: 'partner', path: () => `/v1/aid-requests/${requestId}/withdraw`, valid: { reason: 'solved locally' } },
   { role: 'partner', path: () => `/v1/aid-requests/${requestId}/reports`, valid: { summary: 'Phase one done.', final: false } },
   { role: 'officer', path: () => `/v1/aid-requests/${requestId}/tranches/1/release`, valid: {} },
+  { role: 'admin', path: () => `/v1/aid-requests/${contactRequestId}/contact/erase`, valid: { reason: 'the person asked to be forgotten' } },
   { role: 'admin', path: () => '/v1/funds/2026/allocations', valid: { window: 'rapid_response', amount: 1_000_000, note: 'first allocation' } },
   { role: 'officer', path: () => '/v1/partners/CR/assessments', valid: { riskLevel: 'high', validUntil: '2027-06-30', summary: 'Audited; open findings.' } },
   { role: 'partner', path: () => '/v1/webhooks', valid: { url: HOOK_URL, events: ['aid_request.approved'], description: 'intake' } },

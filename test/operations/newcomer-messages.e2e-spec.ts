@@ -65,7 +65,7 @@ describe('start-up messages', () => {
       const { privateKey } = generateKeyPairSync('ed25519');
       const production = await run(
         ['dist/src/main.js'],
-        { ...env, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'a'.repeat(64), AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+        { ...env, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'a'.repeat(64), PERSONAL_DATA_KEY: Buffer.alloc(32, 3).toString('base64'), AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
         /API docs/,
       );
       expect(production.stdout).toContain('listening on');

@@ -85,7 +85,7 @@ describe('zero set-up: no DATABASE_URL outside production', () => {
   }, 120_000);
 
   it('production and split roles need both URLs', () => {
-    const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: 'a'.repeat(64), REDIS_URL: testRedisUrl() };
+    const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, AUDIT_SIGNING_KEY: 'key.pem', WEBHOOK_SECRET_KEY: 'a'.repeat(64), PERSONAL_DATA_KEY: Buffer.alloc(32, 3).toString('base64'), REDIS_URL: testRedisUrl() };
     delete env['DATABASE_URL'];
     const production = spawnSync(process.execPath, ['dist/src/main.js'], { env, encoding: 'utf8' });
     expect(production.status).toBe(1);

@@ -2,7 +2,7 @@ import { eventually, testRedisUrl } from '@app/testing';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../../src/local-services/ports';
-import { TEST_JWT_SECRET } from './test-app';
+import { TEST_JWT_SECRET, TEST_PERSONAL_DATA_KEY } from './test-app';
 
 /** Builds dist/ when the sources changed: the tests below run the service as it is deployed. */
 export function buildIfNeeded(): void {
@@ -46,6 +46,8 @@ export class ServiceProcess {
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: options.queuePrefix,
       JWT_SECRET: TEST_JWT_SECRET,
+      // The key of the in-process test apps, so that a service sharing their database reads their contacts.
+      PERSONAL_DATA_KEY: TEST_PERSONAL_DATA_KEY,
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'info',

@@ -17,6 +17,8 @@ import { secureHttpApp } from '../../src/http/security';
 import { mountQueueDashboard } from '../../src/admin/queue-dashboard';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+/** PERSONAL_DATA_KEY of every test app (32 bytes, base64), so that apps sharing a database read each other's contacts. */
+export const TEST_PERSONAL_DATA_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** A clock the test moves by hand. */
 export class TestClock extends Clock {
@@ -76,6 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     JWT_SECRET: TEST_JWT_SECRET,
+    PERSONAL_DATA_KEY: TEST_PERSONAL_DATA_KEY,
     LOG_LEVEL: 'silent',
     DATABASE_POOL_SIZE: '20',
     // Tests send bursts no client may; the limit has its own tests.

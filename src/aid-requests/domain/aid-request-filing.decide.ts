@@ -24,7 +24,7 @@ export function fileAidRequest(command: FileAidRequest, state: AidRequestState):
     description: data.description,
     actionArea: data.actionArea,
     amountRequested: toCentsString(data.amountRequested),
-    contact: data.contact ? { name: data.contact.name, email: data.contact.email } : null,
+    contact: data.contact ?? null,
     filedBy: context.actor.sub,
     filedAt: context.now.toISOString(),
     tlp: data.tlp ?? DEFAULT_TLP,

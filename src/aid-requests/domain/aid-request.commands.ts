@@ -7,6 +7,7 @@ import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
 import type { PartnerStanding } from '../../kernel/due-diligence';
+import type { EncryptedContact } from './aid-request.events';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -28,7 +29,8 @@ export interface FileAidRequest {
       readonly sectors: readonly Sector[];
       readonly milestones: readonly { readonly title: string; readonly amount: bigint }[];
     };
-    readonly contact?: { readonly name: string; readonly email: string };
+    /** Already encrypted at the edge under the request's new data key: the domain never sees the plaintext. */
+    readonly contact?: EncryptedContact;
     /** How far the filing may travel (TLP 2.0); AMBER when not given. */
     readonly tlp?: Tlp;
   };
@@ -154,6 +156,13 @@ export interface AttachDocument {
   readonly context: CommandContext;
 }
 
+/** An admin erases the request's contact details (crypto-shredding: their data key is destroyed). */
+export interface ErasePersonalData {
+  readonly type: 'ErasePersonalData';
+  readonly data: { readonly reason: string };
+  readonly context: CommandContext;
+}
+
 export type AidRequestCommand =
   | RequestInformation
   | ProvideInformation
@@ -170,4 +179,5 @@ export type AidRequestCommand =
   | CheckSla
   | FlagPossibleDuplicate
   | ScoreCapacityRequest
-  | AttachDocument;
+  | AttachDocument
+  | ErasePersonalData;

@@ -81,7 +81,7 @@ function filedIncident(amountRequested = 50_000_000n, filedAt = FILED_AT): AidRe
       actionArea: 'countering_threats',
       amountRequested: amountRequested.toString(),
       incident: { severity: 'critical', ongoing: true, detectedAt: '2026-11-27T08:00:00.000Z', sectors: ['government', 'finance'] },
-      contact: { name: 'Ana Mora', email: 'ana@csirt.example.cr' },
+      contact: { encrypted: { v: 1, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'c2VhbGVk', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' } },
       filedBy: 'cr-csirt',
       filedAt,
     },

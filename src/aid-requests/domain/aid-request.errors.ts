@@ -36,6 +36,9 @@ export const AidRequestErrors = {
     new DomainError('conflict', 'aid_request/report-required', `tranche ${tranche} needs a progress report filed since tranche ${tranche - 1} was disbursed`),
   trancheOrder: (tranche: number) =>
     new DomainError('conflict', 'aid_request/tranche-order', `tranche ${tranche} is released only after tranche ${tranche - 1}`),
+  adminOnly: (action: string) => new DomainError('forbidden', 'aid_request.admin_only', `only an admin may ${action}`),
+  noPersonalData: () =>
+    new DomainError('conflict', 'personal_data.none', 'the request was filed without contact details: there is nothing to erase'),
   notAllDisbursed: (pending: number) =>
     new DomainError('conflict', 'aid_request.not_all_disbursed', `a final report needs every tranche disbursed; ${pending} still to go (the request is approved)`),
 };

@@ -21,10 +21,36 @@ export interface CapacityDetails {
   readonly milestones: readonly { readonly title: string; readonly amount: CentsString }[];
 }
 
+/** Contact details as the partner gives them and as the API shows them to those who may read the request. */
 export interface Contact {
   readonly name: string;
   readonly email: string;
 }
+
+/**
+ * Contact details as AidRequestFiled (schema 2) stores them: the JSON of the Contact, encrypted
+ * with AES-256-GCM under the request's own data key (random 96-bit IV, the request id as
+ * additional authenticated data), each part in base64. The data key is kept, sealed, outside the
+ * log; destroying it erases the contact while the event, and every hash over it, stay as they are.
+ */
+export interface EncryptedContact {
+  readonly encrypted: { readonly v: 1; readonly iv: string; readonly ciphertext: string; readonly tag: string };
+}
+
+/**
+ * A contact filed before contacts were encrypted (AidRequestFiled schema 1): the plaintext stays
+ * in that sealed event, which cannot change without breaking the audit log. Readers see only this
+ * mark; the API shows the copy re-encrypted beside the request's data key.
+ */
+export interface LegacyContact {
+  readonly legacyPlaintext: true;
+}
+
+/** The stored form of a filed contact. */
+export type StoredContact = EncryptedContact | LegacyContact;
+
+/** AidRequestFiled's schema version: 2 since contacts are stored encrypted (1 held them in plaintext). */
+export const AID_REQUEST_FILED_SCHEMA_VERSION = 2;
 
 interface AidRequestFiledCommon {
   readonly requestId: string;
@@ -33,7 +59,7 @@ interface AidRequestFiledCommon {
   readonly description: string;
   readonly actionArea: ActionArea;
   readonly amountRequested: CentsString;
-  readonly contact: Contact | null;
+  readonly contact: StoredContact | null;
   readonly filedBy: string;
   readonly filedAt: string;
   /** TLP 2.0 label of the filing; absent from filings recorded before labels existed, which count as AMBER. */
@@ -247,6 +273,22 @@ export type DocumentAttached = DomainEvent<
   }
 >;
 
+/**
+ * The request's contact details were erased: their data key is destroyed in the same transaction,
+ * so the ciphertext in AidRequestFiled can no longer be read. `sealedPlaintextRemains` is true for
+ * a request filed before contacts were encrypted, whose plaintext stays in its sealed event.
+ */
+export type PersonalDataErased = DomainEvent<
+  'PersonalDataErased',
+  {
+    readonly requestId: string;
+    readonly erasedBy: string;
+    readonly reason: string;
+    readonly erasedAt: string;
+    readonly sealedPlaintextRemains: boolean;
+  }
+>;
+
 export type AidRequestEvent =
   | InformationRequested
   | InformationProvided
@@ -265,7 +307,8 @@ export type AidRequestEvent =
   | PossibleDuplicateFlagged
   | CapacityRequestScored
   | AssignedToReviewRound
-  | DocumentAttached;
+  | DocumentAttached
+  | PersonalDataErased;
 
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';

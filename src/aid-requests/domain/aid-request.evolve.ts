@@ -174,6 +174,11 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       if (state.status === 'none') return state;
       return { ...state, filed: { ...state.filed, documentCount: state.filed.documentCount + 1 }, updatedAt: event.data.uploadedAt };
     }
+    case 'PersonalDataErased': {
+      if (state.status === 'none') return state;
+      const contact = event.data.sealedPlaintextRemains ? { erased: true as const, sealedPlaintextRemains: true as const } : { erased: true as const };
+      return { ...state, filed: { ...state.filed, contact }, updatedAt: event.data.erasedAt };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

@@ -1,12 +1,26 @@
 import type { ActionArea, RequestKind } from './aid-request.values';
-import type { CapacityDetails, Contact, FundingSource, IncidentDetails, ScoreItemData, TriageSource } from './aid-request.events';
+import type { CapacityDetails, FundingSource, StoredContact, IncidentDetails, ScoreItemData, TriageSource } from './aid-request.events';
 import type { Priority } from '../../kernel/priority';
 import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Tlp } from '../../kernel/tlp';
 import type { DueDiligence } from '../../kernel/due-diligence';
 
-/** What was filed; fixed for the life of the request. */
+/** Contact details after their erasure: nothing of them is readable any more (see PersonalDataErased). */
+export interface ErasedContact {
+  readonly erased: true;
+  /** Only for a request filed before contacts were encrypted: its plaintext stays in the sealed AidRequestFiled. */
+  readonly sealedPlaintextRemains?: true;
+}
+
+/** The contact a request holds: its stored form until erased; null when filed without one. */
+export type ContactRecord = StoredContact | ErasedContact;
+
+export function isErased(contact: ContactRecord | null): contact is ErasedContact {
+  return contact !== null && 'erased' in contact;
+}
+
+/** What was filed; fixed for the life of the request (but for the contact, which may be erased). */
 export interface FiledRequest {
   readonly requestId: string;
   readonly country: string;
@@ -17,7 +31,7 @@ export interface FiledRequest {
   readonly amountRequested: bigint;
   readonly incident: IncidentDetails | null;
   readonly capacity: CapacityDetails | null;
-  readonly contact: Contact | null;
+  readonly contact: ContactRecord | null;
   readonly filedBy: string;
   readonly filedAt: string;
   readonly tlp: Tlp;

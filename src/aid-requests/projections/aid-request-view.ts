@@ -1,5 +1,6 @@
 import type { ActionArea, RequestKind, RequestStatus } from '../domain/aid-request.values';
-import type { CapacityDetails, Contact, IncidentDetails } from '../domain/aid-request.events';
+import type { CapacityDetails, IncidentDetails } from '../domain/aid-request.events';
+import type { ContactRecord } from '../domain/aid-request.state';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { RiskLevel } from '../../kernel/due-diligence';
@@ -28,7 +29,12 @@ export interface AidRequestView {
   readonly capacity:
     | (Omit<CapacityDetails, 'milestones'> & { readonly milestones: readonly { readonly title: string; readonly amount: number }[] })
     | null;
-  readonly contact: Contact | null;
+  /**
+   * As stored (in the view table and in the answers kept for idempotent replays): the ciphertext,
+   * the mark of a legacy plaintext contact, or the erasure. The API shows it decrypted (see
+   * PersonalDataReader) to those who may read the request.
+   */
+  readonly contact: ContactRecord | null;
   /** Open requests of the same country that this one may duplicate (flagged by the incident-response automation). */
   readonly possibleDuplicates: readonly { readonly requestId: string; readonly reason: string }[];
   /** Capacity-building track: the 0–100 score with its breakdown, and the quarterly review round. */

@@ -32,7 +32,7 @@ export const AUDIT_EVENT_SCHEMA = namedSchema('AuditEvent', object({
   version: { type: 'integer' },
   type: { type: 'string' },
   schemaVersion: { type: 'integer' },
-  data: { type: 'object' },
+  data: { type: 'object', description: 'the event as stored: personal data in its stored, encrypted form (AidRequestFiled.data.contact is a StoredContact)' },
   metadata: { type: 'object' },
   recordedAt: dateTime,
 }));

@@ -43,6 +43,7 @@ export function messageTypesFor(event: AidRequestEvent): MessageType[] {
     case 'TrancheReleased':
     case 'ProgressReported':
     case 'DocumentAttached':
+    case 'PersonalDataErased':
       return [];
     default: {
       const unknownEvent: never = event;

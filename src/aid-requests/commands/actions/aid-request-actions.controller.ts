@@ -18,6 +18,8 @@ import { WithdrawAidRequestDto } from './withdraw-aid-request.dto';
 import { PartnerReader } from '../../../partners/partner-reader';
 import type { PartnerStanding } from '../../../kernel/due-diligence';
 import { AidRequestViewStore } from '../../projections/aid-request-view.store';
+import { ErasePersonalDataDto } from './erase-personal-data.dto';
+import { PersonalDataKeys } from '../../../personal-data/personal-data-keys.store';
 
 /**
  * `:n`, the tranche number: a positive integer, or 400. The global pipe has already made a number
@@ -133,5 +135,18 @@ export class AidRequestActionsController {
   reportProgress(@ActionRequestInput() input: ActionRequest, @Body() dto: ReportProgressDto, @Res() reply: FastifyReply): Promise<void> {
     const data = { summary: dto.summary, final: dto.final === true };
     return this.actions.perform(input, reply, 'reports', (context) => ({ type: 'ReportProgress', data, context }));
+  }
+
+  /**
+   * An admin erases the request's contact details: their data key is deleted in the transaction
+   * that records PersonalDataErased, so the ciphertext in the log can no longer be read. Erasing
+   * again answers the view and records nothing; a request filed without a contact is a 409.
+   */
+  @Post(':id/contact/erase')
+  @Roles('admin')
+  @ApiAidRequestAction('Erase the contact details by destroying their data key (admin); the audit log stays verifiable', ErasePersonalDataDto)
+  erasePersonalData(@ActionRequestInput() input: ActionRequest, @Body() dto: ErasePersonalDataDto, @Res() reply: FastifyReply): Promise<void> {
+    const erase = { after: [PersonalDataKeys.deleteEffect(input.requestId)] };
+    return this.actions.perform(input, reply, 'contact/erase', (context) => ({ type: 'ErasePersonalData', data: { reason: dto.reason }, context }), erase);
   }
 }

@@ -13,6 +13,8 @@ import { aidRequests } from '../../aid-request.aggregate';
 import { sendAidRequest } from '../../aid-request.http';
 import type { AidRequestCommand } from '../../domain/aid-request.commands';
 import { notFound } from '../../queries/aid-request-id.param';
+import { PersonalDataReader } from '../../../personal-data/personal-data-reader';
+import type { RunOptions } from '../../../commands/command-runner';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,14 +47,22 @@ export class AidRequestActions {
     private readonly commandBus: CommandBus,
     private readonly idempotent: IdempotentExecution,
     private readonly clock: Clock,
+    private readonly personalData: PersonalDataReader,
   ) {}
 
-  async perform(input: ActionRequest, reply: FastifyReply, action: string, command: (context: CommandContext) => AidRequestCommand): Promise<void> {
+  /** `effects`: the route's own statements for the command's transaction (see RunOptions.effects). */
+  async perform(
+    input: ActionRequest,
+    reply: FastifyReply,
+    action: string,
+    command: (context: CommandContext) => AidRequestCommand,
+    effects?: RunOptions['effects'],
+  ): Promise<void> {
     const { requestId, actor, meta, ifMatch, request } = input;
     const result = await this.idempotent.run(request, actor, `POST /v1/aid-requests/${requestId}/${action}`, 200, async (idempotency) => {
-      const execute = ExecuteCommand.on(aidRequests, requestId, command({ actor, now: this.clock.now() }), { trace: meta, idempotency, ifMatch });
+      const execute = ExecuteCommand.on(aidRequests, requestId, command({ actor, now: this.clock.now() }), { trace: meta, idempotency, ifMatch, effects });
       return (await this.commandBus.execute(execute)).view;
     });
-    await sendAidRequest(reply, result);
+    await sendAidRequest(reply, result, this.personalData);
   }
 }

@@ -17,8 +17,11 @@ import { sendAidRequest } from '../../aid-request.http';
 import { ApiAidRequestAnswer } from '../../aid-request.openapi';
 import { ApiJsonBody, ApiProblems } from '../../../http/api-docs';
 import type { FileAidRequest } from '../../domain/aid-request.commands';
-import { aidRequestStreamId } from '../../domain/aid-request.events';
+import { aidRequestStreamId, type EncryptedContact } from '../../domain/aid-request.events';
 import type { AidRequestView } from '../../projections/aid-request-view';
+import { PersonalDataKeys } from '../../../personal-data/personal-data-keys.store';
+import { PersonalDataReader } from '../../../personal-data/personal-data-reader';
+import { encryptContact, PersonalDataVault } from '../../../personal-data/personal-data-vault';
 import { FileAidRequestDto } from './file-aid-request.dto';
 
 @ApiTags('aid-requests')
@@ -30,6 +33,8 @@ export class FileAidRequestController {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly receipts: FilingReceipts,
+    private readonly vault: PersonalDataVault,
+    private readonly personalData: PersonalDataReader,
   ) {}
 
   /** A partner files an aid request for its own country; the answer carries the signed filing receipt (`Receipt`). */
@@ -55,8 +60,16 @@ export class FileAidRequestController {
       'POST /v1/aid-requests',
       201,
       async (idempotency) => {
-        const command: FileAidRequest = { type: 'FileAidRequest', data: toFiling(dto, this.ids.newId()), context: { actor, now: this.clock.now() } };
-        const execute = ExecuteCommand.on(aidRequests, command.data.requestId, command, { trace: meta, idempotency, expectNew: true });
+        const requestId = this.ids.newId();
+        // The contact is encrypted here, under a data key of the request's own, and never goes
+        // further in plaintext; the sealed data key is stored with the filing, in its transaction.
+        // (`contact: null` is as good as none: optional fields accept null.)
+        const given = dto.contact ?? undefined;
+        const dataKey = given === undefined ? undefined : await this.vault.newDataKey(requestId);
+        const contact = given === undefined || dataKey === undefined ? undefined : encryptContact(dataKey.key, requestId, given);
+        const command: FileAidRequest = { type: 'FileAidRequest', data: toFiling(dto, requestId, contact), context: { actor, now: this.clock.now() } };
+        const effects = dataKey === undefined ? undefined : { after: [PersonalDataKeys.insertEffect(requestId, dataKey.sealed)] };
+        const execute = ExecuteCommand.on(aidRequests, requestId, command, { trace: meta, idempotency, expectNew: true, effects });
         const outcome = await this.commandBus.execute(execute);
         filed = outcome.events.find((event) => event.type === 'AidRequestFiled');
         return outcome.view;
@@ -67,11 +80,11 @@ export class FileAidRequestController {
     // A replayed filing gets its receipt again, signed anew over the stored event.
     const receipt = filed === undefined ? await this.receipts.forRequest(id, aidRequestStreamId(id)) : this.receipts.sign(id, filed);
     if (receipt !== undefined) void reply.header('receipt', receiptHeader(receipt));
-    await sendAidRequest(reply, result);
+    await sendAidRequest(reply, result, this.personalData);
   }
 }
 
-function toFiling(dto: FileAidRequestDto, requestId: string): FileAidRequest['data'] {
+function toFiling(dto: FileAidRequestDto, requestId: string, contact: EncryptedContact | undefined): FileAidRequest['data'] {
   return {
     requestId,
     kind: dto.kind,
@@ -94,7 +107,7 @@ function toFiling(dto: FileAidRequestDto, requestId: string): FileAidRequest['da
         milestones: dto.capacity.milestones.map((m) => ({ title: m.title, amount: BigInt(m.amount) })),
       },
     }),
-    ...(dto.contact && { contact: { name: dto.contact.name, email: dto.contact.email } }),
+    ...(contact && { contact }),
     ...(dto.tlp !== undefined && { tlp: dto.tlp }),
   };
 }

@@ -10,11 +10,15 @@ import { ApiAidRequestAnswer, ApiAidRequestId, REQUEST_NOT_FOUND } from '../../a
 import { ApiProblems } from '../../../http/api-docs';
 import { AidRequestId, notFound } from '../aid-request-id.param';
 import { GetAidRequestQuery } from './get-aid-request.query';
+import { PersonalDataReader } from '../../../personal-data/personal-data-reader';
 
 @ApiTags('aid-requests')
 @Controller('v1/aid-requests')
 export class GetAidRequestController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly personalData: PersonalDataReader,
+  ) {}
 
   @Get(':id')
   @Roles('partner', 'officer', 'auditor')
@@ -25,6 +29,6 @@ export class GetAidRequestController {
   async get(@AidRequestId() id: string, @CurrentActor() actor: Actor, @Res() reply: FastifyReply): Promise<void> {
     const view = await this.queryBus.execute(new GetAidRequestQuery(id, actor));
     if (view === undefined) throw notFound(id);
-    await sendAidRequest(reply, { status: 200, body: view, replayed: false });
+    await sendAidRequest(reply, { status: 200, body: view, replayed: false }, this.personalData);
   }
 }

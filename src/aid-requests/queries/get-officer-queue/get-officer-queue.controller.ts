@@ -9,6 +9,7 @@ import { GetOfficerQueueDto } from './get-officer-queue.dto';
 import { QUEUE_ITEM_SCHEMA } from '../../aid-request.openapi';
 import { ApiProblems, ApiQueryParams, pageSchema } from '../../../http/api-docs';
 import { GetOfficerQueueQuery, type QueueItem } from './get-officer-queue.query';
+import { PersonalDataReader, type Shown } from '../../../personal-data/personal-data-reader';
 
 function isQueuePosition(value: unknown): value is QueuePosition {
   if (typeof value !== 'object' || value === null) return false;
@@ -26,7 +27,10 @@ function isQueuePosition(value: unknown): value is QueuePosition {
 @ApiTags('aid-requests')
 @Controller('v1/queue')
 export class GetOfficerQueueController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly personalData: PersonalDataReader,
+  ) {}
 
   /** Requests waiting on the fund, most urgent first (priority, then decide deadline), with SLA state. */
   @Get()
@@ -35,9 +39,9 @@ export class GetOfficerQueueController {
   @ApiQueryParams(GetOfficerQueueDto)
   @ApiOkResponse({ schema: pageSchema(QUEUE_ITEM_SCHEMA) })
   @ApiProblems([400, 'a limit or cursor that is not valid'])
-  async queue(@Query() query: GetOfficerQueueDto): Promise<{ items: readonly QueueItem[]; nextCursor: string | null }> {
+  async queue(@Query() query: GetOfficerQueueDto): Promise<{ items: readonly Shown<QueueItem>[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isQueuePosition);
     const page = await this.queryBus.execute(new GetOfficerQueueQuery(after, query.limit ?? DEFAULT_PAGE_SIZE));
-    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: await this.personalData.showViews(page.items), nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 }

@@ -12,6 +12,7 @@ import { ListAidRequestsDto } from './list-aid-requests.dto';
 import { AID_REQUEST_VIEW } from '../../aid-request.openapi';
 import { ApiProblems, ApiQueryParams, pageSchema } from '../../../http/api-docs';
 import { ListAidRequestsQuery } from './list-aid-requests.query';
+import { PersonalDataReader, type Shown } from '../../../personal-data/personal-data-reader';
 
 function isListPosition(value: unknown): value is ListPosition {
   if (typeof value !== 'object' || value === null) return false;
@@ -27,7 +28,10 @@ function isListPosition(value: unknown): value is ListPosition {
 @ApiTags('aid-requests')
 @Controller('v1/aid-requests')
 export class ListAidRequestsController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly personalData: PersonalDataReader,
+  ) {}
 
   /** Newest first; a partner sees its own country's requests only. */
   @Get()
@@ -39,7 +43,7 @@ export class ListAidRequestsController {
   async list(
     @Query() query: ListAidRequestsDto,
     @CurrentActor() actor: Actor,
-  ): Promise<{ items: readonly AidRequestView[]; nextCursor: string | null }> {
+  ): Promise<{ items: readonly Shown<AidRequestView>[]; nextCursor: string | null }> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isListPosition);
     const filter = {
       ...(query.status && { status: query.status }),
@@ -48,6 +52,6 @@ export class ListAidRequestsController {
       ...(query.country && { country: query.country }),
     };
     const page = await this.queryBus.execute(new ListAidRequestsQuery(actor, filter, after, query.limit ?? DEFAULT_PAGE_SIZE));
-    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: await this.personalData.showViews(page.items), nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 }
