@@ -6,6 +6,7 @@ import { partnerOwns, type Decision } from './aid-request.decision';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent, AidRequestRejected, TrancheData } from './aid-request.events';
 import { isAssessed, type ExistingAidRequest } from './aid-request.state';
+import { DEFAULT_REPORTING_INTERVAL } from '../../kernel/reporting';
 
 /*
  * Review: the officer's decision. The information loop with the partner, approval (alone or by two
@@ -80,7 +81,15 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
       },
       {
         type: 'GrantApproved',
-        data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [first.officer, actor.sub], approvedAt: now.toISOString() },
+        data: {
+          requestId: state.filed.requestId,
+          amountApproved: toCentsString(amountApproved),
+          tranches,
+          ...source,
+          approvals: [first.officer, actor.sub],
+          approvedAt: now.toISOString(),
+          ...reportingSchedule(state, command),
+        },
       },
     ];
   }
@@ -104,9 +113,22 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
     recorded,
     {
       type: 'GrantApproved',
-      data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [actor.sub], approvedAt: now.toISOString() },
+      data: {
+        requestId: state.filed.requestId,
+        amountApproved: toCentsString(amountApproved),
+        tranches,
+        ...source,
+        approvals: [actor.sub],
+        approvedAt: now.toISOString(),
+        ...reportingSchedule(state, command),
+      },
     },
   ];
+}
+
+/** Capacity grants report every REPORTING_INTERVAL; rapid-response grants have no reports due (and no field). */
+function reportingSchedule(state: ExistingAidRequest, command: ApproveAidRequest): { reportingInterval?: string } {
+  return state.filed.kind === 'capacity_building' ? { reportingInterval: command.policy.reportingInterval ?? DEFAULT_REPORTING_INTERVAL } : {};
 }
 
 /** Money a first approval reserved in the fund (returned when the request ends without a grant). */

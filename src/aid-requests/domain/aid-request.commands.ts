@@ -6,6 +6,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
+import type { AmendmentCommand } from './amendment.commands';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -92,6 +93,8 @@ export interface ApprovalPolicy {
   readonly fourEyesThreshold: bigint;
   /** The fund's fiscal year starts in this month (1–12); a request is funded from its filing year. */
   readonly fiscalYearStartMonth: number;
+  /** REPORTING_INTERVAL (ISO-8601): a capacity grant's progress reports fall due this often (P3M when not given). */
+  readonly reportingInterval?: string;
 }
 
 export interface ApproveAidRequest {
@@ -165,4 +168,5 @@ export type AidRequestCommand =
   | CheckSla
   | FlagPossibleDuplicate
   | ScoreCapacityRequest
-  | AttachDocument;
+  | AttachDocument
+  | AmendmentCommand;

@@ -6,6 +6,7 @@ import { autoTriage, checkSla, claim, flagPossibleDuplicate, overrideTriage, sco
 import { approve, provideInformation, reject, requestInformation, withdraw } from './aid-request-review.decide';
 import { disburseTranche, releaseTranche, reportProgress } from './aid-request-grant.decide';
 import { attachDocument } from './aid-request-documents.decide';
+import { approveAmendment, checkReports, proposeAmendment, rejectAmendment } from './aid-request-amendments.decide';
 import type { AidRequestState } from './aid-request.state';
 
 /**
@@ -47,6 +48,14 @@ export function decideAidRequest(command: AidRequestCommand, state: AidRequestSt
       return reportProgress(command, state);
     case 'AttachDocument':
       return attachDocument(command, state);
+    case 'ProposeAmendment':
+      return proposeAmendment(command, state);
+    case 'ApproveAmendment':
+      return approveAmendment(command, state);
+    case 'RejectAmendment':
+      return rejectAmendment(command, state);
+    case 'CheckReports':
+      return checkReports(command, state);
     default: {
       const unknownCommand: never = command;
       return unknownCommand;

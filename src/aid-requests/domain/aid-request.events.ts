@@ -6,6 +6,7 @@ import type { SlaDeadline } from '../../kernel/sla';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
+import type { AmendmentApproved, AmendmentProposed, AmendmentRejected, ReportOverdue } from './amendment.events';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -176,6 +177,12 @@ export type GrantApproved = DomainEvent<
     readonly tranches: readonly TrancheData[];
     readonly approvals: readonly string[];
     readonly approvedAt: string;
+    /**
+     * REPORTING_INTERVAL at approval (ISO-8601) for a capacity grant, null for rapid response: a
+     * progress report is due every interval from approval until the grant ends. Absent from grants
+     * approved before reporting schedules existed, which have none.
+     */
+    readonly reportingInterval?: string | null;
   }
 >;
 
@@ -260,7 +267,11 @@ export type AidRequestEvent =
   | PossibleDuplicateFlagged
   | CapacityRequestScored
   | AssignedToReviewRound
-  | DocumentAttached;
+  | DocumentAttached
+  | AmendmentProposed
+  | AmendmentApproved
+  | AmendmentRejected
+  | ReportOverdue;
 
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';

@@ -3,6 +3,8 @@ import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from '.
 import { isAssessed } from './aid-request.state';
 import { fromCentsString } from '../../kernel/money';
 import { DEFAULT_TLP } from '../../kernel/tlp';
+import { evolveAmendments } from './amendment.evolve';
+import { grantEnd, initialGrantMonths } from './grant-period';
 
 /** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
@@ -123,6 +125,10 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           fiscalYear,
           window,
           approvedAt,
+          endsAt: grantEnd(approvedAt, initialGrantMonths(state.filed)),
+          reportingInterval: event.data.reportingInterval ?? null,
+          overdueReports: [],
+          amendments: [],
         },
         reports: [],
       };
@@ -170,6 +176,11 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       if (state.status === 'none') return state;
       return { ...state, filed: { ...state.filed, documentCount: state.filed.documentCount + 1 }, updatedAt: event.data.uploadedAt };
     }
+    case 'AmendmentProposed':
+    case 'AmendmentApproved':
+    case 'AmendmentRejected':
+    case 'ReportOverdue':
+      return evolveAmendments(state, event);
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

@@ -4,6 +4,7 @@ import type { Priority } from '../../kernel/priority';
 import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Tlp } from '../../kernel/tlp';
+import type { Amendment } from './amendment.state';
 
 /** What was filed; fixed for the life of the request. */
 export interface FiledRequest {
@@ -109,6 +110,14 @@ export interface Grant extends FundingSource {
   readonly tranches: readonly Tranche[];
   readonly approvals: readonly string[];
   readonly approvedAt: string;
+  /** When the grant period ends: approval + the capacity duration (3 months for rapid response), moved by extensions. */
+  readonly endsAt: string;
+  /** A progress report is due every this long (ISO-8601) from approval until endsAt; null: none due. */
+  readonly reportingInterval: string | null;
+  /** Due dates (ISO) for which ReportOverdue was recorded, oldest first. */
+  readonly overdueReports: readonly string[];
+  /** Changes proposed to the grant, oldest first. */
+  readonly amendments: readonly Amendment[];
 }
 
 export interface ProgressReport {
