@@ -3,6 +3,7 @@ import { ReceiptsModule } from '../audit/receipts/receipts.module';
 import { AidRequestsModule } from './aid-requests.module';
 import { AidRequestActions } from './commands/actions/aid-request-actions';
 import { AidRequestActionsController } from './commands/actions/aid-request-actions.controller';
+import { AmendmentsController } from './commands/amendments/amendments.controller';
 import { FileAidRequestController } from './commands/file-aid-request/file-aid-request.controller';
 import { GetAidRequestTimelineController } from './queries/get-aid-request-timeline/get-aid-request-timeline.controller';
 import { GetAidRequestTimelineHandler } from './queries/get-aid-request-timeline/get-aid-request-timeline.handler';
@@ -19,6 +20,7 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
   controllers: [
     FileAidRequestController,
     AidRequestActionsController,
+    AmendmentsController,
     ListAidRequestsController,
     GetAidRequestController,
     GetAidRequestTimelineController,

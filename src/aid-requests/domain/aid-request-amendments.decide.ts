@@ -52,7 +52,7 @@ export function approveAmendment(command: ApproveAmendment, state: ExistingAidRe
   const { request, amendment } = found;
   const effect = effectOf(amendment.terms, request);
   if (effect instanceof DomainError) return effect;
-  const base = { requestId: request.filed.requestId, amendmentId: amendment.id, officer: actor.sub, effect, approvedAt: now.toISOString() };
+  const base = { requestId: request.filed.requestId, amendmentId: amendment.id, officer: actor.sub, effect, reason: command.data.reason, approvedAt: now.toISOString() };
   if (amendment.status === 'awaiting_second_approval') {
     if (amendment.firstApproval.officer === actor.sub) return AmendmentErrors.sameOfficer();
     return [{ type: 'AmendmentApproved', data: { ...base, awaitingSecondApproval: false, approvals: [amendment.firstApproval.officer, actor.sub] } }];

@@ -16,7 +16,7 @@ export interface AmendmentPolicy {
 
 export interface ApproveAmendment {
   readonly type: 'ApproveAmendment';
-  readonly data: { readonly amendmentId: string };
+  readonly data: { readonly amendmentId: string; readonly reason: string | null };
   readonly policy: AmendmentPolicy;
   readonly context: CommandContext;
 }

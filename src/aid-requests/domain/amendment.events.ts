@@ -49,6 +49,8 @@ export type AmendmentApproved = DomainEvent<
     readonly awaitingSecondApproval: boolean;
     readonly approvals: readonly string[];
     readonly effect: AmendmentEffect;
+    /** The officer's note, when one was given. */
+    readonly reason: string | null;
     readonly approvedAt: string;
   }
 >;
