@@ -16,7 +16,8 @@ import { AMENDMENT_SCHEMA, ApiAidRequestAction, ApiAidRequestId, REQUEST_NOT_FOU
 import type { AmendmentTerms } from '../../domain/amendment.state';
 import { ActionRequestInput, AidRequestActions, type ActionRequest } from '../actions/aid-request-actions';
 import { ApproveAmendmentDto, RejectAmendmentDto } from './decide-amendment.dto';
-import { ProposeAmendmentDto } from './propose-amendment.dto';
+import { foreignFieldProblems, ProposeAmendmentDto } from './propose-amendment.dto';
+import { invalidInput } from '../../../http/validation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -58,6 +59,8 @@ export class AmendmentsController {
   @ApiProblems(400, REQUEST_NOT_FOUND, [409, 'the grant is not approved, already has an open amendment, or (a budget revision) has a tranche released and not yet paid'])
   async propose(@ActionRequestInput() input: ActionRequest, @Body() dto: ProposeAmendmentDto, @Res() reply: FastifyReply): Promise<void> {
     const { requestId, actor, meta, ifMatch, request } = input;
+    const foreign = foreignFieldProblems(dto);
+    if (foreign.length > 0) throw invalidInput(foreign);
     const terms = termsOf(dto);
     const result = await this.idempotent.run(request, actor, `POST /v1/aid-requests/${requestId}/amendments`, 201, async (idempotency) => {
       const amendmentId = this.ids.newId();

@@ -10,29 +10,23 @@ import {
   Length,
   Max,
   Min,
-  ValidateBy,
   ValidateIf,
   ValidateNested,
-  type ValidationOptions,
 } from 'class-validator';
 import { AMENDMENT_TYPES, type AmendmentType } from '../../domain/amendment.events';
+import type { FieldProblem } from '@app/event-store/decider';
 import { TrancheDto } from '../actions/approve-aid-request.dto';
 
-/** A field that belongs to one amendment type: given with another type, it is a 400 naming it. */
-function OnlyFor(type: AmendmentType, options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'onlyFor',
-      validator: {
-        validate: (_value, args) => (args?.object as { type?: unknown } | undefined)?.type === type,
-        defaultMessage: (args) => `${args?.property ?? 'this field'} belongs to a ${type} amendment only`,
-      },
-    },
-    options,
-  );
-}
+/** The field each amendment type takes besides `reason`. */
+export const AMENDMENT_FIELDS = { no_cost_extension: 'months', budget_revision: 'tranches', cost_increase: 'amount', scope_change: 'description' } as const satisfies Record<
+  AmendmentType,
+  keyof ProposeAmendmentDto
+>;
 
-/** `type` says which of the other fields the amendment takes; `reason` always. */
+/**
+ * `type` says which of the other fields the amendment takes (validated only for that type); `reason`
+ * always. A field of another type is refused by the controller (see foreignFieldProblems).
+ */
 export class ProposeAmendmentDto {
   @IsIn(AMENDMENT_TYPES)
   type!: AmendmentType;
@@ -42,16 +36,14 @@ export class ProposeAmendmentDto {
   reason!: string;
 
   /** no_cost_extension: how many months the grant period grows by. */
-  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'no_cost_extension' || o.months !== undefined)
-  @OnlyFor('no_cost_extension')
+  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'no_cost_extension')
   @IsInt()
   @Min(1)
   @Max(24)
   months?: number;
 
   /** budget_revision: the new split of what is not yet disbursed (same total). */
-  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'budget_revision' || o.tranches !== undefined)
-  @OnlyFor('budget_revision')
+  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'budget_revision')
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -61,17 +53,22 @@ export class ProposeAmendmentDto {
   tranches?: TrancheDto[];
 
   /** cost_increase: cents added to the grant. */
-  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'cost_increase' || o.amount !== undefined)
-  @OnlyFor('cost_increase')
+  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'cost_increase')
   @IsInt()
   @Min(1)
   @Max(10_000_000_000)
   amount?: number;
 
   /** scope_change: the grant's new scope. */
-  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'scope_change' || o.description !== undefined)
-  @OnlyFor('scope_change')
+  @ValidateIf((o: ProposeAmendmentDto) => o.type === 'scope_change')
   @IsString()
   @Length(3, 20_000)
   description?: string;
+}
+
+/** Fields of other amendment types than the one given: each a problem naming it. */
+export function foreignFieldProblems(dto: ProposeAmendmentDto): FieldProblem[] {
+  return Object.entries(AMENDMENT_FIELDS)
+    .filter(([type, field]) => type !== dto.type && dto[field] !== undefined)
+    .map(([type, field]) => ({ field, message: `${field} belongs to a ${type} amendment only` }));
 }
