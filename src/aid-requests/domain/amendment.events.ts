@@ -1,6 +1,16 @@
 import type { DomainEvent } from '@app/event-store/decider';
 import type { CentsString } from '../../kernel/money';
-import type { FundingSource, TrancheData } from './aid-request.events';
+import type { Track } from '../../kernel/track';
+
+/* The same shapes as FundingSource and TrancheData of aid-request.events.ts (which imports this file). */
+interface FundingSource {
+  readonly fiscalYear: number;
+  readonly window: Track;
+}
+interface TrancheData {
+  readonly number: number;
+  readonly amount: CentsString;
+}
 
 /** The four kinds of change a partner may propose to an approved grant, with what each changes. */
 export type AmendmentTermsData =
