@@ -27,6 +27,11 @@ export interface RunOptions {
   readonly expectNew?: boolean;
   /** If-Match: the stream version the caller acted on. */
   readonly ifMatch?: number | undefined;
+  /**
+   * The idempotent answer when it is not the view itself (a proposed amendment answers with the
+   * amendment): a replay must give back exactly what the first request got.
+   */
+  readonly answer?: (view: unknown) => unknown;
 }
 
 /** What a command did: the aggregate's view after it, its stream version, and the events it appended. */
@@ -93,7 +98,7 @@ export class CommandRunner {
           const project = decided.events.length > 0 ? projection.effect?.(view) : undefined;
           return {
             before: claim ? [this.idempotency.claimEffect(claim)] : [],
-            after: [...(project ? [project] : []), ...(claim ? [this.idempotency.recordEffect(claim, view)] : [])],
+            after: [...(project ? [project] : []), ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(view) : view)] : [])],
           };
         },
         link: async (decided) =>

@@ -105,6 +105,18 @@ describe('POST /v1/aid-requests/:id/amendments', () => {
     expect((await rejectAmendment(id, scope.json().id)).json().amendments.map((a: { status: string }) => a.status)).toEqual(['approved', 'rejected']);
   });
 
+  it('with an Idempotency-Key, a retry gets the same amendment back (201, marked replayed) and proposes nothing more', async () => {
+    const id = await capacityGrant();
+    const body = { type: 'scope_change', description: 'Add a malware analysis lab.', reason: 'Needs found.' };
+    const first = await w.post(w.tokens.partner, `/v1/aid-requests/${id}/amendments`, body, { 'idempotency-key': 'amend-1' });
+    const again = await w.post(w.tokens.partner, `/v1/aid-requests/${id}/amendments`, body, { 'idempotency-key': 'amend-1' });
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect((await w.view(id)).amendments).toHaveLength(1);
+  });
+
   it('one open amendment per grant: another is 409 with its own type', async () => {
     const id = await capacityGrant();
     expect((await propose(id, { type: 'scope_change', description: 'A second lab.', reason: 'Demand.' })).statusCode).toBe(201);

@@ -14,6 +14,8 @@ import { ApiIfMatch, ApiJsonBody, ApiProblems, REPLAYED_HEADER } from '../../../
 import { aidRequests } from '../../aid-request.aggregate';
 import { AMENDMENT_SCHEMA, ApiAidRequestAction, ApiAidRequestId, REQUEST_NOT_FOUND } from '../../aid-request.openapi';
 import type { AmendmentTerms } from '../../domain/amendment.state';
+import type { AidRequestView } from '../../projections/aid-request-view';
+import type { AmendmentView } from '../../projections/amendment-view';
 import { ActionRequestInput, AidRequestActions, type ActionRequest } from '../actions/aid-request-actions';
 import { ApproveAmendmentDto, RejectAmendmentDto } from './decide-amendment.dto';
 import { foreignFieldProblems, ProposeAmendmentDto } from './propose-amendment.dto';
@@ -65,10 +67,9 @@ export class AmendmentsController {
     const result = await this.idempotent.run(request, actor, `POST /v1/aid-requests/${requestId}/amendments`, 201, async (idempotency) => {
       const amendmentId = this.ids.newId();
       const command = { type: 'ProposeAmendment', data: { amendmentId, terms, reason: dto.reason }, context: { actor, now: this.clock.now() } } as const;
-      const { view } = await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: meta, idempotency, ifMatch }));
-      const amendment = view.amendments.find((a) => a.id === amendmentId);
-      if (amendment === undefined) throw new Error(`amendment ${amendmentId} missing from the view after its proposal`);
-      return amendment;
+      const answer = (view: unknown) => amendmentIn(view as AidRequestView, amendmentId);
+      const { view } = await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: meta, idempotency, ifMatch, answer }));
+      return answer(view);
     });
     void reply.status(result.status);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
@@ -103,6 +104,13 @@ export class AmendmentsController {
     const data = { amendmentId, reason: dto.reason };
     return this.actions.perform(input, reply, `amendments/${amendmentId}/reject`, (context) => ({ type: 'RejectAmendment', data, context }));
   }
+}
+
+/** The amendment just proposed, as the view lists it. */
+function amendmentIn(view: AidRequestView, amendmentId: string): AmendmentView {
+  const amendment = view.amendments.find((a) => a.id === amendmentId);
+  if (amendment === undefined) throw new Error(`amendment ${amendmentId} missing from the view after its proposal`);
+  return amendment;
 }
 
 /** The validated body as domain terms (the DTO has checked that `type`'s own field is there). */
