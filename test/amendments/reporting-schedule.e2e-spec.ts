@@ -1,6 +1,7 @@
 import { eventually } from '@app/testing';
 import { fiscalYearOf } from '../../src/kernel/fiscal-year';
 import { Workflow } from '../support/officer-flow';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { capacityBody } from '../support/requests';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -13,15 +14,20 @@ import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let w: Workflow;
+let hook: WebhookReceiver;
 
 beforeAll(async () => {
-  t = await createTestApp({ clock: 'system', env: { REPORTING_INTERVAL: 'PT2S', SLA_SWEEP_INTERVAL_MS: '500' } });
+  t = await createTestApp({ clock: 'system', env: { REPORTING_INTERVAL: 'PT2S', SLA_SWEEP_INTERVAL_MS: '500', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
   w = await Workflow.create(t);
+  hook = await WebhookReceiver.start();
+  const registered = await w.post(w.tokens.admin, '/v1/webhooks', { url: hook.url, scope: 'fund', events: ['alert.report_overdue'] });
+  expect(registered.statusCode).toBe(201);
   const fiscalYear = fiscalYearOf(new Date(), t.config.fiscalYearStartMonth);
   await w.allocate(fiscalYear, 'capacity_building', 10_000_000);
 });
 afterAll(async () => {
   await t.close();
+  await hook.close();
 });
 
 interface ReportDue {
@@ -58,6 +64,10 @@ describe('report due dates', () => {
       return result.rows[0];
     });
     expect(alert.subject).toContain('Progress report overdue');
+
+    // The same alert reaches the fund's webhook endpoints.
+    await eventually(() => hook.ofType('alert.report_overdue').some((m) => m.json.data.requestId === id) || undefined);
+    expect(hook.ofType('alert.report_overdue')[0]!.json.data).toMatchObject({ requestId: id, country: 'CR', eventType: 'ReportOverdue', status: 'approved' });
 
     const reported = (await w.post(w.tokens.partner, `/v1/aid-requests/${id}/reports`, { summary: 'Late, but here.' })).json();
     expect(reported.reportsDue[0]).toEqual({ dueAt: firstDue, status: 'received' });
