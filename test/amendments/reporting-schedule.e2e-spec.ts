@@ -1,4 +1,6 @@
 import { eventually } from '@app/testing';
+import { Queue } from 'bullmq';
+import { queuePrefix } from '../../src/queues/redis-connection';
 import { fiscalYearOf } from '../../src/kernel/fiscal-year';
 import { Workflow } from '../support/officer-flow';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -78,4 +80,24 @@ describe('report due dates', () => {
       return view.reportsDue.filter((r: ReportDue) => r.status === 'overdue').length >= 1 && view.reportsDue.length >= 3 ? view : undefined;
     }, { timeoutMs: 15_000 });
   }, 40_000);
+
+  it('a timer lost from Redis is made up by the sla sweep: the missed date is still recorded', async () => {
+    const id = await w.underReview(capacityBody({}, { durationMonths: 1 }));
+    const approved = (await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 3_000_000 })).json();
+    const firstDue = Date.parse(approved.updatedAt) + 2000;
+    const sla = new Queue('sla', { connection: { url: t.config.redisUrl }, prefix: queuePrefix(t.config.queuePrefix) });
+    try {
+      // The relay sets the first timer, with the request and the date as its id; remove it.
+      const job = await eventually(async () => sla.getJob(`report-${id}-${firstDue}`));
+      await job.remove();
+      expect(await sla.getJob(`report-${id}-${firstDue}`)).toBeUndefined();
+    } finally {
+      await sla.close();
+    }
+    const overdue = await eventually(async () => {
+      const view = await w.view(id);
+      return view.reportsDue[0]?.status === 'overdue' ? view : undefined;
+    }, { timeoutMs: 15_000 });
+    expect(overdue.reportsDue[0].dueAt).toBe(new Date(firstDue).toISOString());
+  }, 30_000);
 });
