@@ -13,6 +13,7 @@ import { AppendsWithoutSubtransactions1795852800011 } from './1795852800011-Appe
 import { Webhooks1795852800200 } from './1795852800200-Webhooks';
 import { TlpMarkings1795852800300 } from './1795852800300-TlpMarkings';
 import { DocumentStore1795852800301 } from './1795852800301-DocumentStore';
+import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInViews';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Webhooks1795852800200,
   TlpMarkings1795852800300,
   DocumentStore1795852800301,
+  GrantPeriodInViews1795852800520,
 ];

@@ -1,4 +1,6 @@
 import { eventually } from '@app/testing';
+import type { QueryRunner } from 'typeorm';
+import { GrantPeriodInViews1795852800520 } from '../../migrations/1795852800520-GrantPeriodInViews';
 import { AidRequestViewStore } from '../../src/aid-requests/projections/aid-request-view.store';
 import { Workflow } from '../support/officer-flow';
 import { capacityBody } from '../support/requests';
@@ -65,6 +67,23 @@ describe('the grant period and reporting schedule in the view', () => {
     const approved = (await w.post(w.tokens.officer, `/v1/aid-requests/${id}/approve`, { amountApproved: 1_000_000 })).json();
     expect(approved.endsAt).toBe('2027-02-28T10:00:00.000Z');
     expect(approved.reportsDue).toEqual([]);
+  });
+
+  it('views stored before these fields existed get them from the migration: endsAt as the projection computes it, no amendments, no reports due', async () => {
+    const capacity = await capacityGrant();
+    const rapid = await w.underReview();
+    expect((await w.post(w.tokens.officer, `/v1/aid-requests/${rapid}/approve`, { amountApproved: 1_000_000 })).statusCode).toBe(200);
+    const pending = await w.underReview();
+    const ids = [capacity, rapid, pending];
+    const expected = await Promise.all(ids.map(async (id) => (await w.view(id)).endsAt));
+    await t.pool.query(`UPDATE aid_request_views SET view = (view::jsonb - 'endsAt' - 'amendments' - 'reportsDue')::json WHERE id = ANY($1)`, [ids]);
+    await new GrantPeriodInViews1795852800520().up({ query: (sql: string) => t.pool.query(sql) } as unknown as QueryRunner);
+    for (const [i, id] of ids.entries()) {
+      const view = await w.view(id);
+      expect({ id, endsAt: view.endsAt, amendments: view.amendments, reportsDue: view.reportsDue }).toEqual({ id, endsAt: expected[i], amendments: [], reportsDue: [] });
+    }
+    expect(expected[0]).toBe('2027-11-28T10:00:00.000Z');
+    expect(expected[2]).toBeNull();
   });
 
   it('the sweep finds a grant whose next report date passed (its timer lost) and not one whose date is ahead', async () => {
