@@ -315,6 +315,24 @@ function rejectedAmendment(releasedMoney: AmendmentRejected['data']['released'],
   return { type: 'AmendmentRejected', data: { requestId: REQUEST_ID, amendmentId: AMENDMENT_ID, officer: officer.sub, reason: 'Out of scope.', released: releasedMoney, rejectedAt: AT } };
 }
 
+describe('ReportProgress with an open amendment', () => {
+  it('a final report may not close a grant while an amendment is open (it would strand a reserved increase); a progress report may', () => {
+    const paid: AidRequestEvent[] = [...approvedHistory(), released(1, 1_000_000n), disbursed(1, 1_000_000n), released(2, 2_000_000n), disbursed(2, 2_000_000n)];
+    const open = [...paid, proposed({ type: 'cost_increase', amount: '2000000' }), approvedAmendment(increaseEffect(2_000_000n, 5_000_000n, tranchesOf(1_000_000n, 2_000_000n, 2_000_000n)), ana, true)];
+    const report = (final: boolean) => ({ type: 'ReportProgress' as const, data: { summary: 'Done.', final }, context: ctx(crPartner) });
+    spec.given(open).when(report(true)).thenFails('amendment.open_at_close');
+    spec.given(open).when(report(false)).then([{ type: 'ProgressReported', data: { requestId: REQUEST_ID, summary: 'Done.', final: false, reportedBy: crPartner.sub, reportedAt: AT } }]);
+    const decided = [...open, rejectedAmendment({ fiscalYear: FY, window: 'capacity_building', amount: '2000000' })];
+    spec
+      .given(decided)
+      .when(report(true))
+      .then([
+        { type: 'ProgressReported', data: { requestId: REQUEST_ID, summary: 'Done.', final: true, reportedBy: crPartner.sub, reportedAt: AT } },
+        { type: 'GrantClosed', data: { requestId: REQUEST_ID, closedAt: AT } },
+      ]);
+  });
+});
+
 describe('RejectAmendment', () => {
   it('an officer rejects a proposed amendment; nothing was reserved, the grant is unchanged', () => {
     const history = [...approvedHistory(), proposed({ type: 'cost_increase', amount: '1000000' })];

@@ -4,6 +4,8 @@ import { partnerOwns, type Decision } from './aid-request.decision';
 import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent } from './aid-request.events';
 import type { ExistingAidRequest } from './aid-request.state';
+import { AmendmentErrors } from './amendment.errors';
+import { isOpen } from './amendment.state';
 
 /* The grant: tranches released and disbursed, progress reported, and the grant closed. */
 
@@ -60,6 +62,9 @@ export function reportProgress(command: ReportProgress, state: ExistingAidReques
   const { summary, final } = command.data;
   const pending = state.grant.tranches.filter((t) => t.status !== 'disbursed').length;
   if (final && pending > 0) return AidRequestErrors.notAllDisbursed(pending);
+  // Closing would strand an open amendment (and any increase a first approval reserved in the fund).
+  const open = final ? state.grant.amendments.find(isOpen) : undefined;
+  if (open !== undefined) return AmendmentErrors.openAtClose(open.id);
   const reported: AidRequestEvent = {
     type: 'ProgressReported',
     data: { requestId: state.filed.requestId, summary, final, reportedBy: actor.sub, reportedAt: now.toISOString() },

@@ -23,5 +23,7 @@ export const AmendmentErrors = {
       'amendment.budget_changed',
       `the revision re-splits ${total} cents, but ${undisbursed} cents are now not yet disbursed: the grant changed since it was proposed`,
     ),
+  openAtClose: (id: string) =>
+    new DomainError('conflict', 'amendment.open_at_close', `amendment ${id} is still open: an officer must decide it before a final report closes the grant`),
   systemOnly: () => new DomainError('forbidden', 'report.system_only', 'only the reporting timers check for overdue reports'),
 };
