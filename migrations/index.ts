@@ -14,6 +14,7 @@ import { Webhooks1795852800200 } from './1795852800200-Webhooks';
 import { TlpMarkings1795852800300 } from './1795852800300-TlpMarkings';
 import { DocumentStore1795852800301 } from './1795852800301-DocumentStore';
 import { PersonalDataKeys1795852800500 } from './1795852800500-PersonalDataKeys';
+import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInViews';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   TlpMarkings1795852800300,
   DocumentStore1795852800301,
   PersonalDataKeys1795852800500,
+  GrantPeriodInViews1795852800520,
 ];

@@ -9,7 +9,14 @@ import type { AidRequestView } from './projections/aid-request-view';
 import { aidRequestViewProjection } from './projections/aid-request-view.projection';
 
 /** The commands that may move money: each may write the fund stream too. */
-const MOVES_MONEY: ReadonlySet<AidRequestCommand['type']> = new Set(['ApproveAidRequest', 'RejectAidRequest', 'WithdrawAidRequest', 'DisburseTranche']);
+const MOVES_MONEY: ReadonlySet<AidRequestCommand['type']> = new Set([
+  'ApproveAidRequest',
+  'RejectAidRequest',
+  'WithdrawAidRequest',
+  'DisburseTranche',
+  'ApproveAmendment',
+  'RejectAmendment',
+]);
 
 /** An aid request (`aid-request-<uuid>`): its decider, its view, and the money its decisions move on the fund. */
 export const aidRequests: Aggregate<AidRequestState, AidRequestCommand, AidRequestEvent, AidRequestView> = {

@@ -28,6 +28,22 @@ export function fundCommandFor(events: readonly AidRequestEvent[], context: Comm
         const reason = event.type === 'AidRequestRejected' ? 'rejected' : 'withdrawn';
         return { type: 'ReleaseCommitment', data: { fiscalYear: released.fiscalYear, requestId: event.data.requestId, reason }, context };
       }
+      case 'AmendmentApproved': {
+        // A cost increase commits its money with its first approval (alone, or reserving it for a
+        // second officer); the second of two confirms money already committed.
+        const { effect, awaitingSecondApproval, approvals, requestId } = event.data;
+        if (effect.type !== 'cost_increase' || (!awaitingSecondApproval && approvals.length > 1)) return undefined;
+        return { type: 'IncreaseCommitment', data: { fiscalYear: effect.fiscalYear, window: effect.window, requestId, amount: fromCentsString(effect.amount) }, context };
+      }
+      case 'AmendmentRejected': {
+        const released = event.data.released;
+        if (released === null) return undefined;
+        return {
+          type: 'ReduceCommitment',
+          data: { fiscalYear: released.fiscalYear, requestId: event.data.requestId, amount: fromCentsString(released.amount), reason: 'amendment_rejected' },
+          context,
+        };
+      }
       case 'TrancheDisbursed':
         return {
           type: 'DisburseFunds',

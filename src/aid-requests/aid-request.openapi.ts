@@ -5,6 +5,7 @@ import { ApiIfMatch, ApiJsonBody, ApiProblems, ApiUuidParam, ETAG_HEADER, LOCATI
 import { TLP_LABELS } from '../kernel/tlp';
 import { TRACKS } from '../kernel/track';
 import { RISK_LEVELS } from '../kernel/due-diligence';
+import { AMENDMENT_TYPES } from './domain/amendment.events';
 import { ACTION_AREAS, REQUEST_KINDS, REQUEST_STATUSES, SECTORS, SEVERITIES } from './domain/aid-request.values';
 
 /** OpenAPI schemas of the aid-request answers (their TypeScript types are interfaces, which leave no metadata). */
@@ -56,6 +57,24 @@ export const STORED_CONTACT = namedSchema('StoredContact', {
     'AidRequestFiled.data.contact as stored (schemaVersion 2) and as the audit feed and export carry it. Schema-1 events, recorded before contacts were encrypted, read as { "legacyPlaintext": true }.',
 });
 
+/** One amendment: the answer to its proposal, and each item of the view's `amendments`. */
+export const AMENDMENT_SCHEMA = namedSchema('Amendment', {
+  type: 'object',
+  required: ['id', 'type', 'status', 'reason', 'proposedAt', 'decidedAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    type: { type: 'string', enum: [...AMENDMENT_TYPES] },
+    status: { type: 'string', enum: ['proposed', 'awaiting_second_approval', 'approved', 'rejected'] },
+    reason: string,
+    proposedAt: dateTime,
+    decidedAt: nullable(dateTime),
+    months: { type: 'integer', minimum: 1, maximum: 24, description: 'no_cost_extension' },
+    tranches: { type: 'array', items: object({ amount: cents }), description: 'budget_revision: the new split of what is not yet disbursed' },
+    amount: { ...cents, description: 'cost_increase, in US cents' },
+    description: { type: 'string', description: 'scope_change: the new scope' },
+  },
+});
+
 /** The request view: `GET /v1/aid-requests/{id}` and every action's answer. */
 export const AID_REQUEST_VIEW_SCHEMA: SchemaObject = object({
   id: { type: 'string', format: 'uuid' },
@@ -97,6 +116,13 @@ export const AID_REQUEST_VIEW_SCHEMA: SchemaObject = object({
   informationRequest: nullable(object({ question: string, requestedAt: dateTime }, 'while the fund waits for the partner')),
   funding: nullable(object({ fiscalYear: { type: 'integer' }, window: { type: 'string', enum: [...TRACKS] } })),
   reports: { type: 'array', items: object({ summary: string, final: { type: 'boolean' }, reportedAt: dateTime }) },
+  endsAt: nullable({ ...dateTime, description: 'end of the grant period (approval + its months, moved by extensions); null before approval' }),
+  amendments: { type: 'array', items: AMENDMENT_SCHEMA, description: 'oldest first' },
+  reportsDue: {
+    type: 'array',
+    description: 'a capacity grant’s report due dates, every one up to the next still awaiting a report, oldest first',
+    items: object({ dueAt: dateTime, status: { type: 'string', enum: ['due', 'received', 'overdue'] } }),
+  },
   decisionReason: nullable(string),
   filedBy: string,
   tlp: { type: 'string', enum: [...TLP_LABELS] },

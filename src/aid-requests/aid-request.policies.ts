@@ -9,5 +9,10 @@ export function triageConfig(config: AppConfig): TriageConfig {
 
 /** The approval rules from configuration, as the decider takes them. */
 export function approvalPolicy(config: AppConfig): ApprovalPolicy {
-  return { fourEyesThreshold: config.fourEyesThreshold, fiscalYearStartMonth: config.fiscalYearStartMonth, highRiskMaxTranchePercent: config.highRiskMaxTranchePercent };
+  return {
+    fourEyesThreshold: config.fourEyesThreshold,
+    fiscalYearStartMonth: config.fiscalYearStartMonth,
+    highRiskMaxTranchePercent: config.highRiskMaxTranchePercent,
+    reportingInterval: config.reportingInterval,
+  };
 }

@@ -4,6 +4,7 @@ import { AidRequestsModule } from './aid-requests.module';
 import { PartnersModule } from '../partners/partners.module';
 import { AidRequestActions } from './commands/actions/aid-request-actions';
 import { AidRequestActionsController } from './commands/actions/aid-request-actions.controller';
+import { AmendmentsController } from './commands/amendments/amendments.controller';
 import { FileAidRequestController } from './commands/file-aid-request/file-aid-request.controller';
 import { GetAidRequestTimelineController } from './queries/get-aid-request-timeline/get-aid-request-timeline.controller';
 import { GetAidRequestTimelineHandler } from './queries/get-aid-request-timeline/get-aid-request-timeline.handler';
@@ -20,6 +21,7 @@ import { ListAidRequestsHandler } from './queries/list-aid-requests/list-aid-req
   controllers: [
     FileAidRequestController,
     AidRequestActionsController,
+    AmendmentsController,
     ListAidRequestsController,
     GetAidRequestController,
     GetAidRequestTimelineController,

@@ -29,11 +29,12 @@ export interface RunOptions {
   /** If-Match: the stream version the caller acted on. */
   readonly ifMatch?: number | undefined;
   /**
-   * What the idempotent answer records, from the events the command decided, when the route
-   * answers with something other than the aggregate's view (a document upload answers with the
-   * document).
+   * What the idempotent answer records when the route answers with something other than the
+   * aggregate's view: taken from the view or the events the command decided (a proposed amendment
+   * answers with the amendment, a document upload with the document). A replay must give back
+   * exactly what the first request got.
    */
-  readonly answer?: (events: readonly DomainEvent[]) => unknown;
+  readonly answer?: (view: unknown, events: readonly DomainEvent[]) => unknown;
   /**
    * The caller's own statements that belong with the command's events (a new request's sealed data
    * key; the deletion of that key on erasure): run in the same transaction, and only when the
@@ -112,7 +113,7 @@ export class CommandRunner {
             after: [
               ...(project ? [project] : []),
               ...(changed ? (extra?.after ?? []) : []),
-              ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(decided.events) : view)] : []),
+              ...(claim ? [this.idempotency.recordEffect(claim, options.answer ? options.answer(view, decided.events) : view)] : []),
             ],
           };
         },

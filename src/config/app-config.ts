@@ -59,6 +59,8 @@ export interface AppConfig {
   readonly sla: Readonly<Record<Priority, SlaDurations>>;
   /** 1..12; the fiscal year is named by the calendar year in which it ends. */
   readonly fiscalYearStartMonth: number;
+  /** REPORTING_INTERVAL: ISO-8601 duration (calendar months allowed) between a capacity grant's progress reports. */
+  readonly reportingInterval: string;
   readonly audit: {
     /** PEM text or a path to a PEM file; absent in development (a key is generated and kept locally). */
     readonly signingKey?: string;

@@ -101,6 +101,15 @@ describe('configuration', () => {
     }
   });
 
+  it('reads REPORTING_INTERVAL (default P3M, calendar months allowed) and names a bad one', () => {
+    expect(loadConfig({}).reportingInterval).toBe('P3M');
+    expect(loadConfig({ REPORTING_INTERVAL: 'P1M2W' }).reportingInterval).toBe('P1M2W');
+    expect(loadConfig({ REPORTING_INTERVAL: 'PT2S' }).reportingInterval).toBe('PT2S');
+    for (const bad of ['3 months', 'P0M', 'P', '-P3M']) {
+      expect(problemsOf({ REPORTING_INTERVAL: bad }).filter((p) => p.startsWith('REPORTING_INTERVAL'))).toHaveLength(1);
+    }
+  });
+
   it('reads SLA durations such as PT2S/PT4S for fast tests', () => {
     expect(loadConfig({ SLA_PRIORITY_1: 'PT2S/PT4S' }).sla[1]).toEqual({ acknowledgeMs: 2000, decideMs: 4000 });
     expect(problemsOf({ SLA_PRIORITY_1: 'PT4S/PT2S' })[0]).toMatch(/^SLA_PRIORITY_1/);

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
+import { parseCalendarDuration } from '../kernel/calendar';
+import { DEFAULT_REPORTING_INTERVAL } from '../kernel/reporting';
 import { notificationsEnv } from './notifications-env';
 import { type Priority, PRIORITIES } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
@@ -75,6 +77,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   let fourEyesThreshold = 25_000_000n;
   if (/^\d{1,15}$/.test(fourEyesRaw) && BigInt(fourEyesRaw) > 0n) fourEyesThreshold = BigInt(fourEyesRaw);
   else problems.push(`FOUR_EYES_THRESHOLD must be a positive integer amount in cents (got "${fourEyesRaw}")`);
+
+  const reportingInterval = read('REPORTING_INTERVAL') ?? DEFAULT_REPORTING_INTERVAL;
+  if (parseCalendarDuration(reportingInterval) === undefined) {
+    problems.push(`REPORTING_INTERVAL must be a positive ISO-8601 duration such as P3M, P1M2W or PT2S (got "${reportingInterval}")`);
+  }
 
   const sla = {} as Record<Priority, SlaDurations>;
   for (const priority of PRIORITIES) {
@@ -202,6 +209,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     highRiskMaxTranchePercent: integer('HIGH_RISK_MAX_TRANCHE_PERCENT', 25, 1, 100),
     sla,
     fiscalYearStartMonth: integer('FISCAL_YEAR_START_MONTH', 10, 1, 12),
+    reportingInterval,
     audit: {
       ...(auditSigningKey === undefined ? {} : { signingKey: auditSigningKey }),
       previousPublicKeys,

@@ -14,7 +14,7 @@ export interface JobTrace {
 /** An alert to the fund's officers, recorded by the notifications queue (delivery channels come later). */
 export interface AlertJob {
   readonly alertId: string;
-  readonly kind: 'urgent_incident' | 'sla_breached' | 'possible_duplicate';
+  readonly kind: 'urgent_incident' | 'sla_breached' | 'possible_duplicate' | 'report_overdue';
   readonly requestId: string;
   readonly trace: JobTrace;
 }
@@ -32,6 +32,8 @@ export interface JobsByQueue {
   readonly sla: {
     readonly 'check-deadline': { readonly requestId: string; readonly deadline: SlaDeadline; readonly dueAt: string; readonly trace: JobTrace };
     readonly 'sweep-missed-deadlines': NoData;
+    /** A progress report's due date (or a change to the schedule): record missed reports, then time the next due date. */
+    readonly 'check-reports': { readonly requestId: string; readonly dueAt: string; readonly trace: JobTrace };
   };
   readonly notifications: { readonly 'send-alert': AlertJob };
   readonly disbursements: { readonly 'disburse-tranche': { readonly requestId: string; readonly tranche: number; readonly trace: JobTrace } };

@@ -20,6 +20,10 @@ const AID_REQUEST_EVENT_TYPES = [
   'TrancheDisbursed',
   'ProgressReported',
   'GrantClosed',
+  'AmendmentProposed',
+  'AmendmentApproved',
+  'AmendmentRejected',
+  'ReportOverdue',
 ];
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
@@ -42,6 +46,11 @@ function eventOf(type: string): RecordedEvent {
       acknowledgeBy: '2026-11-28T14:00:00.000Z',
       decideBy: '2026-11-29T12:00:00.000Z',
       tranche: 1,
+      approvedAt: '2026-11-28T12:00:00.000Z',
+      reportingInterval: 'P3M',
+      awaitingSecondApproval: false,
+      effect: { type: 'no_cost_extension', endsAt: '2027-12-28T12:00:00.000Z' },
+      dueAt: '2026-11-28T12:00:00.000Z',
     },
     metadata: { correlationId: 'c-1' },
     recordedAt: NOW,
@@ -59,6 +68,30 @@ describe('the relay reacts to exactly the event types it reads payloads for', ()
     expect(RELAYED_EVENT_TYPES).toEqual(
       expect.arrayContaining(['AidRequestFiled', 'AidRequestTriaged', 'InformationProvided', 'TrancheReleased', 'SlaBreached', 'PossibleDuplicateFlagged']),
     );
+  });
+
+  it('times a capacity grant’s first report due date, one timer per date, and none for rapid response', () => {
+    const approved = eventOf('GrantApproved');
+    expect(reactionsTo(approved, NOW)).toEqual([
+      expect.objectContaining({
+        queue: 'sla',
+        name: 'check-reports',
+        jobId: `report-0192f0a0-1111-7000-8000-000000000001-${Date.parse('2027-02-28T12:00:00.000Z')}`,
+        delayMs: Date.parse('2027-02-28T12:00:00.000Z') - NOW.getTime(),
+      }),
+    ]);
+    expect(reactionsTo({ ...approved, data: { ...(approved.data as object), reportingInterval: null } }, NOW)).toEqual([]);
+  });
+
+  it('re-checks the schedule after an extension, but not after other amendments or a first of two approvals', () => {
+    const extended = eventOf('AmendmentApproved');
+    expect(reactionsTo(extended, NOW)).toEqual([expect.objectContaining({ queue: 'sla', name: 'check-reports', jobId: `${extended.eventId}-reports` })]);
+    expect(reactionsTo({ ...extended, data: { ...(extended.data as object), effect: { type: 'scope_change', description: 'x' } } }, NOW)).toEqual([]);
+    expect(reactionsTo({ ...extended, data: { ...(extended.data as object), awaitingSecondApproval: true } }, NOW)).toEqual([]);
+  });
+
+  it('raises alert.report_overdue for a missed report', () => {
+    expect(reactionsTo(eventOf('ReportOverdue'), NOW)).toEqual([expect.objectContaining({ queue: 'notifications', data: expect.objectContaining({ kind: 'report_overdue' }) })]);
   });
 
   it('passes over events of other aggregates', () => {

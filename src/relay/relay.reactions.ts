@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@app/event-store';
 import type { AidRequestEvent } from '../aid-requests/domain/aid-request.events';
 import type { AlertJob, JobRequest, JobTrace } from '../queues/queue-definitions';
+import { addDuration, parseCalendarDuration } from '../kernel/calendar';
 
 /**
  * Which event types have reactions: every type of the aid-request stream, listed so the compiler
@@ -15,12 +16,16 @@ const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
   TrancheReleased: true,
   SlaBreached: true,
   PossibleDuplicateFlagged: true,
+  GrantApproved: true,
+  AmendmentApproved: true,
+  ReportOverdue: true,
+  AmendmentProposed: false,
+  AmendmentRejected: false,
   AidRequestClaimed: false,
   CapacityRequestScored: false,
   AssignedToReviewRound: false,
   InformationRequested: false,
   ApprovalRecorded: false,
-  GrantApproved: false,
   AidRequestRejected: false,
   AidRequestWithdrawn: false,
   TrancheDisbursed: false,
@@ -76,17 +81,33 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
       return [alert(event, 'sla_breached', domainEvent.data.requestId, trace)];
     case 'PossibleDuplicateFlagged':
       return [alert(event, 'possible_duplicate', domainEvent.data.requestId, trace)];
+    case 'GrantApproved': {
+      // A capacity grant's first report timer; each timer, once checked, sets the next one.
+      const { requestId, approvedAt, reportingInterval } = domainEvent.data;
+      const interval = reportingInterval == null ? undefined : parseCalendarDuration(reportingInterval);
+      if (interval === undefined) return [];
+      return [reportTimer(requestId, addDuration(new Date(approvedAt), interval, 1).toISOString(), now, trace)];
+    }
+    case 'AmendmentApproved': {
+      // An extension adds due dates: check at once, which times the next one (a no-op if it already is).
+      const { requestId, effect, awaitingSecondApproval, approvedAt } = domainEvent.data;
+      if (effect.type !== 'no_cost_extension' || awaitingSecondApproval) return [];
+      return [{ queue: 'sla', name: 'check-reports', data: { requestId, dueAt: approvedAt, trace }, jobId: `${event.eventId}-reports` }];
+    }
+    case 'ReportOverdue':
+      return [alert(event, 'report_overdue', domainEvent.data.requestId, trace)];
     case 'AidRequestClaimed':
     case 'CapacityRequestScored':
     case 'AssignedToReviewRound':
     case 'InformationRequested':
     case 'ApprovalRecorded':
-    case 'GrantApproved':
     case 'AidRequestRejected':
     case 'AidRequestWithdrawn':
     case 'TrancheDisbursed':
     case 'ProgressReported':
     case 'GrantClosed':
+    case 'AmendmentProposed':
+    case 'AmendmentRejected':
       return [];
     default:
       // Events of other aggregates need no reaction (yet).
@@ -101,6 +122,18 @@ function slaTimer(requestId: string, deadline: 'acknowledge' | 'decide', dueAt: 
     name: 'check-deadline',
     data: { requestId, deadline, dueAt, trace },
     jobId: `sla-${requestId}-${deadline}-${due}`,
+    delayMs: Math.max(0, due - now.getTime()),
+  };
+}
+
+/** One durable timer per report due date: the id is the request and the date, so setting it again adds nothing. */
+export function reportTimer(requestId: string, dueAt: string, now: Date, trace: JobTrace): JobRequest<'sla'> {
+  const due = Date.parse(dueAt);
+  return {
+    queue: 'sla',
+    name: 'check-reports',
+    data: { requestId, dueAt, trace },
+    jobId: `report-${requestId}-${due}`,
     delayMs: Math.max(0, due - now.getTime()),
   };
 }

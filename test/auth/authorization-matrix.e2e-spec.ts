@@ -59,6 +59,9 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'POST /v1/aid-requests/:id/reports': OWN_PARTNER_ONLY,
   // Admin only: the role is checked first, so a partner of either country gets 403.
   'POST /v1/aid-requests/:id/contact/erase': row(403, 403, 403, 403, 'ok'),
+  'POST /v1/aid-requests/:id/amendments': OWN_PARTNER_ONLY,
+  'POST /v1/aid-requests/:id/amendments/:amendmentId/approve': OFFICER_ONLY,
+  'POST /v1/aid-requests/:id/amendments/:amendmentId/reject': OFFICER_ONLY,
   'GET /v1/funds/:fiscalYear': row(403, 403, 'ok', 'ok', 'ok'),
   'POST /v1/partners/:country/assessments': OFFICER_ONLY,
   'GET /v1/partners/:country': row('ok', 404, 'ok', 'ok', 'ok'), // the CR partner: its own due diligence only
@@ -161,6 +164,12 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
     expect(filed.statusCode).toBe(201);
     return { url: `/v1/aid-requests/${filed.json().id}/contact/erase`, payload: { reason: 'matrix' } };
   },
+  'POST /v1/aid-requests/:id/amendments': async (principal) => ({
+    url: `/v1/aid-requests/${principal === 'partnerOwn' || principal === 'partnerOther' ? await approved() : shared}/amendments`,
+    payload: { type: 'no_cost_extension', months: 3, reason: 'Procurement delays.' },
+  }),
+  'POST /v1/aid-requests/:id/amendments/:amendmentId/approve': async (_, allowed) => amendmentCall(allowed, 'approve'),
+  'POST /v1/aid-requests/:id/amendments/:amendmentId/reject': async (_, allowed) => amendmentCall(allowed, 'reject'),
   'GET /v1/funds/:fiscalYear': () => ({ url: `/v1/funds/${FY}` }),
   'POST /v1/partners/:country/assessments': () => ({ url: '/v1/partners/CR/assessments', payload: { riskLevel: 'low', validUntil: '2030-12-31', summary: 'Matrix assessment.' } }),
   'GET /v1/partners/:country': () => ({ url: '/v1/partners/CR' }),
@@ -185,6 +194,15 @@ const CALLS: Readonly<Record<string, (principal: Principal, allowed: boolean) =>
   'GET /v1/webhooks/:id/deliveries': () => ({ url: `/v1/webhooks/${sharedEndpoint}/deliveries` }),
   'POST /v1/webhooks/:id/deliveries/:deliveryId/retry': () => ({ url: `/v1/webhooks/${sharedEndpoint}/deliveries/${sharedDelivery}/retry` }),
 };
+
+/** An amendment decision: for an allowed officer on a freshly proposed one, otherwise on an id the shared request does not have. */
+async function amendmentCall(allowed: boolean, decision: 'approve' | 'reject'): Promise<Call> {
+  if (!allowed) return { url: `/v1/aid-requests/${shared}/amendments/0192f0a0-1111-7000-8000-00000000a001/${decision}`, payload: { reason: 'Within the programme.' } };
+  const id = await approved();
+  const proposed = await w.post(tokens.partnerOwn, `/v1/aid-requests/${id}/amendments`, { type: 'scope_change', description: 'Add a lab.', reason: 'New needs.' });
+  expect(proposed.statusCode).toBe(201);
+  return { url: `/v1/aid-requests/${id}/amendments/${proposed.json().id as string}/${decision}`, payload: { reason: 'Within the programme.' } };
+}
 
 /** A CR request approved for 1,000,000 cents (one tranche). */
 async function approved(): Promise<string> {

@@ -52,6 +52,8 @@ beforeAll(async () => {
 });
 
 const HOOK_URL = 'http://127.0.0.1:9/hook';
+/** An amendment id the request does not have (the request is not approved either). */
+const AMENDMENT_ID = '0192f0a0-1111-7000-8000-00000000a001';
 
 /** The route pattern (`/v1/webhooks/:id`) of a concrete URL of this test. */
 function patternOf(url: string): string {
@@ -62,7 +64,8 @@ function patternOf(url: string): string {
     .replace(deliveryId, ':deliveryId')
     .replace('/2026/', '/:fiscalYear/')
     .replace('/tranches/1/', '/tranches/:n/')
-    .replace(/^\/v1\/partners\/[^/]+/, '/v1/partners/:country');
+    .replace(/^\/v1\/partners\/[^/]+/, '/v1/partners/:country')
+    .replace(AMENDMENT_ID, ':amendmentId');
 }
 afterAll(async () => {
   await t.close();
@@ -182,6 +185,12 @@ const POSTS: readonly { readonly role: Role; readonly path: () => string; readon
   { role: 'partner', path: () => `/v1/aid-requests/${requestId}/reports`, valid: { summary: 'Phase one done.', final: false } },
   { role: 'officer', path: () => `/v1/aid-requests/${requestId}/tranches/1/release`, valid: {} },
   { role: 'admin', path: () => `/v1/aid-requests/${contactRequestId}/contact/erase`, valid: { reason: 'the person asked to be forgotten' } },
+  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/amendments`, valid: { type: 'no_cost_extension', months: 6, reason: 'Hiring took longer.' } },
+  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/amendments`, valid: { type: 'budget_revision', tranches: [{ amount: 1_000_000 }], reason: 'Re-split.' } },
+  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/amendments`, valid: { type: 'cost_increase', amount: 500_000, reason: 'Exchange rate.' } },
+  { role: 'partner', path: () => `/v1/aid-requests/${requestId}/amendments`, valid: { type: 'scope_change', description: 'Add a lab.', reason: 'New needs.' } },
+  { role: 'officer', path: () => `/v1/aid-requests/${requestId}/amendments/${AMENDMENT_ID}/approve`, valid: { reason: 'Agreed with the partner.' } },
+  { role: 'officer', path: () => `/v1/aid-requests/${requestId}/amendments/${AMENDMENT_ID}/reject`, valid: { reason: 'Out of scope.' } },
   { role: 'admin', path: () => '/v1/funds/2026/allocations', valid: { window: 'rapid_response', amount: 1_000_000, note: 'first allocation' } },
   { role: 'officer', path: () => '/v1/partners/CR/assessments', valid: { riskLevel: 'high', validUntil: '2027-06-30', summary: 'Audited; open findings.' } },
   { role: 'partner', path: () => '/v1/webhooks', valid: { url: HOOK_URL, events: ['aid_request.approved'], description: 'intake' } },
@@ -315,6 +324,8 @@ describe('no client input gets a 5xx', () => {
       { role: 'partner' as const, method: 'GET' as const, route: '/v1/webhooks/:id', url: `/v1/webhooks/${s}` },
       { role: 'partner' as const, method: 'POST' as const, route: '/v1/webhooks/:id/deliveries/:deliveryId/retry', url: `/v1/webhooks/${webhookId}/deliveries/${s}/retry` },
       { role: 'partner' as const, method: 'GET' as const, route: '/v1/aid-requests/:id/documents/:documentId', url: `/v1/aid-requests/${requestId}/documents/${s}` },
+      { role: 'officer' as const, method: 'POST' as const, route: '/v1/aid-requests/:id/amendments/:amendmentId/approve', url: `/v1/aid-requests/${requestId}/amendments/${s}/approve` },
+      { role: 'officer' as const, method: 'POST' as const, route: '/v1/aid-requests/:id/amendments/:amendmentId/reject', url: `/v1/aid-requests/${requestId}/amendments/${s}/reject` },
     ];
     await check(
       fc.asyncProperty(segment.filter((s) => s.length > 0), async (s) => {

@@ -12,6 +12,7 @@ const SUCCESS: Readonly<Record<string, number>> = {
   'post /v1/webhooks': 201,
   'post /v1/aid-requests/:id/documents': 201,
   'post /v1/partners/:country/assessments': 201,
+  'post /v1/aid-requests/:id/amendments': 201,
   'post /v1/webhooks/:id/test': 202,
   'post /v1/webhooks/:id/deliveries/:deliveryId/retry': 202,
   'delete /v1/webhooks/:id': 204,

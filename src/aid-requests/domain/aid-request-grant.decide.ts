@@ -5,6 +5,8 @@ import { AidRequestErrors } from './aid-request.errors';
 import type { AidRequestEvent } from './aid-request.events';
 import type { ExistingAidRequest } from './aid-request.state';
 import { rulesFor } from './grant-risk.rules';
+import { AmendmentErrors } from './amendment.errors';
+import { isOpen } from './amendment.state';
 
 /* The grant: tranches released and disbursed, progress reported, and the grant closed. */
 
@@ -70,6 +72,9 @@ export function reportProgress(command: ReportProgress, state: ExistingAidReques
   const { summary, final } = command.data;
   const pending = state.grant.tranches.filter((t) => t.status !== 'disbursed').length;
   if (final && pending > 0) return AidRequestErrors.notAllDisbursed(pending);
+  // Closing would strand an open amendment (and any increase a first approval reserved in the fund).
+  const open = final ? state.grant.amendments.find(isOpen) : undefined;
+  if (open !== undefined) return AmendmentErrors.openAtClose(open.id);
   const reported: AidRequestEvent = {
     type: 'ProgressReported',
     data: { requestId: state.filed.requestId, summary, final, reportedBy: actor.sub, reportedAt: now.toISOString() },

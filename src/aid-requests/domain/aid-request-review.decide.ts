@@ -8,6 +8,7 @@ import type { AidRequestEvent, AidRequestRejected, TrancheData } from './aid-req
 import { isAssessed, type ExistingAidRequest } from './aid-request.state';
 import { validRiskLevel, type DueDiligence } from '../../kernel/due-diligence';
 import { rulesFor, splitToCap, withinCap } from './grant-risk.rules';
+import { DEFAULT_REPORTING_INTERVAL } from '../../kernel/reporting';
 
 /*
  * Review: the officer's decision. The information loop with the partner, approval (alone or by two
@@ -83,7 +84,15 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
       },
       {
         type: 'GrantApproved',
-        data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [first.officer, actor.sub], approvedAt: now.toISOString() },
+        data: {
+          requestId: state.filed.requestId,
+          amountApproved: toCentsString(amountApproved),
+          tranches,
+          ...source,
+          approvals: [first.officer, actor.sub],
+          approvedAt: now.toISOString(),
+          ...reportingSchedule(state, command),
+        },
       },
     ];
   }
@@ -116,7 +125,15 @@ export function approve(command: ApproveAidRequest, state: ExistingAidRequest): 
     recorded,
     {
       type: 'GrantApproved',
-      data: { requestId: state.filed.requestId, amountApproved: toCentsString(amountApproved), tranches, ...source, approvals: [actor.sub], approvedAt: now.toISOString() },
+      data: {
+        requestId: state.filed.requestId,
+        amountApproved: toCentsString(amountApproved),
+        tranches,
+        ...source,
+        approvals: [actor.sub],
+        approvedAt: now.toISOString(),
+        ...reportingSchedule(state, command),
+      },
     },
   ];
 }
@@ -131,6 +148,11 @@ function cappedTranches(tranches: readonly TrancheData[], amountApproved: bigint
   const split = splitToCap(amounts, amountApproved, percent);
   if (split === undefined) return AidRequestErrors.riskLimit(percent, amountApproved);
   return split.map((amount, i) => ({ number: i + 1, amount: toCentsString(amount) }));
+}
+
+/** Capacity grants report every REPORTING_INTERVAL; rapid-response grants have no reports due (and no field). */
+function reportingSchedule(state: ExistingAidRequest, command: ApproveAidRequest): { reportingInterval?: string } {
+  return state.filed.kind === 'capacity_building' ? { reportingInterval: command.policy.reportingInterval ?? DEFAULT_REPORTING_INTERVAL } : {};
 }
 
 /** Money a first approval reserved in the fund (returned when the request ends without a grant). */

@@ -8,6 +8,7 @@ import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
 import type { PartnerStanding } from '../../kernel/due-diligence';
 import type { EncryptedContact } from './aid-request.events';
+import type { AmendmentCommand } from './amendment.commands';
 
 export interface FileAidRequest {
   readonly type: 'FileAidRequest';
@@ -97,6 +98,8 @@ export interface ApprovalPolicy {
   readonly fiscalYearStartMonth: number;
   /** HIGH_RISK_MAX_TRANCHE_PERCENT (1–100): no tranche of a high-risk grant may exceed this share of amountApproved. */
   readonly highRiskMaxTranchePercent: number;
+  /** REPORTING_INTERVAL (ISO-8601): a capacity grant's progress reports fall due this often (P3M when not given). */
+  readonly reportingInterval?: string;
 }
 
 export interface ApproveAidRequest {
@@ -180,4 +183,5 @@ export type AidRequestCommand =
   | FlagPossibleDuplicate
   | ScoreCapacityRequest
   | AttachDocument
-  | ErasePersonalData;
+  | ErasePersonalData
+  | AmendmentCommand;

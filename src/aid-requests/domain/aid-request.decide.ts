@@ -7,6 +7,7 @@ import { approve, provideInformation, reject, requestInformation, withdraw } fro
 import { disburseTranche, releaseTranche, reportProgress } from './aid-request-grant.decide';
 import { attachDocument } from './aid-request-documents.decide';
 import { erasePersonalData } from './aid-request-personal-data.decide';
+import { approveAmendment, checkReports, proposeAmendment, rejectAmendment } from './aid-request-amendments.decide';
 import type { AidRequestState } from './aid-request.state';
 
 /**
@@ -50,6 +51,14 @@ export function decideAidRequest(command: AidRequestCommand, state: AidRequestSt
       return attachDocument(command, state);
     case 'ErasePersonalData':
       return erasePersonalData(command, state);
+    case 'ProposeAmendment':
+      return proposeAmendment(command, state);
+    case 'ApproveAmendment':
+      return approveAmendment(command, state);
+    case 'RejectAmendment':
+      return rejectAmendment(command, state);
+    case 'CheckReports':
+      return checkReports(command, state);
     default: {
       const unknownCommand: never = command;
       return unknownCommand;

@@ -436,6 +436,11 @@ describe('AidRequest decisions: ApproveAidRequest', () => {
       window: 'rapid_response',
       approvedAt: iso('2026-11-28T14:00:00Z'),
       dueDiligence: 'low',
+      // A rapid-response grant runs three months and has no reports due; nothing amended yet.
+      endsAt: iso('2027-02-28T14:00:00Z'),
+      reportingInterval: null,
+      overdueReports: [],
+      amendments: [],
     });
   });
 
@@ -537,13 +542,16 @@ describe('AidRequest decisions: ApproveAidRequest', () => {
     expect(events.map((e) => e.type === 'GrantApproved' && e.data.tranches).filter(Boolean)).toEqual([tranchesOf(3_000_000n)]);
   });
 
+  /** A capacity grant records its reporting interval (REPORTING_INTERVAL, P3M when the policy has none). */
+  const withReporting = (event: GrantApproved): GrantApproved => ({ ...event, data: { ...event.data, reportingInterval: 'P3M' } });
+
   it('capacity building defaults to one tranche per milestone', () => {
     const history = [filedCapacity([1_000_000n, 2_000_000n]), triaged({ track: 'capacity_building', priority: 5 }), claimed()];
     const source = { window: 'capacity_building' as const, tranches: tranchesOf(1_000_000n, 2_000_000n) };
     spec
       .given(history)
       .when(approve(3_000_000n))
-      .then([approvalRecorded(3_000_000n, source), grantApproved(3_000_000n, source)]);
+      .then([approvalRecorded(3_000_000n, source), withReporting(grantApproved(3_000_000n, source))]);
   });
 
   it('capacity building scales the milestones to a smaller amount, the rounding remainder on the last tranche', () => {
@@ -553,7 +561,7 @@ describe('AidRequest decisions: ApproveAidRequest', () => {
     spec
       .given(history)
       .when(approve(1_000_000n))
-      .then([approvalRecorded(1_000_000n, source), grantApproved(1_000_000n, source)]);
+      .then([approvalRecorded(1_000_000n, source), withReporting(grantApproved(1_000_000n, source))]);
 
     const three = [filedCapacity([1_000n, 1_000n, 1_000n]), triaged({ track: 'capacity_building', priority: 5 }), claimed()];
     // 1,000 × 1,000 / 3,000 = 333 each; 1,000 − 999 = 1 more on the last.

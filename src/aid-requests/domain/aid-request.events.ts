@@ -7,6 +7,7 @@ import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { DocumentKind } from './document.values';
 import type { DueDiligence } from '../../kernel/due-diligence';
+import type { AmendmentApproved, AmendmentProposed, AmendmentRejected, ReportOverdue } from './amendment.events';
 
 export interface IncidentDetails {
   readonly severity: Severity;
@@ -207,6 +208,12 @@ export type GrantApproved = DomainEvent<
     readonly approvedAt: string;
     /** The partner's risk level, or "waived_emergency" (rapid response without a valid assessment); absent from grants approved before due diligence. */
     readonly dueDiligence?: DueDiligence;
+    /**
+     * REPORTING_INTERVAL at approval (ISO-8601) for a capacity grant, null for rapid response: a
+     * progress report is due every interval from approval until the grant ends. Absent from grants
+     * approved before reporting schedules existed, which have none.
+     */
+    readonly reportingInterval?: string | null;
   }
 >;
 
@@ -308,7 +315,11 @@ export type AidRequestEvent =
   | CapacityRequestScored
   | AssignedToReviewRound
   | DocumentAttached
-  | PersonalDataErased;
+  | PersonalDataErased
+  | AmendmentProposed
+  | AmendmentApproved
+  | AmendmentRejected
+  | ReportOverdue;
 
 
 export const AID_REQUEST_STREAM_TYPE = 'aid-request';

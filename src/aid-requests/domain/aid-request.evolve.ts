@@ -3,6 +3,8 @@ import type { AidRequestState, Assessment, AssessedAidRequest, Tranche } from '.
 import { isAssessed } from './aid-request.state';
 import { fromCentsString } from '../../kernel/money';
 import { DEFAULT_TLP } from '../../kernel/tlp';
+import { evolveAmendments } from './amendment.evolve';
+import { grantEnd, initialGrantMonths } from './grant-period';
 
 /** Applies one event. An event that does not fit the state (impossible for a decided stream) leaves it unchanged. */
 export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent): AidRequestState {
@@ -124,6 +126,10 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
           window,
           approvedAt,
           dueDiligence: dueDiligence ?? null,
+          endsAt: grantEnd(approvedAt, initialGrantMonths(state.filed)),
+          reportingInterval: event.data.reportingInterval ?? null,
+          overdueReports: [],
+          amendments: [],
         },
         reports: [],
       };
@@ -179,6 +185,11 @@ export function evolveAidRequest(state: AidRequestState, event: AidRequestEvent)
       const contact = event.data.sealedPlaintextRemains ? { erased: true as const, sealedPlaintextRemains: true as const } : { erased: true as const };
       return { ...state, filed: { ...state.filed, contact }, updatedAt: event.data.erasedAt };
     }
+    case 'AmendmentProposed':
+    case 'AmendmentApproved':
+    case 'AmendmentRejected':
+    case 'ReportOverdue':
+      return evolveAmendments(state, event);
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

@@ -5,6 +5,7 @@ import type { Track } from '../../kernel/track';
 import type { SlaDeadline } from '../../kernel/sla';
 import type { Tlp } from '../../kernel/tlp';
 import type { DueDiligence } from '../../kernel/due-diligence';
+import type { Amendment } from './amendment.state';
 
 /** Contact details after their erasure: nothing of them is readable any more (see PersonalDataErased). */
 export interface ErasedContact {
@@ -127,6 +128,14 @@ export interface Grant extends FundingSource {
   readonly approvedAt: string;
   /** The risk level (or waiver) the grant was approved under; null for grants approved before due diligence. */
   readonly dueDiligence: DueDiligence | null;
+  /** When the grant period ends: approval + the capacity duration (3 months for rapid response), moved by extensions. */
+  readonly endsAt: string;
+  /** A progress report is due every this long (ISO-8601) from approval until endsAt; null: none due. */
+  readonly reportingInterval: string | null;
+  /** Due dates (ISO) for which ReportOverdue was recorded, oldest first. */
+  readonly overdueReports: readonly string[];
+  /** Changes proposed to the grant, oldest first. */
+  readonly amendments: readonly Amendment[];
 }
 
 export interface ProgressReport {

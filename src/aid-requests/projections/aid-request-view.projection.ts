@@ -2,6 +2,8 @@ import type { SqlEffect } from '@app/event-store';
 import type { Projection } from '../../commands/aggregate';
 import { assessmentOf, type AidRequestState, type ExistingAidRequest } from '../domain/aid-request.state';
 import type { AidRequestView } from './aid-request-view';
+import { toAmendmentView } from './amendment-view';
+import { reportsDue } from '../domain/reporting-schedule';
 
 /**
  * `aid_request_views`: the request view of the API, kept by every append that changes the request
@@ -109,6 +111,9 @@ function toAidRequestView(state: ExistingAidRequest, version: number): AidReques
     informationRequest: state.status === 'information_requested' ? { question: state.question, requestedAt: state.requestedAt } : null,
     funding: funding ? { fiscalYear: funding.fiscalYear, window: funding.window } : null,
     reports: 'reports' in state ? state.reports : [],
+    endsAt: grant?.endsAt ?? null,
+    amendments: grant ? grant.amendments.map(toAmendmentView) : [],
+    reportsDue: grant && 'reports' in state ? reportsDue(grant, state.reports.length, state.status === 'approved') : [],
     decisionReason: state.status === 'rejected' || state.status === 'withdrawn' ? state.reason : null,
     filedBy: filed.filedBy,
     tlp: filed.tlp,

@@ -114,9 +114,13 @@ export class AidRequestViewStore {
     return rows.map((row) => ({ id: row.id, detectedAt: row.detected_at.toISOString() }));
   }
 
-  /** Open requests whose acknowledge or decide deadline has passed without a recorded breach. */
-  async findMissedDeadlines(now: Date, limit: number): Promise<{ id: string; deadline: 'acknowledge' | 'decide'; dueAt: string }[]> {
-    const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide'; due_at: Date }>(
+  /**
+   * Open requests whose acknowledge or decide deadline has passed without a recorded breach, and
+   * approved grants whose next report due date (the view's `reportsDue` entry still `due`) has
+   * passed: their timers were lost.
+   */
+  async findMissedDeadlines(now: Date, limit: number): Promise<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; dueAt: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; due_at: Date }>(
       `SELECT id, 'acknowledge' AS deadline, acknowledge_by AS due_at FROM aid_request_views
        WHERE acknowledge_by <= $1 AND NOT ('acknowledge' = ANY (sla_breaches))
          AND (acknowledged_at IS NULL OR acknowledged_at > acknowledge_by)
@@ -125,6 +129,10 @@ export class AidRequestViewStore {
        SELECT id, 'decide' AS deadline, decide_by AS due_at FROM aid_request_views
        WHERE decide_by <= $1 AND NOT ('decide' = ANY (sla_breaches))
          AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed', 'information_requested')
+       UNION ALL
+       SELECT v.id, 'report' AS deadline, (r ->> 'dueAt')::timestamptz AS due_at
+         FROM aid_request_views v, json_array_elements(v.view -> 'reportsDue') AS r
+       WHERE v.status = 'approved' AND r ->> 'status' = 'due' AND (r ->> 'dueAt')::timestamptz <= $1
        ORDER BY due_at
        LIMIT $2`,
       [now, limit],

@@ -4,6 +4,8 @@ import type { ContactRecord } from '../domain/aid-request.state';
 import type { Track } from '../../kernel/track';
 import type { Tlp } from '../../kernel/tlp';
 import type { RiskLevel } from '../../kernel/due-diligence';
+import type { AmendmentView } from './amendment-view';
+import type { ReportDue } from '../domain/reporting-schedule';
 
 /** The request view of the API contract (`GET /v1/aid-requests/:id` and every action's answer). */
 export interface AidRequestView {
@@ -47,6 +49,12 @@ export interface AidRequestView {
   /** The fund window that pays (or would pay, after a first approval). */
   readonly funding: { readonly fiscalYear: number; readonly window: string } | null;
   readonly reports: readonly { readonly summary: string; readonly final: boolean; readonly reportedAt: string }[];
+  /** When the grant period ends (approval + its months, moved by extensions); null before approval. */
+  readonly endsAt: string | null;
+  /** Changes proposed to the grant, oldest first. */
+  readonly amendments: readonly AmendmentView[];
+  /** A capacity grant's report due dates: every one up to the next still awaiting a report, oldest first. */
+  readonly reportsDue: readonly ReportDue[];
   readonly decisionReason: string | null;
   readonly filedBy: string;
   /** TLP 2.0 label of the filing. */

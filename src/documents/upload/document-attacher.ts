@@ -66,7 +66,7 @@ export class DocumentAttacher {
             context: { actor, now: this.clock.now() },
           };
           const result = await this.commandBus.execute(
-            ExecuteCommand.on(aidRequests, requestId, command, { trace, idempotency, answer: (events) => events.find((event) => event.type === 'DocumentAttached')?.data }),
+            ExecuteCommand.on(aidRequests, requestId, command, { trace, idempotency, answer: (_view, events) => events.find((event) => event.type === 'DocumentAttached')?.data }),
           );
           const attached = result.events.find((event) => event.type === 'DocumentAttached');
           if (attached === undefined) throw new Error('AttachDocument recorded no DocumentAttached event');

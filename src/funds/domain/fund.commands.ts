@@ -54,4 +54,31 @@ export interface DisburseFunds {
   readonly context: CommandContext;
 }
 
-export type FundCommand = AllocateFunds | CommitFunds | ReleaseCommitment | DisburseFunds;
+/**
+ * Add to a request's open commitment (an approved cost increase), from the same window, never
+ * beyond what the window has available (officer or system).
+ */
+export interface IncreaseCommitment {
+  readonly type: 'IncreaseCommitment';
+  readonly data: {
+    readonly fiscalYear: number;
+    readonly window: FundWindow;
+    readonly requestId: string;
+    readonly amount: bigint;
+  };
+  readonly context: CommandContext;
+}
+
+/** Give back part of a request's commitment that is not yet disbursed (a reserved cost increase rejected). */
+export interface ReduceCommitment {
+  readonly type: 'ReduceCommitment';
+  readonly data: {
+    readonly fiscalYear: number;
+    readonly requestId: string;
+    readonly amount: bigint;
+    readonly reason: ReleaseReason;
+  };
+  readonly context: CommandContext;
+}
+
+export type FundCommand = AllocateFunds | CommitFunds | ReleaseCommitment | DisburseFunds | IncreaseCommitment | ReduceCommitment;

@@ -1,8 +1,8 @@
 import type { DomainError, FieldProblem } from '@app/event-store/decider';
 import { toCentsString } from '../../kernel/money';
-import type { AllocateFunds, CommandContext, CommitFunds, DisburseFunds, FundCommand, ReleaseCommitment } from './fund.commands';
+import type { AllocateFunds, CommandContext, CommitFunds, DisburseFunds, FundCommand, IncreaseCommitment, ReduceCommitment, ReleaseCommitment } from './fund.commands';
 import { FundErrors } from './fund.errors';
-import type { CommitmentReleased, FundEvent, FundsAllocated, FundsCommitted, FundsDisbursed } from './fund.events';
+import type { CommitmentIncreased, CommitmentReduced, CommitmentReleased, FundEvent, FundsAllocated, FundsCommitted, FundsDisbursed } from './fund.events';
 import { available, commitmentOf, windowBalance, type FundState } from './fund.state';
 import {
   isFundWindow,
@@ -30,6 +30,10 @@ export function decideFund(command: FundCommand, state: FundState): Decision {
       return release(command, state);
     case 'DisburseFunds':
       return disburse(command, state);
+    case 'IncreaseCommitment':
+      return increase(command, state);
+    case 'ReduceCommitment':
+      return reduce(command, state);
     default: {
       const unknownCommand: never = command;
       return unknownCommand;
@@ -159,6 +163,63 @@ function disburse(command: DisburseFunds, state: FundState): [] | [FundsDisburse
         amount: toCentsString(data.amount),
         disbursedBy: context.actor.sub,
         disbursedAt: at(context),
+      },
+    },
+  ];
+}
+
+function increase(command: IncreaseCommitment, state: FundState): [CommitmentIncreased] | DomainError {
+  const { data, context } = command;
+  if (!COMMITTERS.includes(context.actor.role)) return FundErrors.notPermitted('commit funds', context.actor.role);
+  const problems = [...fiscalYearProblems(data.fiscalYear), ...windowProblems(data.window), ...requestIdProblems(data.requestId), ...amountProblems(data.amount)];
+  if (problems.length > 0) return FundErrors.invalid(problems);
+  const mismatch = fiscalYearMismatch(data.fiscalYear, state);
+  if (mismatch) return mismatch;
+
+  const commitment = commitmentOf(state, data.requestId);
+  if (!commitment) return FundErrors.notCommitted(data.requestId);
+  if (commitment.window !== data.window) return FundErrors.windowMismatch(data.requestId, commitment.window, data.window);
+  const left = available(windowBalance(state, data.window));
+  if (data.amount > left) return FundErrors.insufficientFunds(data.fiscalYear, data.window, left, data.amount);
+  return [
+    {
+      type: 'CommitmentIncreased',
+      data: {
+        fiscalYear: data.fiscalYear,
+        window: data.window,
+        requestId: data.requestId,
+        amount: toCentsString(data.amount),
+        committedBy: context.actor.sub,
+        committedAt: at(context),
+      },
+    },
+  ];
+}
+
+function reduce(command: ReduceCommitment, state: FundState): [CommitmentReduced] | DomainError {
+  const { data, context } = command;
+  if (!COMMITTERS.includes(context.actor.role)) return FundErrors.notPermitted('release a commitment', context.actor.role);
+  const problems = [...fiscalYearProblems(data.fiscalYear), ...requestIdProblems(data.requestId), ...amountProblems(data.amount)];
+  if (typeof data.reason !== 'string' || data.reason.trim() === '') problems.push({ field: 'reason', message: 'reason must not be empty' });
+  if (problems.length > 0) return FundErrors.invalid(problems);
+  const mismatch = fiscalYearMismatch(data.fiscalYear, state);
+  if (mismatch) return mismatch;
+
+  const commitment = commitmentOf(state, data.requestId);
+  if (!commitment) return FundErrors.notCommitted(data.requestId);
+  const remaining = commitment.amount - commitment.disbursed;
+  if (data.amount > remaining) return FundErrors.exceedsCommitment(data.requestId, remaining, data.amount);
+  return [
+    {
+      type: 'CommitmentReduced',
+      data: {
+        fiscalYear: data.fiscalYear,
+        window: commitment.window,
+        requestId: data.requestId,
+        amount: toCentsString(data.amount),
+        reason: data.reason,
+        releasedBy: context.actor.sub,
+        releasedAt: at(context),
       },
     },
   ];

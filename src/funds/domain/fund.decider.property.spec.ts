@@ -39,7 +39,11 @@ type Step =
   | { readonly kind: 'release'; readonly id: string; readonly role: Role; readonly fiscalYear: number }
   | { readonly kind: 'disburse'; readonly id: string; readonly tranche: number; readonly amount: bigint; readonly role: Role; readonly fiscalYear: number }
   /** Disburse exactly the commitment's remainder, one cent less or one cent more. */
-  | { readonly kind: 'disburseRest'; readonly id: string; readonly tranche: number; readonly delta: bigint; readonly role: Role };
+  | { readonly kind: 'disburseRest'; readonly id: string; readonly tranche: number; readonly delta: bigint; readonly role: Role }
+  /** An approved cost increase on a commitment, in its window or (wrongly) another. */
+  | { readonly kind: 'increase'; readonly id: string; readonly window: FundWindow; readonly amount: bigint; readonly role: Role; readonly fiscalYear: number }
+  /** A rejected reserved increase: part of the commitment given back. */
+  | { readonly kind: 'reduce'; readonly id: string; readonly amount: bigint; readonly role: Role; readonly fiscalYear: number };
 
 const window = fc.constantFrom(...FUND_WINDOWS);
 const id = fc.constantFrom(...REQUEST_IDS);
@@ -58,6 +62,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), id, role: roleMostly('officer', 'system', 'partner'), fiscalYear }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('disburse' as const), id, tranche, amount: amount(600), role: roleMostly('system', 'officer'), fiscalYear }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('disburseRest' as const), id, tranche, delta, role: roleMostly('system', 'officer') }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('increase' as const), id, window, amount: amount(1_000), role: roleMostly('officer', 'system'), fiscalYear }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('reduce' as const), id, amount: amount(600), role: roleMostly('officer', 'system'), fiscalYear }) },
 );
 
 const ctx = (role: Role) => ({ actor: { sub: `${role}-1`, role }, now });
@@ -98,6 +104,18 @@ class Model {
         add(this.releasedIn, event.data.window, event.data.amount);
         this.open.delete(event.data.requestId);
         break;
+      case 'CommitmentIncreased': {
+        add(this.committedIn, event.data.window, event.data.amount);
+        const c = this.open.get(event.data.requestId);
+        if (c) c.amount += BigInt(event.data.amount);
+        break;
+      }
+      case 'CommitmentReduced': {
+        add(this.releasedIn, event.data.window, event.data.amount);
+        const c = this.open.get(event.data.requestId);
+        if (c) c.amount -= BigInt(event.data.amount);
+        break;
+      }
       case 'FundsDisbursed': {
         add(this.disbursedIn, event.data.window, event.data.amount);
         const c = this.open.get(event.data.requestId);
@@ -139,6 +157,10 @@ function toCommand(s: Step, state: FundState): FundCommand {
       const amount = (c ? c.amount - c.disbursed : 1n) + s.delta;
       return { type: 'DisburseFunds', data: { fiscalYear: FY, requestId: s.id, tranche: s.tranche, amount }, context: ctx(s.role) };
     }
+    case 'increase':
+      return { type: 'IncreaseCommitment', data: { fiscalYear: s.fiscalYear, window: s.window, requestId: s.id, amount: s.amount }, context: ctx(s.role) };
+    case 'reduce':
+      return { type: 'ReduceCommitment', data: { fiscalYear: s.fiscalYear, requestId: s.id, amount: s.amount, reason: 'amendment_rejected' }, context: ctx(s.role) };
   }
 }
 
@@ -151,6 +173,8 @@ function oracle(command: FundCommand, model: Model): Expected {
     CommitFunds: ['officer', 'system'],
     ReleaseCommitment: ['officer', 'system', 'partner'],
     DisburseFunds: ['officer', 'system'],
+    IncreaseCommitment: ['officer', 'system'],
+    ReduceCommitment: ['officer', 'system'],
   }[command.type];
   if (!permitted.includes(role)) return { refused: command.type === 'AllocateFunds' ? 'fund.admin_only' : 'fund.not_permitted' };
   if ('amount' in command.data && (command.data.amount < 1n || command.data.amount > MAX)) return { refused: 'fund.invalid' };
@@ -178,6 +202,20 @@ function oracle(command: FundCommand, model: Model): Expected {
       if (c.tranches.includes(command.data.tranche)) return { accepted: [] };
       if (command.data.amount > c.amount - c.disbursed) return { refused: 'fund.exceeds_commitment' };
       return { accepted: [{ type: 'FundsDisbursed', amount: command.data.amount }] };
+    }
+    case 'IncreaseCommitment': {
+      const c = model.open.get(command.data.requestId);
+      if (!c) return { refused: 'fund.not_committed' };
+      if (c.window !== command.data.window) return { refused: 'fund.window_mismatch' };
+      const { allocated, committed } = model.ledger(command.data.window);
+      if (command.data.amount > allocated - committed) return { refused: 'fund.insufficient_funds' };
+      return { accepted: [{ type: 'CommitmentIncreased', amount: command.data.amount }] };
+    }
+    case 'ReduceCommitment': {
+      const c = model.open.get(command.data.requestId);
+      if (!c) return { refused: 'fund.not_committed' };
+      if (command.data.amount > c.amount - c.disbursed) return { refused: 'fund.exceeds_commitment' };
+      return { accepted: [{ type: 'CommitmentReduced', amount: command.data.amount }] };
     }
   }
 }

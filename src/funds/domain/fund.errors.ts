@@ -27,6 +27,8 @@ export const FundErrors = {
     ),
   alreadyCommitted: (requestId: string) =>
     new DomainError('conflict', 'fund.already_committed', `money is already committed for request ${requestId}`),
+  windowMismatch: (requestId: string, committed: FundWindow, asked: FundWindow) =>
+    new DomainError('conflict', 'fund.window_mismatch', `request ${requestId} is funded from the ${committed} window, not ${asked}`),
   notCommitted: (requestId: string) =>
     new DomainError('conflict', 'fund.not_committed', `no money is committed for request ${requestId}`),
   exceedsCommitment: (requestId: string, remaining: bigint, amount: bigint) =>

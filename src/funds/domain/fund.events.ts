@@ -62,8 +62,35 @@ export type FundsDisbursed = DomainEvent<
   }
 >;
 
-export type FundEvent = FundsAllocated | FundsCommitted | CommitmentReleased | FundsDisbursed;
+/** More money reserved for a request's open commitment, from its window (an approved cost increase). */
+export type CommitmentIncreased = DomainEvent<
+  'CommitmentIncreased',
+  {
+    readonly fiscalYear: number;
+    readonly window: FundWindow;
+    readonly requestId: string;
+    readonly amount: CentsString;
+    readonly committedBy: string;
+    readonly committedAt: string;
+  }
+>;
+
+/** Part of a commitment given back to its window; the commitment stays open with the rest. */
+export type CommitmentReduced = DomainEvent<
+  'CommitmentReduced',
+  {
+    readonly fiscalYear: number;
+    readonly window: FundWindow;
+    readonly requestId: string;
+    readonly amount: CentsString;
+    readonly reason: ReleaseReason;
+    readonly releasedBy: string;
+    readonly releasedAt: string;
+  }
+>;
+
+export type FundEvent = FundsAllocated | FundsCommitted | CommitmentReleased | FundsDisbursed | CommitmentIncreased | CommitmentReduced;
 
 export type FundEventType = FundEvent['type'];
 
-export const FUND_EVENT_TYPES = ['FundsAllocated', 'FundsCommitted', 'CommitmentReleased', 'FundsDisbursed'] as const satisfies readonly FundEventType[];
+export const FUND_EVENT_TYPES = ['FundsAllocated', 'FundsCommitted', 'CommitmentReleased', 'FundsDisbursed', 'CommitmentIncreased', 'CommitmentReduced'] as const satisfies readonly FundEventType[];

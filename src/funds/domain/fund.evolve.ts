@@ -36,6 +36,16 @@ export function evolveFund(state: FundState, event: FundEvent): FundState {
       const paid: Commitment = { ...commitment, disbursed: commitment.disbursed + amount, tranches: [...commitment.tranches, tranche] };
       return { ...fund, commitments: { ...fund.commitments, [requestId]: paid } };
     }
+    case 'CommitmentIncreased':
+    case 'CommitmentReduced': {
+      if (state.status !== 'open') return state;
+      const { window, requestId } = event.data;
+      const amount = event.type === 'CommitmentIncreased' ? fromCentsString(event.data.amount) : -fromCentsString(event.data.amount);
+      const fund = changeWindow(state, window, (w) => ({ ...w, committed: w.committed + amount }));
+      const commitment = Object.hasOwn(fund.commitments, requestId) ? fund.commitments[requestId] : undefined;
+      if (!commitment) return fund;
+      return { ...fund, commitments: { ...fund.commitments, [requestId]: { ...commitment, amount: commitment.amount + amount } } };
+    }
     default: {
       const unknownEvent: never = event;
       return unknownEvent;

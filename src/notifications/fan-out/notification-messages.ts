@@ -38,12 +38,17 @@ export function messageTypesFor(event: AidRequestEvent): MessageType[] {
       return ['alert.sla_breached'];
     case 'PossibleDuplicateFlagged':
       return ['alert.possible_duplicate'];
+    case 'ReportOverdue':
+      return ['alert.report_overdue'];
     case 'CapacityRequestScored':
     case 'AssignedToReviewRound':
     case 'TrancheReleased':
     case 'ProgressReported':
     case 'DocumentAttached':
     case 'PersonalDataErased':
+    case 'AmendmentProposed':
+    case 'AmendmentApproved':
+    case 'AmendmentRejected':
       return [];
     default: {
       const unknownEvent: never = event;
@@ -67,6 +72,7 @@ export const NOTIFIED_AID_REQUEST_EVENT_TYPES: readonly AidRequestEvent['type'][
   'GrantClosed',
   'SlaBreached',
   'PossibleDuplicateFlagged',
+  'ReportOverdue',
 ];
 
 /** The `data` of a request message: the request right after the event, and nothing confidential. */

@@ -10,6 +10,7 @@ const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
   urgent_incident: 'Urgent: incident response requested',
   sla_breached: 'SLA breached',
   possible_duplicate: 'Possible duplicate request',
+  report_overdue: 'Progress report overdue',
 };
 
 /**
