@@ -250,7 +250,7 @@ describe('ApproveAmendment', () => {
     const effect = { type: 'budget_revision' as const, tranches: [{ number: 1, amount: '1000000' }, { number: 2, amount: '500000' }, { number: 3, amount: '1500000' }] };
     spec.given(history).when(approve()).then([approvedAmendment(effect)]);
     expect(grantOf([...history, approvedAmendment(effect)]).grant.tranches).toEqual([
-      { number: 1, amount: 1_000_000n, status: 'disbursed' },
+      { number: 1, amount: 1_000_000n, status: 'disbursed', reportedSince: false },
       { number: 2, amount: 500_000n, status: 'pending' },
       { number: 3, amount: 1_500_000n, status: 'pending' },
     ]);
