@@ -9,6 +9,8 @@ import { AidRequestErrors } from './aid-request.errors';
 import type { TrancheData } from './aid-request.events';
 import type { ApprovedRequest, ExistingAidRequest, Grant } from './aid-request.state';
 import { grantEnd, grantMonths } from './grant-period';
+import { rulesFor, splitToCap, withinCap } from './grant-risk.rules';
+import { fromCentsString } from '../../kernel/money';
 import { missedReports } from './reporting-schedule';
 
 /*
@@ -50,7 +52,8 @@ export function approveAmendment(command: ApproveAmendment, state: ExistingAidRe
   const found = openAmendment(command.context.actor.role, 'approve an amendment', command.data.amendmentId, state);
   if (found instanceof DomainError) return found;
   const { request, amendment } = found;
-  const effect = effectOf(amendment.terms, request);
+  const rules = rulesFor(request.grant.dueDiligence);
+  const effect = effectOf(amendment.terms, request, rules.trancheCap ? command.policy.highRiskMaxTranchePercent : null);
   if (effect instanceof DomainError) return effect;
   const base = { requestId: request.filed.requestId, amendmentId: amendment.id, officer: actor.sub, effect, reason: command.data.reason, approvedAt: now.toISOString() };
   if (amendment.status === 'awaiting_second_approval') {
@@ -58,7 +61,8 @@ export function approveAmendment(command: ApproveAmendment, state: ExistingAidRe
     return [{ type: 'AmendmentApproved', data: { ...base, awaitingSecondApproval: false, approvals: [amendment.firstApproval.officer, actor.sub] } }];
   }
   const newTotal = effect.type === 'cost_increase' ? BigInt(effect.amountApproved) : undefined;
-  const awaitingSecondApproval = newTotal !== undefined && newTotal >= command.policy.fourEyesThreshold;
+  // A cost increase needs two officers when the new total reaches the threshold, or always for a high-risk grant.
+  const awaitingSecondApproval = newTotal !== undefined && (newTotal >= command.policy.fourEyesThreshold || rules.fourEyes);
   return [{ type: 'AmendmentApproved', data: { ...base, awaitingSecondApproval, approvals: [actor.sub] } }];
 }
 
@@ -109,8 +113,13 @@ function openAmendment(
   return { request: state, amendment };
 }
 
-/** What approving the terms does to the grant as it is now. */
-function effectOf(terms: AmendmentTerms, request: ApprovedRequest): AmendmentEffect | DomainError {
+/**
+ * What approving the terms does to the grant as it is now. `capPercent`: the grant is high risk, so
+ * no tranche still to be paid may exceed this share of the (new) total: a budget revision that
+ * breaks it is refused, a cost increase's tranches are split to keep to it (as default tranches
+ * are at approval).
+ */
+function effectOf(terms: AmendmentTerms, request: ApprovedRequest, capPercent: number | null): AmendmentEffect | DomainError {
   const grant = request.grant;
   switch (terms.type) {
     case 'no_cost_extension':
@@ -123,6 +132,9 @@ function effectOf(terms: AmendmentTerms, request: ApprovedRequest): AmendmentEff
       const undisbursed = notYetDisbursed(grant);
       const total = sum(terms.tranches);
       if (total !== undisbursed) return AmendmentErrors.budgetChanged(undisbursed, total);
+      if (capPercent !== null && !terms.tranches.every((amount) => withinCap(amount, grant.amountApproved, capPercent))) {
+        return AidRequestErrors.riskLimit(capPercent, grant.amountApproved);
+      }
       const disbursed = grant.tranches.filter((t) => t.status === 'disbursed');
       // New tranches are numbered after every disbursed one: the fund pays each number once.
       const next = disbursed.reduce((max, t) => Math.max(max, t.number), 0) + 1;
@@ -135,14 +147,17 @@ function effectOf(terms: AmendmentTerms, request: ApprovedRequest): AmendmentEff
       // The increase joins the last tranche still pending; a released tranche is already on its way
       // for its released amount, so with none pending the increase becomes a tranche of its own.
       const lastPending = grant.tranches.filter((t) => t.status === 'pending').at(-1);
-      const tranches: TrancheData[] =
+      const increased: TrancheData[] =
         lastPending === undefined
           ? [...grant.tranches.map(trancheData), { number: grant.tranches.reduce((max, t) => Math.max(max, t.number), 0) + 1, amount: toCentsString(terms.amount) }]
           : grant.tranches.map((t) => (t.number === lastPending.number ? { number: t.number, amount: toCentsString(t.amount + terms.amount) } : trancheData(t)));
+      const amountApproved = grant.amountApproved + terms.amount;
+      const tranches = capPercent === null ? increased : cappedAfterIncrease(grant, increased, amountApproved, capPercent);
+      if (tranches instanceof DomainError) return tranches;
       return {
         type: 'cost_increase',
         amount: toCentsString(terms.amount),
-        amountApproved: toCentsString(grant.amountApproved + terms.amount),
+        amountApproved: toCentsString(amountApproved),
         fiscalYear: grant.fiscalYear,
         window: grant.window,
         tranches,
@@ -153,6 +168,19 @@ function effectOf(terms: AmendmentTerms, request: ApprovedRequest): AmendmentEff
       return unknownTerms;
     }
   }
+}
+
+/**
+ * A high-risk grant's tranches after a cost increase: the tranches already released or paid stay as
+ * they are, the pending ones are split to the cap of the new total and numbered after them.
+ */
+function cappedAfterIncrease(grant: Grant, tranches: readonly TrancheData[], amountApproved: bigint, percent: number): TrancheData[] | DomainError {
+  const isPending = (tranche: TrancheData) => (grant.tranches.find((old) => old.number === tranche.number)?.status ?? 'pending') === 'pending';
+  const settled = tranches.filter((t) => !isPending(t));
+  const split = splitToCap(tranches.filter(isPending).map((t) => fromCentsString(t.amount)), amountApproved, percent);
+  if (split === undefined) return AidRequestErrors.riskLimit(percent, amountApproved);
+  const next = settled.reduce((max, t) => Math.max(max, t.number), 0) + 1;
+  return [...settled, ...split.map((amount, i) => ({ number: next + i, amount: toCentsString(amount) }))];
 }
 
 function termsProblems(terms: AmendmentTerms): FieldProblem[] {

@@ -118,7 +118,7 @@ const propose = (terms: AmendmentTerms, actor: Actor = crPartner, id = AMENDMENT
 const approve = (actor: Actor = ana, id = AMENDMENT_ID): ApproveAmendment => ({
   type: 'ApproveAmendment',
   data: { amendmentId: id, reason: null },
-  policy: { fourEyesThreshold: THRESHOLD },
+  policy: { fourEyesThreshold: THRESHOLD, highRiskMaxTranchePercent: 25 },
   context: ctx(actor),
 });
 const reject = (actor: Actor = ben, id = AMENDMENT_ID): RejectAmendment => ({ type: 'RejectAmendment', data: { amendmentId: id, reason: 'Out of scope.' }, context: ctx(actor) });
@@ -433,5 +433,43 @@ describe('CheckReports and the report schedule', () => {
 
   it('only the reporting timers (system) check', () => {
     spec.given(approvedHistory()).when(checkReports('2027-05-01T00:00:00.000Z', ana)).thenFails('report.system_only');
+  });
+});
+
+describe('amendments of a high-risk grant (due diligence)', () => {
+  /** The 3,000,000-cent grant, approved under high risk by two officers, in four tranches of 750,000. */
+  function highRiskHistory(): AidRequestEvent[] {
+    const four = tranchesOf(750_000n, 750_000n, 750_000n, 750_000n);
+    return approvedHistory().map((event) =>
+      event.type === 'GrantApproved'
+        ? { ...event, data: { ...event.data, tranches: four, dueDiligence: 'high' as const, approvals: [ana.sub, ben.sub] } }
+        : event.type === 'ApprovalRecorded'
+          ? { ...event, data: { ...event.data, tranches: four, dueDiligence: 'high' as const } }
+          : event,
+    );
+  }
+
+  it('a cost increase below FOUR_EYES_THRESHOLD still needs a second officer', () => {
+    const history = [...highRiskHistory(), proposed({ type: 'cost_increase', amount: '100000' })];
+    const decided = aidRequestDecider.decide(approve(), stateAfter(history));
+    expect(Array.isArray(decided) && decided[0]?.type === 'AmendmentApproved' && decided[0].data.awaitingSecondApproval).toBe(true);
+  });
+
+  it('a cost increase keeps every pending tranche within the cap of the new total, splitting the last one; released and paid ones stay', () => {
+    // Tranche 1 paid; 900,000 more makes 3,900,000 (cap 975,000): the last pending tranche (1,650,000) is split in two.
+    const history = [...highRiskHistory(), released(1, 750_000n), disbursed(1, 750_000n), proposed({ type: 'cost_increase', amount: '900000' })];
+    const tranches = [
+      { number: 1, amount: '750000' },
+      { number: 2, amount: '750000' },
+      { number: 3, amount: '750000' },
+      { number: 4, amount: '825000' },
+      { number: 5, amount: '825000' },
+    ];
+    spec.given(history).when(approve()).then([approvedAmendment(increaseEffect(900_000n, 3_900_000n, tranches), ana, true)]);
+  });
+
+  it('a budget revision with a tranche above the cap is refused with /risk-limit', () => {
+    const history = [...highRiskHistory(), proposed({ type: 'budget_revision', tranches: [{ amount: '2000000' }, { amount: '1000000' }] })];
+    spec.given(history).when(approve()).thenFails('aid_request/risk-limit');
   });
 });

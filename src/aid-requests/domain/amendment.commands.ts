@@ -12,6 +12,8 @@ export interface ProposeAmendment {
 export interface AmendmentPolicy {
   /** Cents: a cost increase that brings the grant's total to this or more needs two distinct officers. */
   readonly fourEyesThreshold: bigint;
+  /** HIGH_RISK_MAX_TRANCHE_PERCENT: a high-risk grant's tranches stay within this share of its total after an amendment too. */
+  readonly highRiskMaxTranchePercent: number;
 }
 
 export interface ApproveAmendment {

@@ -87,7 +87,7 @@ export class AmendmentsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const data = { amendmentId, reason: dto.reason ?? null };
-    const policy = { fourEyesThreshold: this.config.fourEyesThreshold };
+    const policy = { fourEyesThreshold: this.config.fourEyesThreshold, highRiskMaxTranchePercent: this.config.highRiskMaxTranchePercent };
     return this.actions.perform(input, reply, `amendments/${amendmentId}/approve`, (context) => ({ type: 'ApproveAmendment', data, policy, context }));
   }
 
