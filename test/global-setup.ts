@@ -9,6 +9,7 @@ import { startEmbeddedPostgres } from '../src/local-services/embedded-postgres';
 import type { LocalServer } from '../src/local-services/local-server';
 import { answers } from '../src/local-services/ports';
 import { testServerUrl } from '../libs/testing/src/test-database';
+import { buildIfNeeded } from './support/build';
 
 /** What the global set-up started; the teardown (same process) stops it. */
 export const STARTED_SERVERS = Symbol.for('cdt-fund.test.started-servers');
@@ -25,10 +26,14 @@ export interface StartedServer {
  * child redis-server in a temporary folder, so that `npm test` needs only Node and redis-server.
  * Then one migrated template database for this run; every test file clones its own database from
  * it. Names and URLs reach the test workers through the environment they inherit.
- * TEST_OWN_SERVERS=1 starts the run's own servers even when the machine's answer.
+ * TEST_OWN_SERVERS=1 starts the run's own servers even when the machine's answer. dist/ is built
+ * first when it is older than the sources.
  */
 export default async function globalSetup(): Promise<void> {
   const logger = pino({ level: 'info' });
+  // Tests that start the built service would otherwise each find dist/ stale and rebuild it, one
+  // deleting it while another's service starts from it: built once here, before any test runs.
+  buildIfNeeded();
   const started: StartedServer[] = [];
   (globalThis as Record<symbol, unknown>)[STARTED_SERVERS] = started;
   const own = process.env['TEST_OWN_SERVERS'] === '1';

@@ -1,14 +1,11 @@
 import { eventually, testRedisUrl } from '@app/testing';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { freePort } from '../../src/local-services/ports';
 import { TEST_JWT_SECRET, TEST_PERSONAL_DATA_KEY } from './test-app';
 
 /** Builds dist/ when the sources changed: the tests below run the service as it is deployed. */
-export function buildIfNeeded(): void {
-  const build = spawnSync(process.execPath, ['scripts/build-if-needed.cjs'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`the build failed (exit ${String(build.status)})`);
-}
+export { buildIfNeeded } from './build';
 
 export interface ServiceProcessOptions {
   /** The database to use; omit it (with `env.NODE_ENV` outside production) for the embedded one. */
