@@ -1,6 +1,7 @@
 import type { AppConfig, AppRole, NodeEnv } from './app-config';
 import { parseIsoDuration } from './iso-duration';
 import { notificationsEnv } from './notifications-env';
+import { redisClusterNodes } from './redis-cluster-env';
 import { type Priority, PRIORITIES } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
 
@@ -178,6 +179,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    ...withRedisCluster(redisClusterNodes(read('REDIS_CLUSTER_NODES'), problems)),
     ...(otlpEndpoint === undefined || otlpProtocol === 'grpc' ? {} : { tracing: { endpoint: otlpEndpoint, protocol: otlpProtocol } }),
     unsetUrls: { database: read('DATABASE_URL') === undefined, redis: read('REDIS_URL') === undefined },
     queuePrefix,
@@ -254,4 +256,8 @@ function splitPublicKeys(value: string | undefined): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   return [...pems.map((pem) => `${pem}\n`), ...paths];
+}
+
+function withRedisCluster(nodes: AppConfig['redisClusterNodes']): Pick<AppConfig, 'redisClusterNodes'> {
+  return nodes === undefined ? {} : { redisClusterNodes: nodes };
 }
