@@ -9,9 +9,9 @@ import { queuePrefix } from '../../src/queues/redis-connection';
 import { freePort } from '../../src/local-services/ports';
 import { leaderOf, newAppProcess, type AppProcess } from './app-processes';
 import { ApiClient, ClientRecord } from './client';
-import { backlog, checkInvariants, type InvariantReport } from './invariants';
+import { backlog, checkInvariants, type Backlog, type InvariantReport } from './invariants';
 import { runLoad, LoadRecord, type Tokens } from './load';
-import { createRedisCluster, OwnPostgres, OwnRedis, ownDirectory, type PgBinaries } from './own-processes';
+import { createRedisCluster, OwnPostgres, OwnRedis, ownDirectory, ownsSlotOf, type PgBinaries } from './own-processes';
 import { Receivers, type Receiver } from './receivers';
 
 export type FaultKind = 'worker_kill' | 'api_kill' | 'redis_restart' | 'postgres_restart' | 'webhook_500';
@@ -114,11 +114,14 @@ export class ChaosSystem {
     return this.postgres.databaseUrl('cdt_fund');
   }
 
+  /** In a cluster, the node that does not hold the queues' slot: REDIS_URL names it, so that a client that ignored REDIS_CLUSTER_NODES would fail (MOVED). */
+  private redisUrlNode: OwnRedis | undefined;
+
   appEnv(): Record<string, string> {
     const nodes = this.redisNodes.map((node) => `127.0.0.1:${node.port}`);
     return {
       ...this.env,
-      REDIS_URL: this.redisNodes[0]!.url,
+      REDIS_URL: (this.redisUrlNode ?? this.redisNodes[0]!).url,
       ...(this.options.redisCluster === true ? { REDIS_CLUSTER_NODES: nodes.join(',') } : {}),
     };
   }
@@ -138,7 +141,10 @@ export class ChaosSystem {
       this.redisNodes.push(new OwnRedis(join(this.options.workDir, `${this.options.label}-redis-${i}`), await freePort(), `${this.options.label}-redis-${i}`, this.options.redisCluster === true));
     }
     await Promise.all(this.redisNodes.map((node) => node.start()));
-    if (this.options.redisCluster === true) await createRedisCluster(this.redisNodes);
+    if (this.options.redisCluster === true) {
+      await createRedisCluster(this.redisNodes);
+      this.redisUrlNode = this.redisNodes.find((node) => !ownsSlotOf(node, queuePrefix(this.prefix)));
+    }
     log(`${this.options.label}: ${this.options.redisCluster === true ? 'a three-node Redis Cluster' : 'redis-server'} of its own on ${this.redisNodes.map((node) => node.port).join(', ')}`);
     const env = (): Record<string, string> => this.appEnv();
     // The first process creates and migrates the database; the others start once it is done.
@@ -218,6 +224,7 @@ async function registerPartnerWebhooks(system: ChaosSystem, client: ApiClient, t
 class BacklogProbe {
   private client: pg.Client | undefined;
   readonly samples: { at: number; value: number }[] = [];
+  last: Backlog | undefined;
 
   constructor(private readonly databaseUrl: string) {}
 
@@ -238,9 +245,10 @@ class BacklogProbe {
         await client.connect();
         this.client = client;
       }
-      const value = await backlog(this.client);
-      this.samples.push({ at: Date.now(), value });
-      return value;
+      const parts = await backlog(this.client);
+      this.last = parts;
+      this.samples.push({ at: Date.now(), value: parts.total });
+      return parts.total;
     } catch {
       const client = this.client;
       this.client = undefined;
@@ -368,7 +376,7 @@ export async function runChaos(system: ChaosSystem): Promise<ChaosResult> {
         const t = Math.round((Date.now() - startedAt) / 1000);
         const up = `${system.apis.filter((api) => api.running).length}/${system.apis.length} api, ${system.workers.filter((worker) => worker.running).length}/${system.workers.length} worker`;
         log(
-          `${options.label} t=${t}s filed=${load.filed} backlog=${value ?? 'n/a'} 5xx=${clientRecord.fiveXx.length} no-answer=${clientRecord.noAnswer} retries=${clientRecord.retries} ${up}${system.pgDown ? ' PG DOWN' : ''}`,
+          `${options.label} t=${t}s filed=${load.filed} backlog=${value ?? 'n/a'}${value === undefined || probe.last === undefined ? '' : ` (triage ${probe.last.triage}, disbursements ${probe.last.disbursements}, webhooks ${probe.last.webhooks}, unsealed ${probe.last.unsealed})`} 5xx=${clientRecord.fiveXx.length} no-answer=${clientRecord.noAnswer} retries=${clientRecord.retries} ${up}${system.pgDown ? ' PG DOWN' : ''}`,
         );
       }
       await sleep(500);

@@ -22,17 +22,30 @@ async function one<T extends pg.QueryResultRow>(client: pg.Client, sql: string, 
   return rows[0]!;
 }
 
+export interface Backlog {
+  readonly total: number;
+  /** Requests awaiting triage. */
+  readonly triage: number;
+  /** Tranches released, not yet disbursed. */
+  readonly disbursements: number;
+  /** Webhook deliveries pending. */
+  readonly webhooks: number;
+  /** Events not yet in the audit ledger. */
+  readonly unsealed: number;
+}
+
 /** The backlog: work the service still owes (untriaged filings, undisbursed releases, undelivered messages, unsealed events). */
-export async function backlog(client: pg.Client): Promise<number> {
-  const row = await one<{ n: string }>(
+export async function backlog(client: pg.Client): Promise<Backlog> {
+  const row = await one<{ triage: string; disbursements: string; webhooks: string; unsealed: string }>(
     client,
-    `SELECT ((SELECT count(*) FROM aid_request_views WHERE status = 'submitted')
-           + (SELECT count(*) FROM aid_request_views v, json_array_elements(v.view -> 'tranches') t
-               WHERE v.status IN ('approved', 'closed') AND t ->> 'status' = 'released')
-           + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')
-           + greatest(0, (SELECT count(*) FROM events) - (SELECT count(*) FROM audit_ledger)))::text AS n`,
+    `SELECT (SELECT count(*) FROM aid_request_views WHERE status = 'submitted')::text AS triage,
+            (SELECT count(*) FROM aid_request_views v, json_array_elements(v.view -> 'tranches') t
+              WHERE v.status IN ('approved', 'closed') AND t ->> 'status' = 'released')::text AS disbursements,
+            (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')::text AS webhooks,
+            greatest(0, (SELECT count(*) FROM events) - (SELECT count(*) FROM audit_ledger))::text AS unsealed`,
   );
-  return Number(row.n);
+  const parts = { triage: Number(row.triage), disbursements: Number(row.disbursements), webhooks: Number(row.webhooks), unsealed: Number(row.unsealed) };
+  return { total: parts.triage + parts.disbursements + parts.webhooks + parts.unsealed, ...parts };
 }
 
 export interface CheckOptions {

@@ -281,6 +281,12 @@ export async function createRedisCluster(nodes: readonly OwnRedis[]): Promise<vo
   }
 }
 
+/** Whether this cluster node serves the slot of `hashTag` (a node that does not answers MOVED). */
+export function ownsSlotOf(node: OwnRedis, hashTag: string): boolean {
+  const answer = spawnSync('redis-cli', ['-p', String(node.port), 'GET', `${hashTag}:probe`], { encoding: 'utf8' });
+  return !/MOVED/.test(`${answer.stdout}${answer.stderr}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Which of our processes holds a TCP connection from a given local port
 
