@@ -34,6 +34,8 @@ export interface ChaosOptions {
   readonly quietTimeoutS: number;
   readonly label: string;
   readonly log: (line: string) => void;
+  /** Runs between initdb and the first start of the cluster (the restore drill ages it). */
+  readonly beforeFirstStart?: (postgres: OwnPostgres) => void;
 }
 
 export interface FaultRecord {
@@ -60,13 +62,14 @@ const JWT_SECRET = randomBytes(32).toString('hex');
 const COUNTRIES = ['CR', 'PA', 'DO', 'GT'];
 const WEBHOOK_RETRY_SCHEDULE = 'PT1S,PT1S,PT1S,PT1S,PT2S,PT2S,PT3S,PT5S,PT10S,PT30S,PT60S';
 
-function fiscalYearOf(date: Date): number {
+export function fiscalYearOf(date: Date): number {
   return date.getUTCMonth() + 1 >= 10 ? date.getUTCFullYear() + 1 : date.getUTCFullYear();
 }
 
 /** The whole system of one run: PostgreSQL, Redis, the API and worker processes, the receivers. */
 export class ChaosSystem {
-  readonly postgres: OwnPostgres;
+  /** Replaced by the restore drill with the cluster it restored into. */
+  postgres: OwnPostgres;
   readonly redisNodes: OwnRedis[] = [];
   readonly apis: AppProcess[] = [];
   readonly workers: AppProcess[] = [];
@@ -121,6 +124,7 @@ export class ChaosSystem {
     const nodes = this.redisNodes.map((node) => `127.0.0.1:${node.port}`);
     return {
       ...this.env,
+      DATABASE_URL: this.databaseUrl,
       REDIS_URL: (this.redisUrlNode ?? this.redisNodes[0]!).url,
       ...(this.options.redisCluster === true ? { REDIS_CLUSTER_NODES: nodes.join(',') } : {}),
     };
@@ -134,6 +138,7 @@ export class ChaosSystem {
   async start(): Promise<void> {
     const { log } = this.options;
     this.postgres.initialise();
+    this.options.beforeFirstStart?.(this.postgres);
     await this.postgres.start();
     log(`${this.options.label}: PostgreSQL of its own on port ${this.postgres.port}`);
     const nodeCount = this.options.redisCluster === true ? 3 : 1;
@@ -167,7 +172,7 @@ export class ChaosSystem {
   }
 }
 
-async function tokensFor(): Promise<Tokens> {
+export async function tokensFor(): Promise<Tokens> {
   const secret = new TextEncoder().encode(JWT_SECRET);
   const partners = new Map<string, string>();
   for (const country of COUNTRIES) partners.set(country, await mintToken(secret, { sub: `${country.toLowerCase()}-cert`, role: 'partner', country }));
@@ -192,7 +197,7 @@ async function expectCreated(client: ApiClient, token: string, path: string, bod
 }
 
 /** Funds, partner assessments (when the route exists), fund-wide webhooks. */
-async function setUp(system: ChaosSystem, client: ApiClient, tokens: Tokens, fiscalYear: number, budget: number): Promise<void> {
+export async function setUp(system: ChaosSystem, client: ApiClient, tokens: Tokens, fiscalYear: number, budget: number): Promise<void> {
   for (const window of ['rapid_response', 'capacity_building']) {
     await expectCreated(client, tokens.admin, `/v1/funds/${fiscalYear}/allocations`, { window, amount: budget, note: `Chaos budget for ${window}` }, 'allocation');
   }

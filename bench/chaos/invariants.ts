@@ -78,12 +78,13 @@ export async function checkInvariants(options: CheckOptions): Promise<InvariantR
     let phantom = 0;
     let answeredButDifferentId = 0;
     for (const [marker, filing] of options.load.filings) {
+      if (options.load.uncertain.has(marker)) continue;
       const row = stored.get(marker);
       if (filing.answered201 && row === undefined) lost++;
       if (row !== undefined && row.n > 1) duplicated += row.n - 1;
       if (filing.answered201 && row !== undefined && filing.id !== undefined && !row.ids.includes(`aid-request-${filing.id}`)) answeredButDifferentId++;
     }
-    for (const marker of stored.keys()) if (!options.load.filings.has(marker)) phantom++;
+    for (const marker of stored.keys()) if (!options.load.filings.has(marker) && !options.load.uncertain.has(marker)) phantom++;
     const views = await one<{ views: string; events: string }>(
       client,
       `SELECT (SELECT count(*) FROM aid_request_views)::text AS views, (SELECT count(*) FROM events WHERE event_type = 'AidRequestFiled')::text AS events`,
@@ -190,7 +191,9 @@ export async function checkInvariants(options: CheckOptions): Promise<InvariantR
         if (notReceived.length < 10) notReceived.push(`${delivery.id} (${delivery.type}, ${delivery.status})`);
       }
     }
-    const filedIds = [...options.load.filings.values()].filter((filing) => filing.answered201 && filing.id !== undefined).map((filing) => filing.id!);
+    const filedIds = [...options.load.filings]
+      .filter(([marker, filing]) => filing.answered201 && filing.id !== undefined && !options.load.uncertain.has(marker))
+      .map(([, filing]) => filing.id!);
     let filedWithoutMessage = 0;
     for (const endpoint of options.receivers.fundEndpoints) {
       for (const id of filedIds) if (!options.receivers.sawFiled(endpoint, id)) filedWithoutMessage++;

@@ -21,7 +21,9 @@ interface View {
 /** What the load did, counted by the clients. */
 export class LoadRecord {
   /** Every filing a client sent, by its marker (in its title): whether a 201 came back, and the id. */
-  readonly filings = new Map<string, { id?: string; answered201: boolean; status: number }>();
+  readonly filings = new Map<string, { id?: string; answered201: boolean; status: number; answeredAt?: number }>();
+  /** Filings that may or may not exist (sent while a backup was taken): neither lost nor unexpected. */
+  readonly uncertain = new Set<string>();
   readonly actions = new Map<string, number>();
   readonly webhookEndpoints: string[] = [];
 
@@ -87,10 +89,11 @@ function filingBody(runId: string, marker: string, fourEyesThreshold: number): R
 async function filer(options: LoadOptions, country: string, token: string): Promise<void> {
   while (!options.until()) {
     const marker = `${options.runId}-${country}-${++filingNumber}`;
-    const entry: { id?: string; answered201: boolean; status: number } = { answered201: false, status: 0 };
+    const entry: { id?: string; answered201: boolean; status: number; answeredAt?: number } = { answered201: false, status: 0 };
     options.record.filings.set(marker, entry);
     const answer = await options.client.send(token, 'POST', '/v1/aid-requests', filingBody(options.runId, marker, options.fourEyesThreshold));
     entry.status = answer.status;
+    entry.answeredAt = Date.now();
     if (answer.status === 201) {
       entry.answered201 = true;
       entry.id = (answer.body as View).id;
