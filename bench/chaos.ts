@@ -16,7 +16,7 @@
  *
  * Options: --duration <s> (180), --rounds <n> faults of each kind (2), --short (60 s, each fault
  * once, no scale-out or cluster phase: the `npm test` version), --no-scale, --no-cluster,
- * --cluster-duration <s> (60), --filers <n> (4), --think-ms <ms> (150), --quiet-timeout <s> (120),
+ * --cluster-duration <s> (60), --filers <n> (3), --think-ms <ms> (200), --quiet-timeout <s> (120),
  * --restore-drill (the backup and restore drill instead; see restore-drill.ts).
  */
 import { mkdtempSync } from 'node:fs';
@@ -69,8 +69,8 @@ async function main(): Promise<number> {
       'no-scale': { type: 'boolean', default: false },
       'no-cluster': { type: 'boolean', default: false },
       'cluster-duration': { type: 'string', default: '60' },
-      filers: { type: 'string', default: '4' },
-      'think-ms': { type: 'string', default: '150' },
+      filers: { type: 'string', default: '3' },
+      'think-ms': { type: 'string', default: '200' },
       'quiet-timeout': { type: 'string', default: '120' },
       'restore-drill': { type: 'boolean', default: false },
       kinds: { type: 'string' },
