@@ -262,10 +262,14 @@ class BacklogProbe {
     }
   }
 
-  /** The level before a fault: the median of the samples of the last three seconds. */
+  /**
+   * The level before a fault: the highest sample of the five seconds before it. Under steady load
+   * the backlog swings by hundreds within seconds (each step of a grant fans out into webhook
+   * messages), so the level is the top of that swing, not one sample of it.
+   */
   levelBefore(at: number): number {
-    const recent = this.samples.filter((sample) => sample.at <= at && sample.at > at - 3_000).map((sample) => sample.value).sort((a, b) => a - b);
-    return recent[Math.floor(recent.length / 2)] ?? 0;
+    const recent = this.samples.filter((sample) => sample.at <= at && sample.at > at - 5_000).map((sample) => sample.value);
+    return recent.length === 0 ? 0 : Math.max(...recent);
   }
 
   async close(): Promise<void> {
