@@ -4,7 +4,7 @@
  * Runs `nest build` only when dist/ is missing or older than its inputs, so that `npm start` and
  * `npm run token` work on a fresh clone without paying for a build every time.
  *
- * Inputs: every file and folder under src/, libs/ and migrations/ (a folder's mtime changes when
+ * Inputs: every file and folder under src/, libs/, migrations/ and bench/ (a folder's mtime changes when
  * a file in it is added, renamed or deleted), tsconfig*.json, nest-cli.json, package-lock.json.
  * Messages go to stderr so that `npm run token` prints only the token on stdout.
  */
@@ -14,7 +14,7 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const marker = path.join(root, 'dist', 'src', 'main.js');
-const SOURCE_DIRS = ['src', 'libs', 'migrations'];
+const SOURCE_DIRS = ['src', 'libs', 'migrations', 'bench'];
 const ROOT_FILES = ['nest-cli.json', 'package-lock.json'];
 
 function mtimeOf(file) {

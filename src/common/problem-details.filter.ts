@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { DomainError, RetriesExhaustedError, StaleVersionError, type DomainErrorCategory, type FieldProblem } from '@app/event-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDependencyUnavailable } from './dependency-unavailable';
 import { PROBLEM_CONTENT_TYPE, problem, type ProblemDetails } from './problem-details';
 
 const STATUS_BY_CATEGORY: Readonly<Record<DomainErrorCategory, number>> = {
@@ -30,6 +31,9 @@ export function problemCodeFor(status: number): string {
   return CODE_BY_STATUS[status] ?? `http_${status}`;
 }
 
+/** Retry-After of a 503 for a dependency that is away (a database restart takes seconds). */
+const RETRY_AFTER_UNAVAILABLE_S = 2;
+
 /**
  * An HttpException whose body is already a problem (thrown by the edge with a specific code).
  * `replayed`: the answer recorded for an earlier request with the same Idempotency-Key.
@@ -58,7 +62,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = toProblem(error);
     if (error instanceof ProblemException && error.replayed) void reply.header('idempotent-replayed', 'true');
-    if (body.status >= 500) {
+    if (body.status === 503 && isDependencyUnavailable(error)) void reply.header('retry-after', String(RETRY_AFTER_UNAVAILABLE_S));
+    if (body.status === 503) {
+      this.logger.warn(`${request.method} ${request.url} answered 503 (request ${request.id}): ${error instanceof Error ? error.message : String(error)}`);
+    } else if (body.status >= 500) {
       this.logger.error(
         `${request.method} ${request.url} failed (request ${request.id}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
@@ -93,6 +100,8 @@ export function toProblem(error: unknown): ProblemDetails {
     const errors = typeof response === 'object' && response !== null && 'errors' in response ? (response as { errors: FieldProblem[] }).errors : undefined;
     return problem(status, problemCodeFor(status), detail, errors ? { errors } : {});
   }
+  // PostgreSQL restarting, a connection cut: the client is told to come back, not that we broke.
+  if (isDependencyUnavailable(error)) return problem(503, 'service_unavailable', 'a server the service depends on is unavailable at this moment; retry the request');
   const frameworkStatus = clientErrorStatus(error);
   if (frameworkStatus !== undefined) {
     return problem(frameworkStatus, problemCodeFor(frameworkStatus), (error as Error).message);

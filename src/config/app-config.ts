@@ -1,3 +1,4 @@
+import type { RedisNode } from './redis-cluster-env';
 import type { Priority } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
 import type { NotificationsConfig } from './notifications-env';
@@ -43,6 +44,8 @@ export interface AppConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly database: DatabaseConfig;
   readonly redisUrl: string;
+  /** REDIS_CLUSTER_NODES: the seed nodes of a Redis Cluster, when BullMQ and the rate limit use one. */
+  readonly redisClusterNodes?: readonly RedisNode[];
   /**
    * Which of DATABASE_URL and REDIS_URL were not given. Outside production the single-process
    * service then starts its own (src/local-services); production and split roles need both.

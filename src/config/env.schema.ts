@@ -4,6 +4,7 @@ import { parseIsoDuration } from './iso-duration';
 import { parseCalendarDuration } from '../kernel/calendar';
 import { DEFAULT_REPORTING_INTERVAL } from '../kernel/reporting';
 import { notificationsEnv } from './notifications-env';
+import { redisClusterNodes } from './redis-cluster-env';
 import { type Priority, PRIORITIES } from '../kernel/priority';
 import type { SlaDurations } from '../kernel/sla';
 
@@ -192,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idleInTransactionTimeoutMs: integer('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, 100, 3_600_000),
     },
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    ...withRedisCluster(redisClusterNodes(read('REDIS_CLUSTER_NODES'), problems)),
     ...(otlpEndpoint === undefined || otlpProtocol === 'grpc' ? {} : { tracing: { endpoint: otlpEndpoint, protocol: otlpProtocol } }),
     unsetUrls: { database: read('DATABASE_URL') === undefined, redis: read('REDIS_URL') === undefined },
     queuePrefix,
@@ -318,4 +320,8 @@ function isAddressOrRange(entry: string): boolean {
   if (bits === undefined) return true;
   if (!/^\d+$/.test(bits)) return false;
   return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function withRedisCluster(nodes: AppConfig['redisClusterNodes']): Pick<AppConfig, 'redisClusterNodes'> {
+  return nodes === undefined ? {} : { redisClusterNodes: nodes };
 }

@@ -17,7 +17,21 @@ export function createPgPool(config: DatabaseConfig, applicationName: string): p
   });
   // An idle client that loses its connection emits here; without a listener the process dies.
   pool.on('error', () => undefined);
+  keepClientErrorsFromCrashing(pool);
   return pool;
+}
+
+/**
+ * A client checked out of the pool has no error listener of the pool's while it is out, and
+ * node-postgres emits a server's message that arrives between two queries (PostgreSQL's fast
+ * shutdown sends 57P01 to every session) as an 'error' event: without a listener, the process
+ * dies. Every client gets one for its whole life; the client is then unusable, its next query
+ * fails, and the code holding it releases it as broken.
+ */
+export function keepClientErrorsFromCrashing(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 }
 
 export const PG_POOL = Symbol('PG_POOL');

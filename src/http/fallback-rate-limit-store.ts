@@ -1,7 +1,7 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import LocalStore from '@fastify/rate-limit/store/LocalStore.js';
 import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 type Callback = Parameters<FastifyRateLimitStore['incr']>[1];
 
@@ -19,7 +19,7 @@ export class FallbackRateLimitStore implements FastifyRateLimitStore {
   private readonly local: FastifyRateLimitStore;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly namespace: string,
   ) {
     this.shared = new RedisStore(false, false, redis, namespace);
@@ -27,7 +27,7 @@ export class FallbackRateLimitStore implements FastifyRateLimitStore {
   }
 
   /** The constructor the plugin's `store` option takes, bound to this Redis client and key namespace. */
-  static using(redis: Redis, namespace: string): FastifyRateLimitStoreCtor {
+  static using(redis: Redis | Cluster, namespace: string): FastifyRateLimitStoreCtor {
     return class extends FallbackRateLimitStore {
       constructor() {
         super(redis, namespace);

@@ -2,12 +2,11 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 import { TokenVerifier } from '../auth/token-verifier';
 import { ProblemException } from '../common/problem-details.filter';
 import { problem } from '../common/problem-details';
 import type { AppConfig } from '../config/app-config';
-import { queuePrefix, redisOptions } from '../queues/redis-connection';
+import { createRedisClient, queuePrefix } from '../queues/redis-connection';
 import { FallbackRateLimitStore } from './fallback-rate-limit-store';
 
 const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -59,7 +58,7 @@ export async function secureHttpApp(app: NestFastifyApplication, config: AppConf
   // The worker role serves health and metrics only: nothing to limit.
   if (config.role === 'worker') return;
   const verifier = app.get(TokenVerifier);
-  const redis = new Redis({ ...redisOptions(config.redisUrl, 'producer'), connectionName: 'cdt-fund-rate-limit', commandTimeout: 500 });
+  const redis = createRedisClient(config, 'producer', { connectionName: 'cdt-fund-rate-limit', commandTimeout: 500 });
   redis.on('error', () => undefined); // reported by /health/ready; the limit falls back meanwhile
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onClose', (_instance, done) => {

@@ -3,7 +3,6 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { QueuesModule } from '../queues/queues.module';
 import { DeliverWebhookProcessor } from './delivery/deliver-webhook.processor';
 import { DeliveryMetrics } from './delivery/delivery-metrics';
-import { DeliverySchedules } from './delivery/delivery-schedules';
 import { WebhookSender } from './delivery/webhook-sender';
 import { NotificationFanOut } from './fan-out/notification-fan-out.service';
 import { AlertMailStore } from './mail/alert-mail.store';
@@ -13,7 +12,7 @@ import { NotificationsModule } from './notifications.module';
 /** The worker side of notifications: the fan-out from the event log, webhook delivery and alert e-mail. */
 @Module({
   imports: [NotificationsModule, QueuesModule, MetricsModule],
-  providers: [NotificationFanOut, DeliverySchedules, WebhookSender, DeliveryMetrics, AlertMailStore, DeliverWebhookProcessor, SendAlertMailProcessor],
+  providers: [NotificationFanOut, WebhookSender, DeliveryMetrics, AlertMailStore, DeliverWebhookProcessor, SendAlertMailProcessor],
   exports: [NotificationFanOut, DeliverWebhookProcessor, SendAlertMailProcessor],
 })
 export class NotificationsWorkerModule {}

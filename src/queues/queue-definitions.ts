@@ -112,7 +112,7 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
   // Paying a tranche is idempotent by tranche number: a job run twice pays once.
   disbursements: {
     jobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 1_000 }, ...RETENTION },
-    worker: { concurrency: 4, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
+    worker: { concurrency: 4, lockDurationMs: 10_000, stalledIntervalMs: 5_000 },
   },
   maintenance: {
     jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, ...RETENTION },
@@ -120,9 +120,12 @@ export const QUEUE_DEFINITIONS: Readonly<Record<QueueName, QueueDefinition>> = {
   },
   // Retries follow the configured schedule (the processor's backoff); the processor ends a
   // delivery itself after the last one, so `attempts` is only a ceiling above any schedule.
+  // A worker killed mid-delivery leaves its jobs locked: with 10 s + 5 s they are delivered again
+  // within about 15 s, not 45. BullMQ renews a running job's lock every half lockDuration, so an
+  // attempt waiting on a slow receiver (up to WEBHOOK_TIMEOUT_MS) keeps its lock.
   webhooks: {
     jobOptions: { attempts: 64, backoff: { type: 'schedule' }, ...RETENTION },
-    worker: { concurrency: 64, lockDurationMs: 30_000, stalledIntervalMs: 15_000 },
+    worker: { concurrency: 64, lockDurationMs: 10_000, stalledIntervalMs: 5_000 },
   },
   'alert-mail': {
     jobOptions: { attempts: 64, backoff: { type: 'schedule' }, ...RETENTION },

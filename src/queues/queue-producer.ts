@@ -5,7 +5,7 @@ import { settleWithin } from '../common/bounded';
 import { QUEUE_DEFINITIONS, type JobRequest, type JobTrace, type QueueName } from './queue-definitions';
 import { queueTelemetry } from './queue-telemetry';
 import { bullmqTelemetryMetadata } from '../tracing/trace-context';
-import { describeRedisFailure, queuePrefix, redisAddress, redisOptions } from './redis-connection';
+import { bullmqConnection, describeRedisFailure, queuePrefix, redisAddress } from './redis-connection';
 import { ThrottledWarning } from '../common/throttled-warning';
 
 /** How long to wait for a queue's connection before reporting Redis as unavailable. */
@@ -25,6 +25,8 @@ export class RedisUnavailableError extends Error {
 export class QueueProducer implements BeforeApplicationShutdown {
   private readonly logger = new Logger('queues');
   private readonly queues = new Map<QueueName, Queue>();
+  /** Closes the cluster clients the queues were given (BullMQ leaves them open). */
+  private readonly disposals: (() => void)[] = [];
   /** Every queue's connection reports the same outage: one warning a minute says it. */
   private readonly redisAway = new ThrottledWarning(this.logger, 'Redis', 60_000);
 
@@ -33,8 +35,10 @@ export class QueueProducer implements BeforeApplicationShutdown {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
+      const { connection, dispose } = bullmqConnection(this.config, 'producer');
+      this.disposals.push(dispose);
       queue = new Queue(name, {
-        connection: redisOptions(this.config.redisUrl, 'producer'),
+        connection,
         prefix: queuePrefix(this.config.queuePrefix),
         defaultJobOptions: QUEUE_DEFINITIONS[name].jobOptions,
         ...queueTelemetry(this.config),
@@ -110,6 +114,7 @@ export class QueueProducer implements BeforeApplicationShutdown {
         if ((await settleWithin(queue.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') await settleWithin(queue.disconnect(), 1_000);
       }),
     );
+    for (const dispose of this.disposals) dispose();
   }
 }
 

@@ -6,7 +6,8 @@ import { QueueProducer } from './queue-producer';
 
 /**
  * Recurring jobs, as BullMQ job schedulers (one per id however many workers start): the sweep for
- * missed SLA deadlines, the closing of due review rounds and the purge of old idempotency keys.
+ * missed SLA deadlines, the closing of due review rounds, the purge of old idempotency keys and the
+ * sweep for webhook deliveries whose jobs were lost.
  * Registered in the background so that a worker starting while Redis is away keeps retrying.
  */
 @Injectable()
@@ -59,6 +60,14 @@ export class QueueSchedules implements OnApplicationBootstrap, OnModuleDestroy {
       { queue: 'sla', id: 'sla-sweep', every: this.config.slaSweepIntervalMs, name: 'sweep-missed-deadlines' },
       { queue: 'capacity-grants', id: 'review-round-closer', every: this.config.reviewRoundCheckIntervalMs, name: 'close-review-rounds' },
       { queue: 'maintenance', id: 'idempotency-purge', every: this.config.idempotencyPurgeIntervalMs, name: 'purge-idempotency-keys' },
+      // Listed here, not beside the webhook processor, so that the recovery sweep puts it back
+      // after Redis lost its data: otherwise the jobs lost with Redis would never be found again.
+      { queue: 'webhooks', id: 'webhook-sweep', every: webhookSweepEveryMs(this.config.reconcileAfterMs), name: 'sweep-lost-deliveries' },
     ] as const;
   }
+}
+
+/** The webhook sweep runs as often as the recovery sweep (half of RECONCILE_AFTER_MS), at most once a minute apart. */
+export function webhookSweepEveryMs(reconcileAfterMs: number): number {
+  return Math.min(60_000, Math.max(100, Math.floor(reconcileAfterMs / 2)));
 }

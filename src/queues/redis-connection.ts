@@ -1,4 +1,9 @@
-import type { RedisOptions } from 'bullmq';
+import type { ConnectionOptions, RedisOptions } from 'bullmq';
+import { Cluster, Redis } from 'ioredis';
+import type { AppConfig } from '../config/app-config';
+
+/** Where Redis is: REDIS_URL, and REDIS_CLUSTER_NODES when it is a cluster. */
+export type RedisTarget = Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>;
 
 /**
  * ioredis options from REDIS_URL. Workers block on Redis and must retry forever
@@ -48,4 +53,37 @@ export function describeRedisFailure(url: string, error: unknown): string {
           ? 'timed out'
           : `unreachable (${error instanceof Error ? error.message : String(error)})`;
   return `${what} at ${redisAddress(url)} (REDIS_URL)`;
+}
+
+/**
+ * A client of its own: the one server of REDIS_URL, or, with REDIS_CLUSTER_NODES, a cluster client
+ * seeded with those nodes (each node connection takes REDIS_URL's credentials, TLS and the
+ * purpose's retry behaviour).
+ */
+export function createRedisClient(target: RedisTarget, purpose: 'worker' | 'producer', extra: RedisOptions = {}): Redis | Cluster {
+  const options = { ...redisOptions(target.redisUrl, purpose), ...extra };
+  if (target.redisClusterNodes === undefined) return new Redis(options);
+  const { host: _host, port: _port, db: _db, enableOfflineQueue, lazyConnect, enableReadyCheck, ...perNode } = options;
+  return new Cluster(
+    target.redisClusterNodes.map((node) => ({ host: node.host, port: node.port })),
+    {
+      redisOptions: perNode,
+      enableOfflineQueue: enableOfflineQueue !== false,
+      lazyConnect: lazyConnect === true,
+      enableReadyCheck: enableReadyCheck !== false,
+      clusterRetryStrategy: (times) => Math.min(times * 200, 2_000),
+    },
+  );
+}
+
+/**
+ * BullMQ's connection: options for one server (BullMQ opens its connections from them), or a
+ * cluster client (BullMQ uses it, and duplicates it for a worker's blocking commands). BullMQ does
+ * not close a client it was given: `dispose` does, after the queue or worker is closed.
+ */
+export function bullmqConnection(target: RedisTarget, purpose: 'worker' | 'producer'): { connection: ConnectionOptions; dispose: () => void } {
+  if (target.redisClusterNodes === undefined) return { connection: redisOptions(target.redisUrl, purpose), dispose: () => undefined };
+  const client = createRedisClient(target, purpose);
+  client.on('error', () => undefined); // BullMQ reports through the queue's or worker's own listener
+  return { connection: client, dispose: () => client.disconnect() };
 }

@@ -1,17 +1,17 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { describeRedisFailure, redisOptions } from './redis-connection';
+import { createRedisClient, describeRedisFailure } from './redis-connection';
 
 /** Answers whether Redis is reachable right now, within a second, without queueing commands. */
 @Injectable()
 export class RedisProbe implements OnApplicationShutdown {
-  private readonly client: Redis;
+  private readonly client: Redis | Cluster;
   /** The connection's latest error: it says why Redis is away better than the failed command does. */
   private lastError: unknown;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = new Redis({ ...redisOptions(config.redisUrl, 'producer'), lazyConnect: true, connectionName: 'cdt-fund-health' });
+    this.client = createRedisClient(config, 'producer', { lazyConnect: true, connectionName: 'cdt-fund-health' });
     this.client.on('error', (error) => {
       this.lastError = error;
     });

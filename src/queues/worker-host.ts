@@ -10,7 +10,7 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_DEFINITIONS, QUEUE_NAMES, type JobTrace, type QueueName } from './queue-definitions';
 import { queueTelemetry } from './queue-telemetry';
-import { queuePrefix, redisOptions } from './redis-connection';
+import { bullmqConnection, queuePrefix } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
 
 /** What shutdown keeps for itself after the running jobs: closing queues and pools, releasing locks. */
@@ -23,6 +23,8 @@ const CLOSE_MARGIN_MS = 2_000;
 export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('workers');
   private readonly workers: Worker[] = [];
+  /** Closes the cluster clients the workers were given (BullMQ leaves them open). */
+  private readonly disposals: (() => void)[] = [];
   private readonly stopping = new AbortController();
   private readonly waitingForRedis = new ThrottledWarning(this.logger, 'waiting for Redis before starting the queue workers', 60_000);
   private starting?: Promise<void>;
@@ -61,8 +63,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     if (!up) return;
     for (const processor of this.processors) {
       const definition = QUEUE_DEFINITIONS[processor.queue];
+      const { connection, dispose } = bullmqConnection(this.config, 'worker');
+      this.disposals.push(dispose);
       const worker = new Worker(processor.queue, (job: Job) => this.run(processor, job), {
-        connection: redisOptions(this.config.redisUrl, 'worker'),
+        connection,
         prefix: queuePrefix(this.config.queuePrefix),
         ...queueTelemetry(this.config),
         concurrency: definition.worker.concurrency,
@@ -89,6 +93,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
         }
       }),
     );
+    for (const dispose of this.disposals) dispose();
   }
 
   private run(processor: JobProcessor<QueueName>, job: Job): Promise<void> {

@@ -8,6 +8,7 @@ import { queuePrefix } from '../../src/queues/redis-connection';
 import { createTestApp, deleteQueueKeys, type TestApp } from '../support/test-app';
 import { expectAllTriagedOnce, fileMany } from '../support/triage-checks';
 import type { RecordedEvent } from '@app/event-store';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 const RECONCILE_AFTER_MS = 1_000;
 
@@ -39,6 +40,39 @@ describe('Redis loses its data mid-load', () => {
       await sla.close();
     }
   }, 120_000);
+});
+
+describe('webhook messages whose jobs Redis lost', () => {
+  let t: TestApp;
+  let hook: WebhookReceiver;
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock: 'system', env: { RECONCILE_AFTER_MS: String(RECONCILE_AFTER_MS), WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
+    hook = await WebhookReceiver.start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await hook.close();
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+  });
+
+  it('are delivered within a few RECONCILE_AFTER_MS of the loss, with nothing but the service to find them', async () => {
+    const partner = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
+    const registered = await t.request({ method: 'POST', url: '/v1/webhooks', headers: { authorization: `Bearer ${partner}` }, payload: { url: hook.url } });
+    expect(registered.statusCode).toBe(201);
+    const endpointId: string = registered.json().id;
+    // Recorded by the fan-out a moment ago; its job went with Redis's data, and so did the
+    // recurring sweep that looks for such deliveries.
+    const body = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { endpointId } });
+    await t.pool.query(
+      `INSERT INTO webhook_deliveries (id, endpoint_id, type, body, created_at) VALUES ('msg_lost00000000000000000000000002', $1, 'webhook.test', $2, now() - interval '2 seconds')`,
+      [endpointId, body],
+    );
+    await deleteQueueKeys(t.config.redisUrl, t.config.queuePrefix);
+
+    const message = await eventually(() => hook.messages.find((m) => m.headers['webhook-id'] === 'msg_lost00000000000000000000000002'), { timeoutMs: 15_000 });
+    expect(message.json.type).toBe('webhook.test');
+  }, 30_000);
 });
 
 describe('a job that survives a loss only in part', () => {

@@ -3,7 +3,7 @@ import pg, { type Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { PG_POOL } from '../../database/pg-pool';
+import { keepClientErrorsFromCrashing, PG_POOL } from '../../database/pg-pool';
 import { DocumentStore, type BlobUpload } from './document-store';
 
 /** Bytes per stored chunk: one round trip each, and at most two held in memory per upload. */
@@ -41,6 +41,7 @@ export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
       options: '-c synchronous_commit=off',
     });
     this.chunkPool.on('error', () => undefined);
+    keepClientErrorsFromCrashing(this.chunkPool);
   }
 
   /** Ends the chunk pool once: Nest calls this for each provider the store is registered as. */

@@ -17,8 +17,6 @@ import { DeliveryMetrics } from './delivery-metrics';
 import { signatureHeader } from './webhook-signature';
 import { WebhookSender } from './webhook-sender';
 
-/** How long past its due time a pending delivery must be before the sweep re-enqueues it (well beyond any queue wait). */
-const SWEEP_AFTER_MS = 5 * 60_000;
 const SWEEP_BATCH = 5_000;
 
 /**
@@ -32,6 +30,12 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
   readonly queue = 'webhooks' as const;
   private readonly logger = new Logger('webhooks');
   private readonly retryDelaysMs: readonly number[];
+  /**
+   * How long past its due time a pending delivery must be before the sweep re-enqueues it: the
+   * recovery threshold of every lost job (RECONCILE_AFTER_MS). A delivery that is only late is
+   * still in its queue under the same job id, so adding it again changes nothing.
+   */
+  private readonly sweepAfterMs: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -44,6 +48,7 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     private readonly producer: QueueProducer,
   ) {
     this.retryDelaysMs = config.notifications.webhooks.retryDelaysMs;
+    this.sweepAfterMs = config.reconcileAfterMs;
   }
 
   /** Opened secrets, by sealed value: opening is cheap but not free, and every message needs it. */
@@ -68,9 +73,9 @@ export class DeliverWebhookProcessor implements JobProcessor<'webhooks'> {
     await this.deliver(job as Job<JobData<'webhooks', 'deliver'>>);
   }
 
-  /** Pending deliveries with no attempt for SWEEP_AFTER_MS past their due time lost their jobs: enqueue them again. */
+  /** Pending deliveries with no attempt for RECONCILE_AFTER_MS past their due time lost their jobs: enqueue them again. */
   private async sweep(): Promise<void> {
-    const lost = await this.deliveries.overdue(SWEEP_AFTER_MS, SWEEP_BATCH);
+    const lost = await this.deliveries.overdue(this.sweepAfterMs, SWEEP_BATCH);
     if (lost.length === 0) return;
     this.logger.warn(`re-enqueueing ${lost.length} overdue webhook deliveries`);
     await this.producer.add(lost.map(({ id, series }) => deliverJob(id, series)));
