@@ -120,6 +120,8 @@ export function checkSla(command: CheckSla, state: ExistingAidRequest): Decision
 }
 
 export function flagPossibleDuplicate(command: FlagPossibleDuplicate, state: ExistingAidRequest): Decision {
+  // Withdrawn before its follow-up ran: nothing is left to flag, and nothing failed.
+  if (state.status === 'withdrawn') return [];
   if (!isAssessed(state)) return AidRequestErrors.wrongStatus('flag a duplicate', state.status);
   const { duplicateOf, reason } = command.data;
   if (duplicateOf === state.filed.requestId) {
@@ -135,6 +137,8 @@ export function flagPossibleDuplicate(command: FlagPossibleDuplicate, state: Exi
 }
 
 export function scoreCapacity(command: ScoreCapacityRequest, state: ExistingAidRequest): Decision {
+  // Withdrawn before its follow-up ran: nothing is left to score, and nothing failed.
+  if (state.status === 'withdrawn') return [];
   if (!isAssessed(state)) return AidRequestErrors.wrongStatus('score the request', state.status);
   if (state.assessment.triage.track !== 'capacity_building') return AidRequestErrors.wrongStatus('score a rapid-response request', state.status);
   if (state.assessment.scoring !== null) return [];

@@ -925,3 +925,20 @@ describe('AidRequest decisions: a triage override after an information request',
     expect(triagedEvent?.type === 'AidRequestTriaged' ? triagedEvent.data.decideBy : null).toBe(new Date(Date.parse(FILED_AT) + D + pausedMs).toISOString());
   });
 });
+
+describe('AidRequest decisions: follow-ups of a request withdrawn before they ran', () => {
+  // The triage follow-ups (scoring, the duplicate check) are queued when the request is triaged; a
+  // partner may withdraw before they run. Nothing is left to do, and that is not a failure (a
+  // refusal would fail the job and put it in dead_letters).
+  it.each([
+    ['withdrawn after triage', (): AidRequestEvent[] => [...triagedHistory(), withdrawn()]],
+    ['withdrawn under review', withdrawnHistory],
+    ['withdrawn before triage', (): AidRequestEvent[] => [...submitted(), withdrawn()]],
+  ])('ScoreCapacityRequest and FlagPossibleDuplicate record nothing (%s)', (_, history) => {
+    spec.given(history()).when({ type: 'ScoreCapacityRequest', data: { windowAvailable: 100_000_000n }, context: ctx(system, '2026-11-28T16:00:00Z') }).then([]);
+    spec
+      .given(history())
+      .when({ type: 'FlagPossibleDuplicate', data: { duplicateOf: '019ac9a0-0000-7000-8000-0000000000ff', reason: 'same title' }, context: ctx(system, '2026-11-28T16:00:00Z') })
+      .then([]);
+  });
+});
