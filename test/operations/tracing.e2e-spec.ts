@@ -75,7 +75,12 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
         if (root === undefined) return undefined;
         const inTrace = receiver.spans.filter((span) => span.traceId === root.traceId);
         const names = new Set(inTrace.map((span) => span.name));
-        return names.has('process triage') && names.has('process incident-response') ? inTrace : undefined;
+        if (!names.has('process triage') || !names.has('process incident-response')) return undefined;
+        // Spans are exported as they end, children before their parents: wait for the whole tree.
+        const ids = new Set(inTrace.map((span) => span.spanId));
+        const orphans = inTrace.filter((span) => span.parentSpanId !== undefined && span.parentSpanId !== '' && !ids.has(span.parentSpanId));
+        if (orphans.length > 0) throw new Error(`spans whose parent is not in the trace: ${orphans.map((span) => span.name).join(', ')}`);
+        return inTrace;
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
@@ -84,9 +89,8 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     // PostgreSQL and Redis are in it too.
     expect(names.some((name) => name.startsWith('pg.query'))).toBe(true);
     expect(names.some((name) => name === 'evalsha' || name.startsWith('addBulk'))).toBe(true);
-    // One tree: every span but the root has its parent in the trace.
+    // One tree: every span but the root has its parent in the trace (waited for above).
     const ids = new Set(trace.map((span) => span.spanId));
-    const orphans = trace.filter((span) => span.parentSpanId !== undefined && span.parentSpanId !== '' && !ids.has(span.parentSpanId));
-    expect(orphans.map((span) => span.name)).toEqual([]);
+    expect(trace.filter((span) => span.parentSpanId !== undefined && span.parentSpanId !== '' && !ids.has(span.parentSpanId))).toEqual([]);
   }, 60_000);
 });
