@@ -34,8 +34,8 @@ export async function inTransaction<T>(pool: Pool, work: (tx: PoolClient) => Pro
  * the statement. `pool.query` discards the connection on any error; but a statement the server
  * refused ran in a transaction of its own, which the refusal rolled back, so the session is as
  * clean as after a success. Discarding it would cost a new connection (and the session's plans:
- * about 50 ms here) for every refused append. Any other failure (the connection itself) still
- * discards it.
+ * about 50 ms here) for every refused append. Any other failure (the connection itself, or a
+ * FATAL error with which the server ends the session) still discards it.
  */
 export async function queryKeepingConnection<R extends QueryResultRow>(pool: Pool, query: QueryConfig): Promise<{ rows: R[] }> {
   const client = await pool.connect();
@@ -44,9 +44,16 @@ export async function queryKeepingConnection<R extends QueryResultRow>(pool: Poo
     client.release();
     return result;
   } catch (error) {
-    client.release(error instanceof DatabaseError ? undefined : (error as Error));
+    // A statement's own error leaves the session usable; a FATAL one (the server ending the session,
+    // as a restart does with 57P01) or a lost connection does not: that client is discarded.
+    client.release(error instanceof DatabaseError && !endsSession(error) ? undefined : (error as Error));
     throw error;
   }
+}
+
+/** A server error after which the session is gone (severity FATAL or PANIC). */
+function endsSession(error: DatabaseError): boolean {
+  return error.severity === 'FATAL' || error.severity === 'PANIC';
 }
 
 /** Postgres SQLSTATE of a driver error, if it carries one. */
