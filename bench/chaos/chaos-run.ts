@@ -439,17 +439,7 @@ export async function runChaos(system: ChaosSystem): Promise<ChaosResult> {
   await sampler;
   await probe.close();
 
-  const report = await checkInvariants({
-    databaseUrl: system.databaseUrl,
-    queueConnection: () => queueConnection(system),
-    queuePrefix: queuePrefix(system.prefix),
-    load,
-    receivers: system.receivers,
-    apiUrl: system.apiUrls()[0]!,
-    auditorToken: await auditorToken(),
-    officerToken: tokens.officers[0]!.token,
-    fiscalYear,
-  });
+  const report = await checkSystemInvariants(system, load, tokens, fiscalYear);
   const fiveXx = clientRecord.fiveXx;
   const crashes = [...system.apis, ...system.workers].flatMap((process) => process.unexpectedExits);
   return {
@@ -465,6 +455,21 @@ export async function runChaos(system: ChaosSystem): Promise<ChaosResult> {
     process_crashes: crashes.length,
     details: { ...report.details, fiveXx: fiveXx.slice(0, 15), crashes: crashes.map((crash) => crash.slice(0, 3_000)) },
   };
+}
+
+/** The invariants of everything `system` holds after `load` (the main run and the restore drill alike). */
+export async function checkSystemInvariants(system: ChaosSystem, load: LoadRecord, tokens: Tokens, fiscalYear: number): Promise<InvariantReport> {
+  return checkInvariants({
+    databaseUrl: system.databaseUrl,
+    queueConnection: () => queueConnection(system),
+    queuePrefix: queuePrefix(system.prefix),
+    load,
+    receivers: system.receivers,
+    apiUrl: system.apiUrls()[0]!,
+    auditorToken: await auditorToken(),
+    officerToken: tokens.officers[0]!.token,
+    fiscalYear,
+  });
 }
 
 /** BullMQ's connection for the harness's own checks: a standalone Redis, or the cluster. */

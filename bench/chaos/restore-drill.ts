@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../../src/local-services/ports';
 import { queuePrefix } from '../../src/queues/redis-connection';
-import { auditorToken, ChaosSystem, fiscalYearOf, queueConnection, setUp, tokensFor } from './chaos-run';
+import { ChaosSystem, checkSystemInvariants, fiscalYearOf, setUp, tokensFor } from './chaos-run';
 import { ApiClient, ClientRecord } from './client';
-import { backlog, checkInvariants } from './invariants';
+import { backlog } from './invariants';
 import { LoadRecord, runLoad } from './load';
 import { OwnPostgres, spawnOwned, type PgBinaries } from './own-processes';
 
@@ -180,17 +180,7 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<boo
     log('drill: the service is ready on the restored cluster; load again for 15 s');
     await loadFor(15);
     const quiet = await waitForQuiet(system.databaseUrl, 120);
-    const report = await checkInvariants({
-      databaseUrl: system.databaseUrl,
-      queueConnection: () => queueConnection(system),
-      queuePrefix: queuePrefix(system.prefix),
-      load,
-      receivers: system.receivers,
-      apiUrl: system.apiUrls()[0]!,
-      auditorToken: await auditorToken(),
-      officerToken: tokens.officers[0]!.token,
-      fiscalYear,
-    });
+    const report = await checkSystemInvariants(system, load, tokens, fiscalYear);
     const newestXid = await scalar(system.databaseUrl, 'SELECT max(transaction_id)::text AS v FROM events');
     const summary = {
       bench: 'chaos-restore-drill',
