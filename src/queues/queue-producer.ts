@@ -84,14 +84,19 @@ export class QueueProducer implements BeforeApplicationShutdown {
    * removed first; a job that is still waiting, delayed, active or finished is left alone.
    */
   async restore(jobs: readonly JobRequest[]): Promise<void> {
-    await Promise.all(
-      jobs.map(async ({ queue: name, jobId }) => {
-        const queue = this.queue(name);
+    // One job that cannot be checked or removed now (its lock still held, say) holds back no other:
+    // the rest are added, and the failure is reported so that the next sweep tries that one again.
+    const checked = await Promise.allSettled(
+      jobs.map(async (job) => {
+        const queue = this.queue(job.queue);
         await this.assertReady(queue);
-        if ((await queue.getJobState(jobId)) === 'unknown') await queue.remove(jobId);
+        if ((await queue.getJobState(job.jobId)) === 'unknown') await queue.remove(job.jobId);
+        return job;
       }),
     );
-    await this.add(jobs);
+    await this.add(checked.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])));
+    const failed = checked.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** Throws `RedisUnavailableError` unless the queue's connection is ready (waiting at most two seconds). */
