@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { settleWithin } from '../common/bounded';
 import { QUEUE_DEFINITIONS, type JobRequest, type JobTrace, type QueueName } from './queue-definitions';
@@ -78,10 +78,12 @@ export class QueueProducer implements BeforeApplicationShutdown {
   }
 
   /**
-   * Adds lost jobs again. A job that survives only in part (its hash without a place in any of the
-   * queue's lists, as a partial loss or an eviction leaves it) holds on to its id: BullMQ would
-   * take the id as taken and the add as done, and the job would never run. Such an orphan is
-   * removed first; a job that is still waiting, delayed, active or finished is left alone.
+   * Adds lost jobs again. A job that survives only in part holds on to its id, and BullMQ would
+   * take the add as done although the job can never run as it should. Two such parts are removed
+   * first: a hash without a place in any of the queue's lists (an orphan, as a partial loss or an
+   * eviction leaves it), and an id in a list whose hash lost the job's name and data (a hollow job:
+   * a worker would take it with no payload and fail it). A whole job that is waiting, delayed,
+   * active or finished is left alone.
    */
   async restore(jobs: readonly JobRequest[]): Promise<void> {
     // One job that cannot be checked or removed now (its lock still held, say) holds back no other:
@@ -90,7 +92,8 @@ export class QueueProducer implements BeforeApplicationShutdown {
       jobs.map(async (job) => {
         const queue = this.queue(job.queue);
         await this.assertReady(queue);
-        if ((await queue.getJobState(job.jobId)) === 'unknown') await queue.remove(job.jobId);
+        const [state, stored] = await Promise.all([queue.getJobState(job.jobId), queue.getJob(job.jobId)]);
+        if (state === 'unknown' || !isWhole(stored)) await queue.remove(job.jobId);
         return job;
       }),
     );
@@ -121,6 +124,11 @@ export class QueueProducer implements BeforeApplicationShutdown {
     );
     for (const dispose of this.disposals) dispose();
   }
+}
+
+/** A job whose hash still holds what it was added with (BullMQ reads a missing name as undefined). */
+export function isWhole(job: Job | undefined): boolean {
+  return job !== undefined && typeof job.name === 'string' && job.name !== '';
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config';
 import type { PinoLogger } from 'nestjs-pino';
 import type { JobProcessor } from './job-processor';
 import { QUEUE_DEFINITIONS, QUEUE_NAMES, type JobTrace, type QueueName } from './queue-definitions';
+import { isWhole } from './queue-producer';
 import { queueTelemetry } from './queue-telemetry';
 import { bullmqConnection, queuePrefix } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
@@ -109,6 +110,12 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async runLogged(processor: JobProcessor<QueueName>, job: Job): Promise<void> {
     const startedAt = performance.now();
+    if (!isWhole(job)) {
+      // Its id survived a partial loss of Redis's data, its hash did not: there is nothing to run.
+      const lost = new UnrecoverableError('the job lost its name and data in Redis; the recovery sweep adds the jobs of waiting requests again');
+      await this.deadLetter(processor.queue, job, lost, job.attemptsMade + 1);
+      throw lost;
+    }
     try {
       await processor.process(job as Parameters<typeof processor.process>[0]);
       this.logger.debug(`${job.name} done in ${Math.round(performance.now() - startedAt)} ms`);
@@ -130,7 +137,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.pool.query(
         `INSERT INTO dead_letters (queue, job_id, job_name, reason, attempts, payload) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [queue, job.id ?? '', job.name, reason.slice(0, 2000), attempts, JSON.stringify(job.data)],
+        [queue, job.id ?? '', isWhole(job) ? job.name : '', reason.slice(0, 2000), attempts, JSON.stringify(job.data)],
       );
     } catch (writeError) {
       // The job stays in BullMQ's failed set (kept 30 days) even when this write fails.

@@ -136,6 +136,33 @@ describe('a job that survives a loss only in part', () => {
     expect(await queue.getWaitingCount()).toBe(1);
     expect((await queue.getJob(job.jobId))?.timestamp).toBe(before?.timestamp);
   });
+
+  it('a job whose id is still waiting but whose hash is gone is added again whole', async () => {
+    const hollow = { ...job, data: { ...job.data, requestId: 'r2' }, jobId: 'e2-triage' };
+    const queue = producer.queue('triage');
+    await producer.add([hollow]);
+    await redis.del(`${queuePrefix(t.config.queuePrefix)}:triage:${hollow.jobId}`);
+    expect(await queue.getJobState(hollow.jobId)).toBe('waiting');
+
+    await producer.restore([hollow]);
+    const restored = await queue.getJob(hollow.jobId);
+    expect({ name: restored?.name, data: restored?.data }).toEqual({ name: 'triage-request', data: hollow.data });
+    const waiting = await redis.lrange(`${queuePrefix(t.config.queuePrefix)}:triage:wait`, 0, -1);
+    expect(waiting.filter((id) => id === hollow.jobId)).toHaveLength(1);
+  });
+
+  it('a hollow job a worker already failed is added again whole', async () => {
+    const hollow = { ...job, data: { ...job.data, requestId: 'r3' }, jobId: 'e3-triage' };
+    const keys = `${queuePrefix(t.config.queuePrefix)}:triage`;
+    const queue = producer.queue('triage');
+    // What a worker leaves of a job whose hash was lost: the fields it wrote when it took and failed it.
+    await redis.multi().hset(`${keys}:${hollow.jobId}`, { processedOn: Date.now(), ats: 1, failedReason: 'lost' }).zadd(`${keys}:failed`, Date.now(), hollow.jobId).exec();
+    expect(await queue.getJobState(hollow.jobId)).toBe('failed');
+
+    await producer.restore([hollow]);
+    expect((await queue.getJob(hollow.jobId))?.data).toEqual(hollow.data);
+    expect(await queue.getJobState(hollow.jobId)).toBe('waiting');
+  });
 });
 
 describe('the jobs a stuck request still needs', () => {
