@@ -15,6 +15,7 @@ import { TlpMarkings1795852800300 } from './1795852800300-TlpMarkings';
 import { DocumentStore1795852800301 } from './1795852800301-DocumentStore';
 import { PersonalDataKeys1795852800500 } from './1795852800500-PersonalDataKeys';
 import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInViews';
+import { SlaDeadlineIndexes1795852800640 } from './1795852800640-SlaDeadlineIndexes';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DocumentStore1795852800301,
   PersonalDataKeys1795852800500,
   GrantPeriodInViews1795852800520,
+  SlaDeadlineIndexes1795852800640,
 ];

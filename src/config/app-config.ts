@@ -80,7 +80,7 @@ export interface AppConfig {
     /** How often a standby worker tries to take over a consumer. */
     readonly standbyRetryMs: number;
   };
-  /** How often missed deadlines are swept for (timers lost with Redis). */
+  /** How often passed SLA deadlines are checked (and report timers lost with Redis made up). */
   readonly slaSweepIntervalMs: number;
   /** How long an Idempotency-Key is remembered; a retry after that is a new request. */
   readonly idempotencyKeyTtlMs: number;

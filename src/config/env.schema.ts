@@ -224,7 +224,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollIntervalMs: integer('RELAY_POLL_INTERVAL_MS', 1_000, 10, 60_000),
       standbyRetryMs: integer('RELAY_STANDBY_RETRY_MS', 1_000, 50, 60_000),
     },
-    slaSweepIntervalMs: integer('SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    slaSweepIntervalMs: integer('SLA_SWEEP_INTERVAL_MS', 15_000, 100, 86_400_000),
     idempotencyKeyTtlMs: integer('IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 365) * 3_600_000,
     idempotencyPurgeIntervalMs: integer('IDEMPOTENCY_PURGE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10_000, 1_000, 600_000),

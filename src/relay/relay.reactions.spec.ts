@@ -66,8 +66,18 @@ describe('the relay reacts to exactly the event types it reads payloads for', ()
   it('lists only aid-request event types', () => {
     expect(RELAYED_EVENT_TYPES.filter((type) => !AID_REQUEST_EVENT_TYPES.includes(type))).toEqual([]);
     expect(RELAYED_EVENT_TYPES).toEqual(
-      expect.arrayContaining(['AidRequestFiled', 'AidRequestTriaged', 'InformationProvided', 'TrancheReleased', 'SlaBreached', 'PossibleDuplicateFlagged']),
+      expect.arrayContaining(['AidRequestFiled', 'AidRequestTriaged', 'TrancheReleased', 'SlaBreached', 'PossibleDuplicateFlagged']),
     );
+  });
+
+  it('sends a triaged request to its track, priority kept; its SLA deadlines need no job (the sweep fires them)', () => {
+    const triaged = eventOf('AidRequestTriaged');
+    expect(reactionsTo(triaged, NOW)).toEqual([
+      { queue: 'incident-response', name: 'assess-incident', data: expect.objectContaining({ requestId: '0192f0a0-1111-7000-8000-000000000001' }), jobId: `${triaged.eventId}-incident-response`, priority: 1 },
+    ]);
+    const capacity = { ...triaged, data: { ...(triaged.data as object), track: 'capacity_building' } };
+    expect(reactionsTo(capacity, NOW).map((job) => job.queue)).toEqual(['capacity-grants']);
+    expect(reactionsTo(eventOf('InformationProvided'), NOW)).toEqual([]);
   });
 
   it('times a capacity grant’s first report due date, one timer per date, and none for rapid response', () => {

@@ -12,7 +12,6 @@ import { addDuration, parseCalendarDuration } from '../kernel/calendar';
 const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
   AidRequestFiled: true,
   AidRequestTriaged: true,
-  InformationProvided: true,
   TrancheReleased: true,
   SlaBreached: true,
   PossibleDuplicateFlagged: true,
@@ -21,6 +20,8 @@ const REACTS: { readonly [T in AidRequestEvent['type']]: boolean } = {
   ReportOverdue: true,
   AmendmentProposed: false,
   AmendmentRejected: false,
+  // Its moved decide deadline is a column of the request's view: the SLA sweep reads it there.
+  InformationProvided: false,
   AidRequestClaimed: false,
   CapacityRequestScored: false,
   AssignedToReviewRound: false,
@@ -57,21 +58,15 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
     case 'AidRequestFiled':
       return [{ queue: 'triage', name: 'triage-request', data: { requestId: domainEvent.data.requestId, trace }, jobId: `${event.eventId}-triage` }];
     case 'AidRequestTriaged': {
-      const { requestId, track, priority, acknowledgeBy, decideBy } = domainEvent.data;
-      const followUp: JobRequest =
+      // The SLA deadlines need no job: they are columns of the request's view, written in the
+      // triage transaction, and the recurring SLA sweep fires every deadline that has passed.
+      const { requestId, track, priority } = domainEvent.data;
+      return [
         track === 'rapid_response'
           ? { queue: 'incident-response', name: 'assess-incident', data: { requestId, trace }, jobId: `${event.eventId}-incident-response`, priority }
-          : { queue: 'capacity-grants', name: 'score-request', data: { requestId, trace }, jobId: `${event.eventId}-capacity-grants` };
-      return [
-        followUp,
-        slaTimer(requestId, 'acknowledge', acknowledgeBy, now, trace),
-        slaTimer(requestId, 'decide', decideBy, now, trace),
+          : { queue: 'capacity-grants', name: 'score-request', data: { requestId, trace }, jobId: `${event.eventId}-capacity-grants` },
       ];
     }
-    case 'InformationProvided':
-      // The decide clock stood still while the fund waited: a new timer for the moved deadline
-      // (the old one finds its deadline gone and does nothing).
-      return [slaTimer(domainEvent.data.requestId, 'decide', domainEvent.data.decideBy, now, trace)];
     case 'TrancheReleased': {
       const { requestId, tranche } = domainEvent.data;
       const jobId = `${event.eventId}-disbursement`;
@@ -108,22 +103,12 @@ export function reactionsTo(event: RecordedEvent, now: Date): JobRequest[] {
     case 'GrantClosed':
     case 'AmendmentProposed':
     case 'AmendmentRejected':
+    case 'InformationProvided':
       return [];
     default:
       // Events of other aggregates need no reaction (yet).
       return [];
   }
-}
-
-function slaTimer(requestId: string, deadline: 'acknowledge' | 'decide', dueAt: string, now: Date, trace: JobTrace): JobRequest<'sla'> {
-  const due = Date.parse(dueAt);
-  return {
-    queue: 'sla',
-    name: 'check-deadline',
-    data: { requestId, deadline, dueAt, trace },
-    jobId: `sla-${requestId}-${deadline}-${due}`,
-    delayMs: Math.max(0, due - now.getTime()),
-  };
 }
 
 /** One durable timer per report due date: the id is the request and the date, so setting it again adds nothing. */

@@ -10,7 +10,7 @@ import { TriageAidRequestProcessor } from './jobs/triage-aid-request.processor';
 
 /**
  * Triage as the queues drive it (worker role): the triage job itself, the two tracks' follow-ups
- * (incident response, capacity grants) and the SLA timers. The policies they apply are the aid
+ * (incident response, capacity grants) and the SLA sweep. The policies they apply are the aid
  * request's (aid-requests/domain).
  */
 @Module({

@@ -58,7 +58,7 @@ export interface ClaimAidRequest {
   readonly context: CommandContext;
 }
 
-/** A deadline's timer fired (or the sweeper found it overdue): breach it unless it was met. */
+/** The SLA sweep found a deadline passed (or an earlier version's timer fired): breach it unless it was met. */
 export interface CheckSla {
   readonly type: 'CheckSla';
   readonly data: { readonly deadline: SlaDeadline; readonly dueAt: string };

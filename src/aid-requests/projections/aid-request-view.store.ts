@@ -25,6 +25,13 @@ export interface ListPosition {
   readonly id: string;
 }
 
+/** A deadline that has passed and was not yet checked: SLA (acknowledge, decide) or a report's due date. */
+export interface MissedDeadline {
+  readonly id: string;
+  readonly deadline: 'acknowledge' | 'decide' | 'report';
+  readonly dueAt: string;
+}
+
 @Injectable()
 export class AidRequestViewStore {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -119,7 +126,7 @@ export class AidRequestViewStore {
    * approved grants whose next report due date (the view's `reportsDue` entry still `due`) has
    * passed: their timers were lost.
    */
-  async findMissedDeadlines(now: Date, limit: number): Promise<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; dueAt: string }[]> {
+  async findMissedDeadlines(now: Date, limit: number): Promise<MissedDeadline[]> {
     const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; due_at: Date }>(
       `SELECT id, 'acknowledge' AS deadline, acknowledge_by AS due_at FROM aid_request_views
        WHERE acknowledge_by <= $1 AND NOT ('acknowledge' = ANY (sla_breaches))
