@@ -33,14 +33,14 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
 
   async process(job: Job<JobData<'incident-response'>>): Promise<void> {
     const { requestId, trace } = job.data;
-    const view = await this.views.findById(requestId);
-    if (view?.incident == null) return;
-    const duplicates = await this.views.findPossibleDuplicates({ id: view.id, country: view.country, detectedAt: view.incident.detectedAt }, DUPLICATE_WINDOW_MS, MAX_DUPLICATES_FLAGGED);
-    for (const other of duplicates) {
-      const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(view.incident.detectedAt)) / 360_000) / 10;
+    // The request and its likely duplicates in one round trip.
+    const incident = await this.views.findIncidentWithPossibleDuplicates(requestId, DUPLICATE_WINDOW_MS, MAX_DUPLICATES_FLAGGED);
+    if (incident === undefined) return;
+    for (const other of incident.duplicates) {
+      const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(incident.detectedAt)) / 360_000) / 10;
       const command = {
         type: 'FlagPossibleDuplicate',
-        data: { duplicateOf: other.id, reason: `open incident request from ${view.country} detected ${hours} h apart` },
+        data: { duplicateOf: other.id, reason: `open incident request from ${incident.country} detected ${hours} h apart` },
         context: systemContext(this.queue, this.clock.now()),
       } as const;
       await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
