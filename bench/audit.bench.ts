@@ -39,7 +39,9 @@
  *     Then ANALYZE of the audit tables (not measured; see analyzeAfterSeal; BENCH_ANALYZE=0 skips it).
  *  2. proof_p99_ms: the worker is stopped and the API role started (`dist/src/main.js`, APP_ROLE=api,
  *     the same key). After checking that GET /v1/audit/public-key serves our key and that the latest
- *     checkpoint's signed note verifies with it: BENCH_PROOF_WARMUP, then BENCH_PROOF_REQUESTS
+ *     checkpoint's signed note verifies with it: BENCH_PROOF_WARMUP (during which the API also reads
+ *     the upper Merkle levels it holds in memory, src/audit/http/merkle-upper-level-cache.ts: the
+ *     first proof starts that read), then BENCH_PROOF_REQUESTS
  *     GET /v1/audit/events/:position/proof requests for uniformly random sealed positions, closed
  *     loop, BENCH_PROOF_CONCURRENCY in flight, auditor token (src/auth/dev-token.ts), keep-alive;
  *     latency = request sent → whole body received. Every answer must be 200; every

@@ -1,6 +1,8 @@
-import { auditLeafHash, canonicalJson, verifyConsistency, verifyInclusion } from '@app/event-store';
+import { auditLeafHash, canonicalJson, consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '@app/event-store';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { AuditExporter } from '../../src/audit/http/audit-export';
+import { GetConsistencyProofHandler, GetConsistencyProofQuery, GetInclusionProofHandler, GetInclusionProofQuery } from '../../src/audit/http/audit-proofs.query';
+import { MERKLE_CACHE_MAX_HASHES, MerkleUpperLevelCache } from '../../src/audit/http/merkle-upper-level-cache';
 import { fileAuditedRequests } from '../support/audit';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -154,6 +156,66 @@ describe('GET /v1/audit/events/:position/proof', () => {
     for (const e of events.filter((x) => !isCountry(x, 'PA'))) {
       expect((await get(`/v1/audit/events/${e.position}/proof`, pa)).statusCode).toBe(404);
     }
+  });
+});
+
+describe('the upper Merkle levels held in memory', () => {
+  /** Every leaf hash in seq order, each sealed event's position, and every checkpoint's size: the tree itself. */
+  async function ledger() {
+    const { rows } = await t.pool.query<{ position: string; leaf_hash: Buffer }>('SELECT global_position::text AS position, leaf_hash FROM audit_ledger ORDER BY seq');
+    const sizes = await t.pool.query<{ tree_size: string }>('SELECT tree_size::text FROM audit_checkpoints ORDER BY tree_size');
+    return { leaves: rows.map((r) => r.leaf_hash), positions: rows.map((r) => Number(r.position)), sizes: sizes.rows.map((r) => Number(r.tree_size)) };
+  }
+
+  // Bounds that hold every level ≥ 1, only the upper ones, and (1) almost nothing.
+  it.each([MERKLE_CACHE_MAX_HASHES, 5, 1])(
+    'gives, cold and then warm (bound %i), the proofs RFC 9162 gives over all leaves, for every checkpoint and event',
+    async (bound) => {
+      const { leaves, positions, sizes } = await ledger();
+      expect(sizes.length).toBeGreaterThanOrEqual(2);
+      const cache = new MerkleUpperLevelCache(t.pool, bound);
+      const inclusion = new GetInclusionProofHandler(t.pool, cache);
+      const consistency = new GetConsistencyProofHandler(t.pool, cache);
+      const latest = sizes[sizes.length - 1]!;
+      const expected = (seq: number, n: number) => inclusionProof(seq, leaves.slice(0, n)).map((h) => h.toString('hex'));
+
+      // Cold: nothing held, every node from the database; the first proof starts the read (up to the
+      // latest checkpoint then: the app may have sealed more meanwhile).
+      expect(cache.snapshot().coveredSize).toBe(0);
+      const cold = await inclusion.execute(new GetInclusionProofQuery(positions[0]!, latest, undefined));
+      expect(cold).toEqual({ ok: true, value: { seq: 0, treeSize: latest, leafHash: leaves[0]!.toString('hex'), auditPath: expected(0, latest) } });
+      await cache.settled();
+      const held = cache.snapshot();
+      expect(held.coveredSize).toBeGreaterThanOrEqual(latest);
+      expect(held.size).toBeLessThanOrEqual(bound);
+      if (bound === MERKLE_CACHE_MAX_HASHES) expect(held.lowestLevel).toBe(1);
+
+      // Warm: for older checkpoints too, where some held nodes are not complete subtrees of that tree.
+      for (const n of sizes) {
+        for (let seq = 0; seq < n; seq++) {
+          const answer = await inclusion.execute(new GetInclusionProofQuery(positions[seq]!, n, undefined));
+          expect(answer).toEqual({ ok: true, value: { seq, treeSize: n, leafHash: leaves[seq]!.toString('hex'), auditPath: expected(seq, n) } });
+        }
+        for (const m of sizes.filter((size) => size <= n)) {
+          const answer = await consistency.execute(new GetConsistencyProofQuery(m, n));
+          expect(answer).toEqual({ ok: true, value: { from: m, to: n, proof: consistencyProof(m, leaves.slice(0, n)).map((h) => h.toString('hex')) } });
+        }
+      }
+      expect(cache.snapshot()).toBe(held);
+    },
+  );
+
+  it('serves a partner only its own country\'s events, with the nodes held as without', async () => {
+    const cache = new MerkleUpperLevelCache(t.pool);
+    const inclusion = new GetInclusionProofHandler(t.pool, cache);
+    const events = await sealedEvents();
+    const costaRica = events.find((e) => e.type === 'AidRequestFiled' && e.streamId === `aid-request-${ids[0]}`)!;
+    const cold = await inclusion.execute(new GetInclusionProofQuery(costaRica.position, undefined, 'CR'));
+    await cache.settled();
+    expect(cache.snapshot().coveredSize).toBeGreaterThan(0);
+    expect(await inclusion.execute(new GetInclusionProofQuery(costaRica.position, undefined, 'CR'))).toEqual(cold);
+    expect(cold.ok).toBe(true);
+    expect(await inclusion.execute(new GetInclusionProofQuery(costaRica.position, undefined, 'PA'))).toEqual({ ok: false, reason: 'event_not_found' });
   });
 });
 

@@ -6,6 +6,7 @@ import { AuditExporter } from './audit-export';
 import { GetConsistencyProofHandler, GetInclusionProofHandler } from './audit-proofs.query';
 import { AuditController } from './audit.controller';
 import { ListAuditEventsHandler } from './list-audit-events.query';
+import { MerkleUpperLevelCache } from './merkle-upper-level-cache';
 import { VerifyAuditLogHandler } from './verify-audit-log.query';
 
 /**
@@ -23,6 +24,7 @@ import { VerifyAuditLogHandler } from './verify-audit-log.query';
     GetConsistencyProofHandler,
     VerifyAuditLogHandler,
     AuditExporter,
+    MerkleUpperLevelCache,
   ],
 })
 export class AuditHttpModule {}

@@ -5,12 +5,14 @@ import {
   inclusionProofNodeKeys,
   merkleNodeKey,
   type MerkleNodeKey,
+  type MerkleUpperLevels,
 } from '@app/event-store';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { AID_REQUEST_STREAM_TYPE } from '../../aid-requests/domain/aid-request.events';
 import { PG_POOL } from '../../database/pg-pool';
+import { MerkleUpperLevelCache } from './merkle-upper-level-cache';
 
 /** An RFC 9162 inclusion proof of one sealed event against a checkpoint (hex hashes). */
 export interface InclusionProofView {
@@ -61,13 +63,15 @@ interface NodeRow {
 }
 
 /**
- * Reads the given Merkle nodes in one query: level 0 from audit_ledger.leaf_hash (at seq = index),
- * the levels above from merkle_nodes. Throws when a node the proof needs is not stored.
+ * Reads the given Merkle nodes, those `held` does not have in one query: level 0 from
+ * audit_ledger.leaf_hash (at seq = index), the levels above from merkle_nodes. Throws when a node
+ * the proof needs is not stored.
  */
-async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Map<string, Buffer>> {
-  if (keys.length === 0) return new Map();
-  const leaves = keys.filter((k) => k.level === 0).map((k) => k.index);
-  const inner = keys.filter((k) => k.level > 0);
+async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[], held: MerkleUpperLevels): Promise<Map<string, Buffer>> {
+  const unheld = keys.filter((k) => held.get(k.level, k.index) === undefined);
+  if (unheld.length === 0) return nodeMap(keys, [], held);
+  const leaves = unheld.filter((k) => k.level === 0).map((k) => k.index);
+  const inner = unheld.filter((k) => k.level > 0);
   const { rows } = await pool.query<NodeRow>({
     name: 'audit_merkle_nodes',
     text: `SELECT 0 AS level, l.seq::text AS idx, l.leaf_hash AS hash
@@ -79,12 +83,19 @@ async function readNodes(pool: Pool, keys: readonly MerkleNodeKey[]): Promise<Ma
        JOIN unnest($2::smallint[], $3::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
     values: [leaves, inner.map((k) => k.level), inner.map((k) => k.index)],
   });
-  return nodeMap(keys, rows);
+  return nodeMap(keys, rows, held);
 }
 
-/** The nodes read, by key; throws when one of `keys` (the nodes a proof needs) is not among them. */
-function nodeMap(keys: readonly MerkleNodeKey[], rows: readonly NodeRow[]): Map<string, Buffer> {
+/**
+ * The nodes `keys` names (those a proof needs), by key: from `held` when it has them, else from the
+ * rows read; throws when one is in neither.
+ */
+function nodeMap(keys: readonly MerkleNodeKey[], rows: readonly NodeRow[], held: MerkleUpperLevels): Map<string, Buffer> {
   const nodes = new Map(rows.map((row) => [merkleNodeKey(Number(row.level), Number(row.idx)), row.hash]));
+  for (const k of keys) {
+    const hash = held.get(k.level, k.index);
+    if (hash !== undefined) nodes.set(merkleNodeKey(k.level, k.index), hash);
+  }
   const missing = keys.find((k) => !nodes.has(merkleNodeKey(k.level, k.index)));
   if (missing !== undefined) {
     throw new Error(`the sealed Merkle tree is missing node ${merkleNodeKey(missing.level, missing.index)}`);
@@ -96,25 +107,27 @@ function nodeMap(keys: readonly MerkleNodeKey[], rows: readonly NodeRow[]): Map<
  * A country's events: those of its aid requests (whoever recorded them: the partner, an officer or
  * the automation), and any other event its people recorded or that names it.
  */
-const COUNTRY_OF_EVENT = `AND (e.metadata->'actor'->>'country' = $3::text OR e.data->>'country' = $3::text
+const COUNTRY_OF_EVENT = `AND (e.metadata->'actor'->>'country' = $5::text OR e.data->>'country' = $5::text
           OR (e.stream_type = '${AID_REQUEST_STREAM_TYPE}' AND EXISTS (
                 SELECT 1 FROM aid_request_views v
                 WHERE v.id = CASE WHEN e.stream_type = '${AID_REQUEST_STREAM_TYPE}' THEN substr(e.stream_id, ${AID_REQUEST_STREAM_TYPE.length + 2})::uuid END
-                  AND v.country = $3::text)))`;
+                  AND v.country = $5::text)))`;
 
 interface InclusionProofRow extends NodeRow {
   tree_size: string | null;
 }
 
 /**
- * An inclusion proof's reads in one round trip: the sealed event (of a country, when $3 is given)
+ * An inclusion proof's reads in one round trip: the sealed event (of a country, when $5 is given)
  * as a row of level -1 (idx = seq, hash = its leaf, tree_size = the checkpoint's: $2, or the
  * latest when null; null when there is none), then the stored nodes the proof folds. Those are,
  * at each level L, the sibling of the leaf's ancestor, s = (seq >> L) xor 1, covering
  * [s << L, (s + 1) << L): a stored node when that range lies inside the tree, nothing when it
  * starts beyond it, and, for the one range that the tree's end cuts, its complete subtrees (one
  * per set bit of its length inside the tree, largest first) — the keys inclusionProofNodeKeys
- * lists (level 0 from audit_ledger, the levels above from merkle_nodes). No rows: not sealed.
+ * lists (level 0 from audit_ledger, the levels above from merkle_nodes), less those the process
+ * holds in memory: the nodes of level ≥ $3 that are complete in the first $4 leaves (see
+ * MerkleUpperLevels; $3 = 64 when it holds none). No rows: not sealed.
  */
 function inclusionProofStatement(byCountry: boolean): { name: string; text: string } {
   return {
@@ -142,19 +155,25 @@ function inclusionProofStatement(byCountry: boolean): { name: string; text: stri
       UNION ALL
       SELECT 0, l.seq::text, l.leaf_hash, NULL FROM proof_keys k JOIN audit_ledger l ON l.seq = k.idx WHERE k.level = 0
       UNION ALL
-      SELECT k.level, n.idx::text, n.hash, NULL FROM proof_keys k JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx WHERE k.level > 0`,
+      SELECT k.level, n.idx::text, n.hash, NULL FROM proof_keys k JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx
+      WHERE k.level > 0 AND (k.level < $3::int OR ((k.idx + 1) << k.level) > $4::bigint)`,
   };
 }
 
 @QueryHandler(GetInclusionProofQuery)
 export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProofQuery, ProofResult<InclusionProofView>> {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly upperLevels: MerkleUpperLevelCache,
+  ) {}
 
   async execute({ position, treeSize, country }: GetInclusionProofQuery): Promise<ProofResult<InclusionProofView>> {
-    // The event, the checkpoint's size and the proof's nodes in one round trip.
+    // The event, the checkpoint's size and the proof's nodes not held in memory in one round trip.
+    const held = this.upperLevels.snapshot();
+    const cached = [position, treeSize ?? null, held.lowestLevel, held.coveredSize];
     const { rows } = await this.pool.query<InclusionProofRow>({
       ...inclusionProofStatement(country !== undefined),
-      values: country === undefined ? [position, treeSize ?? null] : [position, treeSize ?? null, country],
+      values: country === undefined ? cached : [...cached, country],
     });
     const event = rows.find((row) => row.level === -1);
     if (event === undefined) return { ok: false, reason: 'event_not_found' };
@@ -162,9 +181,11 @@ export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProof
     const size = Number(event.tree_size);
     const seq = Number(event.idx);
     if (seq >= size) return { ok: false, reason: 'not_in_tree' };
+    this.upperLevels.catchUp(size);
     const nodes = nodeMap(
       inclusionProofNodeKeys(seq, size),
       rows.filter((row) => row.level >= 0),
+      held,
     );
     const auditPath = inclusionProofFromMap(seq, size, nodes).map((h) => h.toString('hex'));
     return { ok: true, value: { seq, treeSize: size, leafHash: event.hash.toString('hex'), auditPath } };
@@ -173,7 +194,10 @@ export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProof
 
 @QueryHandler(GetConsistencyProofQuery)
 export class GetConsistencyProofHandler implements IQueryHandler<GetConsistencyProofQuery, ProofResult<ConsistencyProofView>> {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly upperLevels: MerkleUpperLevelCache,
+  ) {}
 
   async execute({ from, to }: GetConsistencyProofQuery): Promise<ProofResult<ConsistencyProofView>> {
     if (from > to) return { ok: false, reason: 'invalid_range' };
@@ -182,7 +206,8 @@ export class GetConsistencyProofHandler implements IQueryHandler<GetConsistencyP
       [[from, to]],
     );
     if (Number(rows[0]?.n ?? 0) !== (from === to ? 1 : 2)) return { ok: false, reason: 'checkpoint_not_found' };
-    const nodes = await readNodes(this.pool, consistencyProofNodeKeys(from, to));
+    this.upperLevels.catchUp(to);
+    const nodes = await readNodes(this.pool, consistencyProofNodeKeys(from, to), this.upperLevels.snapshot());
     const proof = consistencyProofFromMap(from, to, nodes).map((h) => h.toString('hex'));
     return { ok: true, value: { from, to, proof } };
   }
