@@ -8,9 +8,10 @@ import { PG_POOL } from './database/pg-pool';
 import { PurgeIdempotencyKeysProcessor } from './common/idempotency/purge-idempotency-keys.processor';
 import { FundsModule } from './funds/funds.module';
 import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processor';
-import { SendAlertProcessor } from './notifications/jobs/send-alert.processor';
+import { SendAlertProcessor } from './notifications/alerts/send-alert.processor';
 import { DeliverWebhookProcessor } from './notifications/delivery/deliver-webhook.processor';
 import { SendAlertMailProcessor } from './notifications/mail/send-alert-mail.processor';
+import { NotificationsModule } from './notifications/notifications.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { QueueSchedules } from './queues/queue-schedules';
 import { QueuesModule } from './queues/queues.module';
@@ -41,7 +42,7 @@ const PROCESSORS = [
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, TriageModule, NotificationsWorkerModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, NotificationsModule, QueuesModule, TriageModule, NotificationsWorkerModule],
   providers: [
     RelayService,
     QueueSchedules,

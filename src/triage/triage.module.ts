@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AidRequestsModule } from '../aid-requests/aid-requests.module';
 import { FundsModule } from '../funds/funds.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { QueuesModule } from '../queues/queues.module';
 import { ReviewRoundsModule } from '../review-rounds/review-rounds.module';
 import { AssessIncidentProcessor } from './jobs/assess-incident.processor';
@@ -14,7 +15,7 @@ import { TriageAidRequestProcessor } from './jobs/triage-aid-request.processor';
  * request's (aid-requests/domain).
  */
 @Module({
-  imports: [AidRequestsModule, FundsModule, QueuesModule, ReviewRoundsModule],
+  imports: [AidRequestsModule, FundsModule, NotificationsModule, QueuesModule, ReviewRoundsModule],
   providers: [TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor],
   exports: [TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor],
 })

@@ -7,8 +7,8 @@ import { ExecuteCommand } from '../../commands/execute-command.command';
 import { Clock } from '../../common/clock';
 import { jobTrace, systemContext } from '../../queues/job-context';
 import type { JobProcessor } from '../../queues/job-processor';
-import { QueueProducer } from '../../queues/queue-producer';
 import type { JobData } from '../../queues/queue-definitions';
+import { OfficerAlerts } from '../../notifications/alerts/officer-alerts';
 
 /** Incidents detected this close together in one country are likely the same attack. */
 export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
@@ -16,7 +16,7 @@ export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
 export const MAX_DUPLICATES_FLAGGED = 5;
 
 /**
- * `incident-response` (rapid track, by priority): flags likely duplicates and raises the urgent
+ * `incident-response` (rapid track, by priority): flags likely duplicates and records the urgent
  * alert to officers. Both are idempotent: a flag is recorded once per pair, the alert id is fixed
  * per request.
  */
@@ -27,7 +27,7 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
   constructor(
     private readonly commandBus: CommandBus,
     private readonly views: AidRequestViewStore,
-    private readonly producer: QueueProducer,
+    private readonly alerts: OfficerAlerts,
     private readonly clock: Clock,
   ) {}
 
@@ -45,9 +45,7 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
       } as const;
       await this.commandBus.execute(ExecuteCommand.on(aidRequests, requestId, command, { trace: jobTrace(job, trace) }));
     }
-    const alertId = `${requestId}-urgent`;
-    await this.producer.add([
-      { queue: 'notifications', name: 'send-alert', data: { alertId, kind: 'urgent_incident', requestId, trace }, jobId: alertId },
-    ]);
+    // Recorded here rather than through a job of the notifications queue: one statement, idempotent by its id.
+    await this.alerts.record({ alertId: `${requestId}-urgent`, kind: 'urgent_incident', requestId });
   }
 }

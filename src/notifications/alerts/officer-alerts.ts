@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '../../database/pg-pool';
+import type { AlertJob } from '../../queues/queue-definitions';
+
+const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
+  urgent_incident: 'Urgent: incident response requested',
+  sla_breached: 'SLA breached',
+  possible_duplicate: 'Possible duplicate request',
+  report_overdue: 'Progress report overdue',
+};
+
+/**
+ * The officers' alerts in the `notifications` outbox, once per alert id; delivery channels
+ * (e-mail, chat, paging) read from there. The subject and details come from the request's view,
+ * read by the same statement: one round trip per alert.
+ */
+@Injectable()
+export class OfficerAlerts {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async record({ alertId, kind, requestId }: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): Promise<void> {
+    await this.pool.query({
+      name: 'officer_alert_record',
+      text: `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
+             SELECT $1, $2, 'officers', $3::uuid,
+                    CASE WHEN v.id IS NULL THEN $4 || ': request ' || $3
+                         ELSE $4 || ': ' || v.country || ', priority ' || coalesce(v.priority::text, '-') || ', "' || (v.view ->> 'title') || '"' END,
+                    jsonb_build_object('priority', v.priority, 'status', v.status, 'slaBreaches', coalesce(to_jsonb(v.sla_breaches), '[]'::jsonb))
+               FROM (VALUES (1)) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
+             ON CONFLICT (id) DO NOTHING`,
+      values: [alertId, kind, requestId, SUBJECTS[kind]],
+    });
+  }
+}
