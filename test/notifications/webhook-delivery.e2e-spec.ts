@@ -113,6 +113,23 @@ describe('webhook delivery', () => {
     await call(t, 'DELETE', `/v1/webhooks/${endpoint.id}`, cr);
   });
 
+  it('follows the endpoints as they change: nothing more for a deleted one, everything after its registration for a new one', async () => {
+    const before = await receiver();
+    const gone = await register(cr, { url: before.url, events: ['aid_request.filed'] });
+    const first = await file(cr);
+    await eventually(() => before.messages.some((m) => m.json.data.requestId === first));
+    expect((await call(t, 'DELETE', `/v1/webhooks/${gone.id}`, cr)).statusCode).toBe(204);
+    const after = await receiver();
+    const added = await register(cr, { url: after.url, events: ['aid_request.filed'] });
+    const second = await file(cr);
+
+    await eventually(() => after.messages.some((m) => m.json.data.requestId === second));
+    expect(after.messages.map((m) => m.json.data.requestId)).toEqual([second]);
+    // Everything up to the second filing has been fanned out: the deleted endpoint got nothing of it.
+    expect(before.messages.map((m) => m.json.data.requestId)).toEqual([first]);
+    await call(t, 'DELETE', `/v1/webhooks/${added.id}`, cr);
+  });
+
   it('retries after 500s with the same webhook-id, on the configured schedule', async () => {
     const hook = await receiver();
     hook.respond = (_, count) => ({ status: count <= 2 ? 500 : 204 });

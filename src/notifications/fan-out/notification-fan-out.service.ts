@@ -10,7 +10,7 @@ import { PG_POOL } from '../../database/pg-pool';
 import { eventLogSettings } from '../../database/event-log-settings';
 import type { JobRequest } from '../../queues/queue-definitions';
 import { QueueProducer } from '../../queues/queue-producer';
-import type { WebhookEndpointEvent } from '../domain/webhook-endpoint.events';
+import { WEBHOOK_ENDPOINT_STREAM_TYPE, type WebhookEndpointEvent } from '../domain/webhook-endpoint.events';
 import { endpointReceives, isAlertType, type MessageType } from '../domain/webhook-types';
 import { AlertMailStore, type NewAlertMail } from '../mail/alert-mail.store';
 import { alertMail } from '../mail/alert-mail-text';
@@ -22,7 +22,19 @@ import { mailId, messageId, messageTypesFor, NOTIFIED_AID_REQUEST_EVENT_TYPES, r
 
 export const NOTIFICATIONS_CONSUMER = 'notifications';
 
-const ENDPOINT_EVENT_TYPES: readonly WebhookEndpointEvent['type'][] = ['WebhookTestRequested', 'WebhookDeliveryRetryRequested'];
+/**
+ * Every event of an endpoint's stream: a test or a retry is turned into a message, and any of them
+ * means the list of active endpoints held here must be read again (the compiler keeps this complete).
+ */
+const ENDPOINT_EVENTS: { readonly [T in WebhookEndpointEvent['type']]: true } = {
+  WebhookEndpointRegistered: true,
+  WebhookSecretRotated: true,
+  WebhookEndpointDeleted: true,
+  WebhookEndpointDisabled: true,
+  WebhookTestRequested: true,
+  WebhookDeliveryRetryRequested: true,
+};
+const ENDPOINT_EVENT_TYPES = Object.keys(ENDPOINT_EVENTS);
 
 /**
  * The notifications' consumer of the outbox: tails the event log in commit order (gap-safe, like
@@ -36,6 +48,12 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
   private readonly subscription: EventLogSubscription;
   private readonly retrying = new ThrottledWarning(new Logger('notifications'), 'notification fan-out is retrying');
   private readonly mailTo: readonly string[];
+  /**
+   * The active endpoints, read again after any endpoint event this consumer reaches in the log:
+   * every change to an endpoint is an event of its stream, appended with its row in
+   * webhook_endpoints, so no batch sees a list older than the events before it.
+   */
+  private active: Promise<readonly WebhookEndpointView[]> | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -69,7 +87,13 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async fanOut(events: readonly RecordedEvent[]): Promise<void> {
-    const active = await this.endpoints.listActive();
+    if (this.active === undefined || events.some((event) => event.streamType === WEBHOOK_ENDPOINT_STREAM_TYPE)) this.active = this.endpoints.listActive();
+    const read = this.active;
+    // A failed read is not kept: the batch is retried and reads again.
+    const active = await read.catch((error: unknown) => {
+      if (this.active === read) this.active = undefined;
+      throw error;
+    });
     const deliveries: NewDelivery[] = [];
     const mails: NewAlertMail[] = [];
     const jobs: JobRequest[] = [];
