@@ -47,25 +47,39 @@ export function cpuWindowStart(apps: AppProcesses, database: string): CpuWindow 
   };
 }
 
+/** CPU milliseconds per request over a window, by process, and the cores other work used meanwhile. */
+export interface CpuWindowFigures {
+  readonly perRequestMs: { readonly worker: number; readonly api: number; readonly postgres: number; readonly redis: number };
+  readonly otherCores: number;
+  /** The whole breakdown, for the log. */
+  readonly text: string;
+}
+
 /**
  * Cores used over the window by the worker, the API, their Postgres backends, Redis, this process
  * and the rest of the machine; and CPU milliseconds per request (`requests` handled in the window),
  * which depend much less on a shared machine's load than the rates do.
  */
-export function cpuWindowEnd(start: CpuWindow, apps: AppProcesses, database: string, requests: number): string {
+export function cpuWindowFigures(start: CpuWindow, apps: AppProcesses, database: string, requests: number): CpuWindowFigures {
   const worker: CpuShares = cpuShares(start.worker, cpuSnapshot(apps.worker!.pid, [database]));
   const wallMs = Date.now() - start.worker.at;
   const apiCores = start.api !== undefined && apps.api !== undefined ? cpuShares(start.api, cpuSnapshot(apps.api.pid, [database])).target : 0;
   const redisCores = (cpuMsOfCommand('redis-server') - start.redisMs) / wallMs;
   const f = (v: number) => v.toFixed(2);
   const other = Math.max(0, worker.other - apiCores - redisCores);
-  const perRequest = (cores: number) => ((cores * wallMs) / Math.max(1, requests)).toFixed(2);
-  return (
+  const perRequest = (cores: number) => (cores * wallMs) / Math.max(1, requests);
+  const perRequestMs = { worker: perRequest(worker.target), api: perRequest(apiCores), postgres: perRequest(worker.postgres), redis: perRequest(redisCores) };
+  const text =
     `cores busy ${f(worker.machineBusy)} of ${f(worker.cores)}: worker ${f(worker.target)} (event-loop thread on a CPU ${f(worker.targetMainRun)}, ` +
     `waiting for one ${f(worker.targetMainWait)}), api ${f(apiCores)}, their postgres backends ${f(worker.postgres)} ` +
     `(waiting for a CPU ${f(worker.postgresWait)}), postgres server ${f(worker.postgresServer)}, redis ${f(redisCores)}, bench ${f(worker.loadGenerator)}, ` +
     `other work ${f(other)}${other > 0.2 ? ' — WARNING: a busy machine depresses these figures' : ''}\n` +
-    `    CPU ms per request over ${requests} requests: worker ${perRequest(worker.target)}, api ${perRequest(apiCores)}, ` +
-    `postgres backends ${perRequest(worker.postgres)}, redis ${perRequest(redisCores)}`
-  );
+    `    CPU ms per request over ${requests} requests: worker ${f(perRequestMs.worker)}, api ${f(perRequestMs.api)}, ` +
+    `postgres backends ${f(perRequestMs.postgres)}, redis ${f(perRequestMs.redis)}`;
+  return { perRequestMs, otherCores: other, text };
+}
+
+/** cpuWindowFigures, as the text for the log. */
+export function cpuWindowEnd(start: CpuWindow, apps: AppProcesses, database: string, requests: number): string {
+  return cpuWindowFigures(start, apps, database, requests).text;
 }
