@@ -34,7 +34,8 @@
  *     BENCH_RATE, not counted (support/triage-warmup.ts), then BENCH_DURATION_S at BENCH_RATE,
  *     measured. filing p99 = request sent → whole 201 received; triage p99 = recorded_at of the
  *     request's AidRequestTriaged − the 201's arrival, as bench:triage measures it.
- *  3. Proofs: once the sealer has sealed and checkpointed every event (history and load),
+ *  3. Proofs: once the log has been quiet for 5 s and the sealer has sealed and checkpointed every
+ *     event in it (history and load),
  *     BENCH_PROOF_WARMUP then BENCH_PROOF_REQUESTS GET /v1/audit/events/:position/proof for
  *     positions of uniformly random sealed events (drawn by seq over the whole ledger), closed loop,
  *     BENCH_PROOF_CONCURRENCY in flight, auditor token (src/auth/dev-token.ts), as bench:audit does.
@@ -112,6 +113,7 @@ const TARGET_PROOF_RATIO = 2.0;
 /** The generated history ends this long before the run: older than any time window of the service. */
 const HISTORY_AGE_MS = 30 * 24 * 3_600_000;
 const SEAL_POLL_MS = 500;
+const QUIET_MS = 5000;
 const RUN_ID = randomBytes(4).toString('hex');
 const WORK_DIR = join(tmpdir(), `cdt-fund-bench-growth-${RUN_ID}`);
 
@@ -166,7 +168,13 @@ async function countEvents(db: pg.Pool): Promise<number> {
   return Number(rows[0]?.n ?? Number.NaN);
 }
 
-/** Waits until every event in the log (which the load's tail may still be adding to) is sealed and checkpointed; returns how many there are. */
+/**
+ * Waits until the log is quiet and every event in it is sealed and checkpointed; returns how many
+ * there are. Quiet: no event added for QUIET_MS after that, because the load's tail (a filing the
+ * client gave up on still commits, its triage and the incident queue follow) would otherwise be
+ * sealed into a newer checkpoint while the proofs run, and a proof is checked against the
+ * checkpoint read before them.
+ */
 async function waitUntilAllSealed(db: pg.Pool, worker: ChildService, failures: string[]): Promise<number> {
   const deadline = performance.now() + 120_000;
   for (;;) {
@@ -176,7 +184,10 @@ async function waitUntilAllSealed(db: pg.Pool, worker: ChildService, failures: s
       failures.push(`after the load: ${last.sealed} of ${events} events sealed, latest checkpoint ${last.checkpointed}, within 120 s`);
       return events;
     }
-    if ((await countEvents(db)) === events) return events;
+    await sleep(QUIET_MS);
+    const now = await countEvents(db);
+    if (now === events) return events;
+    log(`  ${now - events} more events arrived after the load; waiting for them to be sealed too`);
   }
 }
 
