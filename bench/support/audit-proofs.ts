@@ -59,14 +59,15 @@ export interface CheckpointView {
 
 /**
  * GET /v1/audit/public-key must serve `publicKey`, and the latest checkpoint's signed note must
- * verify with it, agree with the checkpoint and cover `expectedTreeSize` events. Throws otherwise.
+ * verify with it, agree with the checkpoint and cover `expectedTreeSize` events (when given; any
+ * number otherwise). Throws otherwise.
  */
 export async function verifiedLatestCheckpoint(
   agent: http.Agent,
   api: URL,
   auditor: Record<string, string>,
   publicKey: KeyObject,
-  expectedTreeSize: number,
+  expectedTreeSize: number | undefined,
 ): Promise<CheckpointView> {
   const { body: served } = await getJson<{ keyName: string; publicKeyPem: string }>(agent, api, '/v1/audit/public-key', auditor);
   if (served.publicKeyPem.trim() !== publicKey.export({ format: 'pem', type: 'spki' }).toString().trim()) {
@@ -76,8 +77,9 @@ export async function verifiedLatestCheckpoint(
   const note = verifyNote(checkpoint.note, AUDIT_KEY_NAME, publicKey);
   if (!note.valid) throw new Error(`the latest checkpoint's note does not verify: ${note.reason ?? '?'}`);
   const body = parseCheckpointBody(note.body);
-  if (body.treeSize !== checkpoint.treeSize || body.rootHash.toString('hex') !== checkpoint.rootHash || checkpoint.treeSize !== expectedTreeSize) {
-    throw new Error(`the latest checkpoint (tree size ${checkpoint.treeSize}) does not match its signed note (tree size ${body.treeSize}) or ${expectedTreeSize}`);
+  const sizeExpected = expectedTreeSize === undefined || checkpoint.treeSize === expectedTreeSize;
+  if (body.treeSize !== checkpoint.treeSize || body.rootHash.toString('hex') !== checkpoint.rootHash || !sizeExpected) {
+    throw new Error(`the latest checkpoint (tree size ${checkpoint.treeSize}) does not match its signed note (tree size ${body.treeSize}) or ${expectedTreeSize ?? 'its own size'}`);
   }
   log(`[proof] latest checkpoint: tree size ${checkpoint.treeSize}, its signed note verifies with our key`);
   return checkpoint;
@@ -113,6 +115,8 @@ export interface ProofLoadOptions {
   readonly nextPosition: () => number;
   /** Every n-th answer is kept for checkProofs. */
   readonly keepEvery: number;
+  /** Proofs against the checkpoint of this tree size (?treeSize=); against the latest one when absent. */
+  readonly treeSize?: number;
 }
 
 /** Closed loop: `count` GET /v1/audit/events/:position/proof requests, `concurrency` in flight. */
@@ -129,7 +133,8 @@ export async function proofLoad(options: ProofLoadOptions): Promise<ProofLoad> {
       while (next < count) {
         const n = next++;
         const position = options.nextPosition();
-        const answer = await get(agent, origin, `/v1/audit/events/${position}/proof`, headers);
+        const query = options.treeSize === undefined ? '' : `?treeSize=${options.treeSize}`;
+        const answer = await get(agent, origin, `/v1/audit/events/${position}/proof${query}`, headers);
         latencies.push(answer.ms);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (answer.status !== 200) {
