@@ -11,7 +11,8 @@
  * where each ratio is the large log's p99 over the small log's. Targets (printed;
  * BENCH_ENFORCE_TARGETS=1 exits 1 when one is missed): filing_p99_ratio ≤ 1.25,
  * triage_p99_ratio ≤ 1.25, proof_p99_ratio ≤ 2.0 (a proof's audit path grows with log2 of the
- * tree: 20 levels against 14, so it may cost somewhat more; a filing or a triage may not).
+ * tree: 20 levels against about 15 for the small log with the load's events, so it may cost
+ * somewhat more; a filing or a triage may not).
  *
  * For each size in turn, small first, in a database of its own (cdt_fund_bench_growth_<run>_<size>)
  * with queues of its own:
@@ -46,14 +47,15 @@
  * Correctness is checked, not assumed (exit 1, no JSON line): the history sealed whole (ledger
  * rows, Merkle nodes, a checkpoint of its size), every filing answered 201, every filed request
  * triaged exactly once, no triage job dead-lettered, every proof answered 200 and every
- * BENCH_PROOF_VERIFY_EVERY-th one verified against the latest signed checkpoint (whose note must
- * verify with our key), no app process exited. CPU by process is printed for the measured windows
+ * BENCH_PROOF_VERIFY_EVERY-th one verified against the checkpoint the proofs are pinned to (whose
+ * signed note must verify with our key), no app process exited. CPU by process is printed for the measured windows
  * (with a WARNING when other work took more than a fifth of a core: the machine is shared) and the
  * load average beside every figure. Because a p99 on a shared machine moves with whatever else
  * runs, the JSON also carries the app's own CPU per request at each size (cpu_ms_per_filing: api,
  * worker and their Postgres backends over the load and its drain; cpu_ms_per_proof: api and its
- * backends), which depends much less on the machine's load: if the cost grows with history, it shows there too. Each size's database and Redis keys are removed once it is
- * measured, and everything by an exit hook on failure or Ctrl-C.
+ * backends), which depends much less on the machine's load: if the cost grows with history, it
+ * shows there too. Each size's database and Redis keys are removed once it is measured, and
+ * everything by an exit hook on failure or Ctrl-C.
  *
  * Knobs (environment; the defaults are the benchmark): BENCH_GROWTH_SMALL (10000),
  * BENCH_GROWTH_LARGE (1000000), BENCH_RATE (200), BENCH_DURATION_S (20), BENCH_WARMUP_S (10),
