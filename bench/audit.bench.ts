@@ -86,19 +86,21 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { parseCheckpointBody, verifyExport, verifyInclusion, verifyNote, type ExportVerification } from '@app/event-store';
+import { verifyExport, type ExportVerification } from '@app/event-store';
 import { AUDIT_KEY_NAME } from '../src/audit/audit-signing-key';
 import { mintToken } from '../src/auth/dev-token';
 import { loadConfig } from '../src/config/env.schema';
 import { prepareDatabase } from '../src/database/prepare-database';
 import { queuePrefix } from '../src/queues/redis-connection';
 import { RELAY_CONSUMER } from '../src/relay/relay.service';
-import { appChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
+import { analyzeAfterSeal, checkSealedLedger, ledgerProgress, waitUntilSealed } from './support/audit-ledger';
+import { checkProofs, get, proofLoad, verifiedLatestCheckpoint } from './support/audit-proofs';
+import { appChildEnv, freePort, spawnApp, waitForHttpOk, type AppRole, type ChildService } from './support/child-service';
 import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares, type CpuSnapshot } from './support/cpu-usage';
 import { snapshotDist } from './support/dist-snapshot';
 import { armExitCleanup } from './support/exit-cleanup';
+import { GENERATED_EVENT_TYPE, generateLog, parkConsumersAtEnd } from './support/generated-log';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
 import { probeStart, probeStop } from './support/probe-client';
 import { deleteRedisKeys } from './support/redis-cleanup';
@@ -129,7 +131,6 @@ const TARGET_VERIFY_RATIO = 0.3;
 const TARGET_PROOF_P99_MS = 20;
 const TARGET_EXPORT_PER_S = 50_000;
 
-const EVENT_TYPE = 'BenchEventRecorded';
 const POLL_MS = 200;
 const RUN_ID = randomBytes(4).toString('hex');
 const WORK_DIR = join(tmpdir(), `cdt-fund-bench-audit-${RUN_ID}`);
@@ -148,108 +149,8 @@ function logCpu(phase: string, who: string, shares: CpuShares): void {
   }
 }
 
-function popcount(n: number): number {
-  let count = 0;
-  for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
-  return count;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Generating the log
-
-/**
- * One chunk of events [from, to] (1-based event numbers) in one statement and transaction. Event
- * g is version ((g−1) mod P) + 1 of stream ⌊(g−1)/P⌋; recorded_at increases by a millisecond per
- * event, ending about now. The stream id and the request id derive from the stream number.
- */
-const GENERATE_EVENTS = `
-  INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata, recorded_at)
-  SELECT gen_random_uuid(),
-         'bench-' || s.id,
-         'bench',
-         (g - 1) % $3 + 1,
-         $4,
-         1,
-         jsonb_build_object(
-           'requestId', s.id,
-           'country', c.code,
-           'kind', 'incident_response',
-           'title', 'Ransomware on customs and tax systems #' || g,
-           'description', 'Customs and tax systems encrypted; operations halted since this morning.',
-           'actionArea', 'countering_threats',
-           'amountRequested', (2500000 + (g % 1000) * 100)::text,
-           'priority', 1 + g % 5,
-           'incident', jsonb_build_object('severity', 'critical', 'ongoing', true, 'detectedAt', '2026-11-27T08:00:00.000Z',
-                                          'sectors', jsonb_build_array('government', 'finance')),
-           'milestones', jsonb_build_array(jsonb_build_object('title', 'Containment', 'amount', '1000000', 'dueAt', '2026-12-15'),
-                                           jsonb_build_object('title', 'Recovery', 'amount', '1500000', 'dueAt', '2027-02-01')),
-           'contact', jsonb_build_object('name', 'Ana Mora', 'email', 'ana@csirt.example.' || lower(c.code))),
-         jsonb_build_object(
-           'actor', jsonb_build_object('sub', lower(c.code) || '-csirt', 'role', 'partner', 'country', c.code),
-           'correlationId', gen_random_uuid(),
-           'requestId', gen_random_uuid()),
-         $5::timestamptz + g * interval '1 millisecond'
-    FROM generate_series($1::bigint, $2::bigint) AS g
-   CROSS JOIN LATERAL (SELECT md5('bench-stream-' || ((g - 1) / $3))::uuid AS id) s
-   CROSS JOIN LATERAL (SELECT (ARRAY['CR','KE','PH','GH','UA','SN','JM','MD'])[1 + ((g - 1) / $3) % 8] AS code) c
-   ORDER BY g`;
-
-const GENERATE_STREAMS = `
-  INSERT INTO streams (stream_id, stream_type, version)
-  SELECT 'bench-' || md5('bench-stream-' || s)::uuid, 'bench', least($2::bigint, $1::bigint - s * $2)
-    FROM generate_series(0, ($1::bigint - 1) / $2) AS s`;
-
-async function generate(db: pg.Pool): Promise<number> {
-  const started = performance.now();
-  const base = new Date(Date.now() - EVENTS - 60_000).toISOString();
-  for (let from = 1; from <= EVENTS; from += GENERATE_CHUNK) {
-    const to = Math.min(EVENTS, from + GENERATE_CHUNK - 1);
-    await db.query(GENERATE_EVENTS, [from, to, EVENTS_PER_STREAM, EVENT_TYPE, base]);
-    log(`  generated ${to} of ${EVENTS} events (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
-  await db.query(GENERATE_STREAMS, [EVENTS, EVENTS_PER_STREAM]);
-  await db.query('VACUUM (ANALYZE) events');
-  await db.query('VACUUM (ANALYZE) streams');
-  await db.query('CHECKPOINT');
-  const seconds = (performance.now() - started) / 1000;
-  const { rows } = await db.query<{ events: number; streams: number; bytes: number; avg_json: number; min_pos: string; max_pos: string }>(
-    `SELECT (SELECT count(*) FROM events)::int AS events, (SELECT count(*) FROM streams)::int AS streams,
-            pg_total_relation_size('events')::float8 AS bytes,
-            (SELECT avg(octet_length(data::text) + octet_length(metadata::text)) FROM (SELECT data, metadata FROM events LIMIT 1000) x)::float8 AS avg_json,
-            (SELECT min(global_position) FROM events)::text AS min_pos, (SELECT max(global_position) FROM events)::text AS max_pos`,
-  );
-  const r = rows[0]!;
-  log(`[generate] ${r.events} events in ${r.streams} streams, positions ${r.min_pos}…${r.max_pos}, ` +
-    `${(r.bytes / 2 ** 20).toFixed(0)} MiB with indexes, data + metadata ≈ ${r.avg_json.toFixed(0)} bytes of JSON per event, ` +
-    `${seconds.toFixed(1)} s (with VACUUM ANALYZE and CHECKPOINT)`);
-  if (r.events !== EVENTS) throw new Error(`generated ${r.events} events, expected ${EVENTS}`);
-  if (Number(r.max_pos) - Number(r.min_pos) + 1 !== EVENTS) throw new Error('the generated positions are not contiguous');
-  return seconds;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sealing
-
-interface LedgerProgress {
-  readonly sealed: number;
-  readonly checkpointed: number;
-  readonly relayPosition: number;
-  readonly foreignWriters: number;
-}
-
-/** Index lookups only (gap-free seq: max(seq) + 1 is the row count), so polling costs the sealer nothing measurable. */
-async function ledgerProgress(db: pg.Pool): Promise<LedgerProgress> {
-  const { rows } = await db.query<{ sealed: string; checkpointed: string; relay: string | null; foreign_writers: number }>(
-    `SELECT (SELECT coalesce(max(seq) + 1, 0) FROM audit_ledger)::text AS sealed,
-            (SELECT coalesce(max(tree_size), 0) FROM audit_checkpoints)::text AS checkpointed,
-            (SELECT global_position FROM consumer_checkpoints WHERE consumer = $1)::text AS relay,
-            (SELECT count(*) FROM pg_stat_activity
-              WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())::int AS foreign_writers`,
-    [RELAY_CONSUMER],
-  );
-  const r = rows[0]!;
-  return { sealed: Number(r.sealed), checkpointed: Number(r.checkpointed), relayPosition: Number(r.relay ?? 0), foreignWriters: r.foreign_writers };
-}
 
 interface SealResult {
   readonly perSecond: number;
@@ -257,37 +158,30 @@ interface SealResult {
 }
 
 async function seal(db: pg.Pool, worker: ChildService, spawnedAt: number, database: string, failures: string[]): Promise<SealResult> {
-  const deadline = spawnedAt + SEAL_TIMEOUT_S * 1000;
-  let first: { at: number; sealed: number; cpu: CpuSnapshot } | undefined;
-  let last: LedgerProgress;
+  // Set by the poll callback (a cast, so that control flow does not assume it stays undefined).
+  let first = undefined as { at: number; sealed: number; cpu: CpuSnapshot } | undefined;
   let lastLog = { at: performance.now(), sealed: 0 };
   let polls = 0;
   let pollsWithForeignWriters = 0;
-  let doneAt = Number.NaN;
-  for (;;) {
-    const exit = worker.exitCode();
-    if (exit !== undefined) throw new Error(`the worker exited (${String(exit)}) while sealing:\n${worker.recentOutput()}`);
-    last = await ledgerProgress(db);
-    const now = performance.now();
-    polls++;
-    if (last.foreignWriters > 0) pollsWithForeignWriters++;
-    if (first === undefined && last.sealed > 0) {
-      first = { at: now, sealed: last.sealed, cpu: cpuSnapshot(worker.pid, [database]) };
-      log(`  first sealed rows seen ${((now - spawnedAt) / 1000).toFixed(2)} s after spawn: ${last.sealed}`);
-      lastLog = { at: now, sealed: last.sealed };
-    }
-    if (last.sealed >= EVENTS && last.checkpointed >= EVENTS) {
-      doneAt = now;
-      break;
-    }
-    if (now >= deadline) break;
-    if (now - lastLog.at >= 5000) {
-      log(`  sealed ${last.sealed} of ${EVENTS} (${(((last.sealed - lastLog.sealed) * 1000) / (now - lastLog.at)).toFixed(0)}/s over the last ` +
-        `${((now - lastLog.at) / 1000).toFixed(1)} s), latest checkpoint ${last.checkpointed}, relay at position ${last.relayPosition}; ${load()}`);
-      lastLog = { at: now, sealed: last.sealed };
-    }
-    await sleep(POLL_MS);
-  }
+  const { last, doneAt } = await waitUntilSealed(db, worker, EVENTS, {
+    deadline: spawnedAt + SEAL_TIMEOUT_S * 1000,
+    pollMs: POLL_MS,
+    onPoll: (progress, now) => {
+      polls++;
+      if (progress.foreignWriters > 0) pollsWithForeignWriters++;
+      if (first === undefined && progress.sealed > 0) {
+        first = { at: now, sealed: progress.sealed, cpu: cpuSnapshot(worker.pid, [database]) };
+        log(`  first sealed rows seen ${((now - spawnedAt) / 1000).toFixed(2)} s after spawn: ${progress.sealed}`);
+        lastLog = { at: now, sealed: progress.sealed };
+      }
+      if (progress.sealed >= EVENTS && progress.checkpointed >= EVENTS) return;
+      if (now - lastLog.at >= 5000) {
+        log(`  sealed ${progress.sealed} of ${EVENTS} (${(((progress.sealed - lastLog.sealed) * 1000) / (now - lastLog.at)).toFixed(0)}/s over the last ` +
+          `${((now - lastLog.at) / 1000).toFixed(1)} s), latest checkpoint ${progress.checkpointed}, relay at position ${progress.relayPosition}; ${load()}`);
+        lastLog = { at: now, sealed: progress.sealed };
+      }
+    },
+  });
   if (first === undefined || Number.isNaN(doneAt)) {
     failures.push(`seal: ${last.sealed} of ${EVENTS} sealed, latest checkpoint ${last.checkpointed}, within ${SEAL_TIMEOUT_S} s`);
     return { perSecond: Number.NaN, fromSpawnPerSecond: Number.NaN };
@@ -312,47 +206,8 @@ async function seal(db: pg.Pool, worker: ChildService, spawnedAt: number, databa
       `${((Number(s.last_size) - Number(s.first_size)) / s.seconds).toFixed(0)} events/s`);
   }
 
-  const { rows: check } = await db.query<{ ledger: string; distinct_positions: string; nodes: string; top: string | null }>(
-    `SELECT (SELECT count(*) FROM audit_ledger)::text AS ledger,
-            (SELECT count(DISTINCT global_position) FROM audit_ledger)::text AS distinct_positions,
-            (SELECT count(*) FROM merkle_nodes)::text AS nodes,
-            (SELECT max(tree_size) FROM audit_checkpoints)::text AS top`,
-  );
-  const c = check[0]!;
-  const expectedNodes = EVENTS - popcount(EVENTS);
-  log(`[seal] audit_ledger ${c.ledger} rows (${c.distinct_positions} distinct positions), merkle_nodes ${c.nodes} (expected ${expectedNodes}), ` +
-    `latest checkpoint ${c.top ?? 'none'}`);
-  if (Number(c.ledger) !== EVENTS || Number(c.distinct_positions) !== EVENTS) failures.push(`seal: audit_ledger has ${c.ledger} rows, expected ${EVENTS}`);
-  if (Number(c.nodes) !== expectedNodes) failures.push(`seal: merkle_nodes has ${c.nodes} rows, expected ${expectedNodes}`);
-  if (Number(c.top) !== EVENTS) failures.push(`seal: the latest checkpoint has tree size ${c.top}, expected ${EVENTS}`);
+  await checkSealedLedger(db, EVENTS, failures);
   return { perSecond, fromSpawnPerSecond };
-}
-
-/**
- * The tables the sealer just filled have no planner statistics until autovacuum analyzes them
- * (up to autovacuum_naptime after enough rows changed). Without them, the export's and the database
- * verification's batch query (audit_ledger JOIN events WHERE seq > $1 AND seq <= $2 ORDER BY seq
- * LIMIT n) was seen planned as a bitmap scan of the WHOLE remaining range, joined, then top-N
- * sorted: every batch costs O(rows left), the export O(N²). A ledger sealed a while ago has been
- * analyzed by autovacuum (when it is on: it may be off on a development server); this measures
- * that steady state (BENCH_ANALYZE=0 measures with whatever statistics autovacuum left).
- */
-async function analyzeAfterSeal(db: pg.Pool): Promise<void> {
-  const { rows } = await db.query<{ relname: string; last_autoanalyze: Date | null; n_mod_since_analyze: string }>(
-    `SELECT relname, last_autoanalyze, n_mod_since_analyze::text AS n_mod_since_analyze
-       FROM pg_stat_user_tables WHERE relname IN ('audit_ledger', 'merkle_nodes', 'audit_checkpoints') ORDER BY relname`,
-  );
-  const { rows: setting } = await db.query<{ autovacuum: string }>(`SELECT current_setting('autovacuum') AS autovacuum`);
-  log(`[seal] planner statistics left by autovacuum (autovacuum = ${setting[0]?.autovacuum ?? '?'} on this server): ${rows
-    .map((r) => `${r.relname} ${r.last_autoanalyze === null ? 'never analyzed' : `analyzed at ${r.last_autoanalyze.toISOString()}`}, ${r.n_mod_since_analyze} rows since`)
-    .join('; ')}`);
-  if (!ANALYZE_AFTER_SEAL) {
-    log('[seal] BENCH_ANALYZE=0: the API phases run with those statistics');
-    return;
-  }
-  const started = performance.now();
-  await db.query('ANALYZE audit_ledger, merkle_nodes, audit_checkpoints');
-  log(`[seal] ANALYZE of the audit tables (as autovacuum would have by then; not measured): ${(performance.now() - started).toFixed(0)} ms`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,123 +215,6 @@ async function analyzeAfterSeal(db: pg.Pool): Promise<void> {
 
 /** Keep-alive sockets, at least one per request in flight. */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-interface Answer {
-  readonly status: number;
-  readonly body: Buffer;
-  readonly ms: number;
-  readonly problem?: string;
-}
-
-function get(origin: URL, path: string, headers: Record<string, string>, timeoutMs = 15_000): Promise<Answer> {
-  const started = performance.now();
-  return new Promise<Answer>((resolve) => {
-    let settled = false;
-    const settle = (status: number, body: Buffer, problem?: string) => {
-      if (settled) return;
-      settled = true;
-      resolve({ status, body, ms: performance.now() - started, ...(problem === undefined ? {} : { problem }) });
-    };
-    const request = http.request({ host: origin.hostname, port: origin.port, path, method: 'GET', agent, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => settle(response.statusCode ?? 0, Buffer.concat(chunks)));
-      response.on('error', (error) => settle(0, Buffer.alloc(0), error.message));
-    });
-    request.setTimeout(timeoutMs, () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    request.on('error', (error) => settle(0, Buffer.alloc(0), error.message));
-    request.end();
-  });
-}
-
-async function getJson<T>(origin: URL, path: string, headers: Record<string, string>, timeoutMs?: number): Promise<{ answer: Answer; body: T }> {
-  const answer = await get(origin, path, headers, timeoutMs);
-  if (answer.status !== 200) {
-    throw new Error(`GET ${path} answered ${answer.status}${answer.problem === undefined ? '' : ` (${answer.problem})`}: ${answer.body.toString('utf8').slice(0, 500)}`);
-  }
-  return { answer, body: JSON.parse(answer.body.toString('utf8')) as T };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Proofs
-
-interface CheckpointView {
-  readonly treeSize: number;
-  readonly rootHash: string;
-  readonly chainHead: string;
-  readonly note: string;
-}
-
-interface InclusionProofView {
-  readonly seq: number;
-  readonly treeSize: number;
-  readonly leafHash: string;
-  readonly auditPath: readonly string[];
-}
-
-interface ProofSample {
-  readonly position: number;
-  readonly proof: InclusionProofView;
-}
-
-interface ProofLoad {
-  readonly latencies: number[];
-  readonly samples: ProofSample[];
-  readonly statuses: Map<number, number>;
-  readonly problems: string[];
-  readonly elapsedMs: number;
-}
-
-/** Closed loop: `count` requests for random positions in [minPosition, maxPosition], `concurrency` in flight. */
-async function proofLoad(origin: URL, headers: Record<string, string>, count: number, minPosition: number, maxPosition: number, keepEvery: number): Promise<ProofLoad> {
-  const latencies: number[] = [];
-  const samples: ProofSample[] = [];
-  const statuses = new Map<number, number>();
-  const problems: string[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: PROOF_CONCURRENCY }, async () => {
-      while (next < count) {
-        const n = next++;
-        const position = minPosition + Math.floor(Math.random() * (maxPosition - minPosition + 1));
-        const answer = await get(origin, `/v1/audit/events/${position}/proof`, headers);
-        latencies.push(answer.ms);
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        if (answer.status !== 200) {
-          if (problems.length < 5) problems.push(`${position}: ${answer.status} ${answer.problem ?? ''} ${answer.body.toString('utf8').slice(0, 300)}`);
-          continue;
-        }
-        if (n % keepEvery === 0) samples.push({ position, proof: JSON.parse(answer.body.toString('utf8')) as InclusionProofView });
-      }
-    }),
-  );
-  return { latencies, samples, statuses, problems, elapsedMs: performance.now() - started };
-}
-
-/** Each kept proof: for the event asked for (seq and leaf hash as stored), and verifying against the checkpoint's root. */
-async function checkProofs(db: pg.Pool, samples: readonly ProofSample[], checkpoint: CheckpointView, failures: string[]): Promise<void> {
-  const { rows } = await db.query<{ position: string; seq: string; leaf_hash: Buffer }>(
-    'SELECT global_position::text AS position, seq::text AS seq, leaf_hash FROM audit_ledger WHERE global_position = ANY($1::bigint[])',
-    [samples.map((s) => s.position)],
-  );
-  const stored = new Map(rows.map((r) => [Number(r.position), r]));
-  const root = Buffer.from(checkpoint.rootHash, 'hex');
-  let verified = 0;
-  const bad: string[] = [];
-  for (const { position, proof } of samples) {
-    const row = stored.get(position);
-    const leaf = Buffer.from(proof.leafHash, 'hex');
-    if (row === undefined) bad.push(`${position}: not in audit_ledger`);
-    else if (Number(row.seq) !== proof.seq || !row.leaf_hash.equals(leaf)) bad.push(`${position}: seq/leaf hash differ from audit_ledger`);
-    else if (proof.treeSize !== checkpoint.treeSize) bad.push(`${position}: proof for tree size ${proof.treeSize}, latest checkpoint ${checkpoint.treeSize}`);
-    else if (!verifyInclusion(leaf, proof.seq, proof.treeSize, proof.auditPath.map((h) => Buffer.from(h, 'hex')), root)) {
-      bad.push(`${position}: the inclusion proof does not verify against the checkpoint's root`);
-    } else verified++;
-  }
-  log(`[proof] ${verified} of ${samples.length} kept proofs match audit_ledger and verify against the root of checkpoint ${checkpoint.treeSize}`);
-  if (bad.length > 0) failures.push(`proof: ${bad.length} of ${samples.length} kept proofs are wrong: ${bad.slice(0, 5).join(' | ')}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Export
@@ -583,14 +321,15 @@ async function main(): Promise<void> {
     await prepareDatabase(appDatabase);
     db = new pg.Pool({ connectionString: appDatabase, max: 2 });
     db.on('error', () => undefined); // the FORCE drop at the end may cut idle connections
-    log(`[generate] ${EVENTS} events of type ${EVENT_TYPE} in transactions of ${GENERATE_CHUNK}`);
-    const generateSeconds = await generate(db);
+    log(`[generate] ${EVENTS} events of type ${GENERATED_EVENT_TYPE} in transactions of ${GENERATE_CHUNK}`);
+    const generateSeconds = await generateLog(db, {
+      events: EVENTS,
+      perStream: EVENTS_PER_STREAM,
+      chunk: GENERATE_CHUNK,
+      endsAt: new Date(Date.now() - 60_000),
+    });
     if (RELAY_MODE === 'skip') {
-      await db.query(
-        `INSERT INTO consumer_checkpoints (consumer, transaction_id, global_position)
-         SELECT $1, transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
-        [RELAY_CONSUMER],
-      );
+      await parkConsumersAtEnd(db, [RELAY_CONSUMER]);
       log(`[setup] the relay's checkpoint is at the end of the generated log: it will not read those events`);
     }
 
@@ -613,13 +352,8 @@ async function main(): Promise<void> {
         dataDir: join(WORK_DIR, 'data'),
         extra: { AUDIT_SIGNING_KEY: signingKeyPem, ...extraEnv },
       });
-    const start = (role: 'api' | 'worker', port: number): ChildService =>
-      spawnNode({
-        name: role,
-        entry: join(dist, 'src', role === 'api' ? 'main.js' : 'worker.js'),
-        env: { ...envFor(role, port), ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_LABEL: role } : {}) },
-        ...(PROFILE ? { nodeArgs: ['-r', join(dist, 'bench', 'support', 'probe-preload.js')], ipc: true } : {}),
-      });
+    const start = (role: AppRole, port: number): ChildService =>
+      spawnApp({ dist, role, env: envFor(role, port), ...(PROFILE ? { probe: { dir: PROFILE_DIR } } : {}) });
     if (PROFILE) {
       mkdirSync(PROFILE_DIR, { recursive: true });
       log(`profiling mode: probe files in ${PROFILE_DIR}; the figures include the probe's overhead`);
@@ -645,7 +379,7 @@ async function main(): Promise<void> {
     const relay = await ledgerProgress(db);
     log(`[seal] worker stopped; the relay's checkpoint is at position ${relay.relayPosition}`);
     if (failures.length > 0) throw new Error(failures.join('\n'));
-    await analyzeAfterSeal(db);
+    await analyzeAfterSeal(db, ANALYZE_AFTER_SEAL);
 
     // 2. Proofs, by the API role.
     const apiPort = await freePort();
@@ -654,30 +388,27 @@ async function main(): Promise<void> {
     children.api = start('api', apiPort);
     await waitForHttpOk(`${api.origin}/health/ready`, children.api);
 
-    const { body: served } = await getJson<{ keyName: string; publicKeyPem: string }>(api, '/v1/audit/public-key', auditor);
-    if (served.publicKeyPem.trim() !== publicKey.export({ format: 'pem', type: 'spki' }).toString().trim()) {
-      throw new Error('GET /v1/audit/public-key does not serve the key the benchmark generated');
-    }
-    const { body: checkpoint } = await getJson<CheckpointView>(api, '/v1/audit/checkpoints/latest', auditor);
-    const note = verifyNote(checkpoint.note, AUDIT_KEY_NAME, publicKey);
-    if (!note.valid) throw new Error(`the latest checkpoint's note does not verify: ${note.reason ?? '?'}`);
-    const body = parseCheckpointBody(note.body);
-    if (body.treeSize !== checkpoint.treeSize || body.rootHash.toString('hex') !== checkpoint.rootHash || checkpoint.treeSize !== EVENTS) {
-      throw new Error(`the latest checkpoint (tree size ${checkpoint.treeSize}) does not match its signed note (tree size ${body.treeSize}) or ${EVENTS}`);
-    }
-    log(`[proof] latest checkpoint: tree size ${checkpoint.treeSize}, its signed note verifies with our key`);
+    const checkpoint = await verifiedLatestCheckpoint(agent, api, auditor, publicKey, EVENTS);
 
     const { rows: range } = await db.query<{ min: string; max: string }>('SELECT min(global_position)::text AS min, max(global_position)::text AS max FROM audit_ledger');
     const minPosition = Number(range[0]!.min);
     const maxPosition = Number(range[0]!.max);
+    // Uniformly random sealed positions: the generated positions are contiguous.
+    const proofOptions = {
+      agent,
+      origin: api,
+      headers: auditor,
+      concurrency: PROOF_CONCURRENCY,
+      nextPosition: () => minPosition + Math.floor(Math.random() * (maxPosition - minPosition + 1)),
+    };
     if (PROOF_WARMUP > 0) {
-      const warmup = await proofLoad(api, auditor, PROOF_WARMUP, minPosition, maxPosition, Number.MAX_SAFE_INTEGER);
+      const warmup = await proofLoad({ ...proofOptions, count: PROOF_WARMUP, keepEvery: Number.MAX_SAFE_INTEGER });
       log(`[proof] warm-up: ${PROOF_WARMUP} requests in ${(warmup.elapsedMs / 1000).toFixed(2)} s`);
       if (warmup.problems.length > 0) failures.push(`proof warm-up: answers other than 200: ${warmup.problems.join(' | ')}`);
     }
     if (PROFILE) await probeStart(children.api);
     const apiDatabaseCpu = cpuSnapshot(children.api.pid, [database]);
-    const proofs = await proofLoad(api, auditor, PROOF_REQUESTS, minPosition, maxPosition, PROOF_VERIFY_EVERY);
+    const proofs = await proofLoad({ ...proofOptions, count: PROOF_REQUESTS, keepEvery: PROOF_VERIFY_EVERY });
     const proofCpu = cpuShares(apiDatabaseCpu, cpuSnapshot(children.api.pid, [database]));
     const proofProbe = PROFILE ? await probeStop(children.api, 'the proofs', PROOF_REQUESTS, 'request') : [];
     const sorted = [...proofs.latencies].sort((a, b) => a - b);
@@ -760,7 +491,7 @@ async function main(): Promise<void> {
     // 5. The database verification, when the API has it.
     let dbVerifyPerSecond: number | undefined;
     log(`[db-verify] GET /v1/audit/verify`);
-    const dbVerify = await get(api, '/v1/audit/verify', auditor, 1_800_000);
+    const dbVerify = await get(agent, api, '/v1/audit/verify', auditor, 1_800_000);
     if (dbVerify.status === 404) {
       log(`[db-verify] 404: the API has no /v1/audit/verify yet; db_verify_per_s left out`);
     } else if (dbVerify.status !== 200) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -167,4 +168,28 @@ export function appChildEnv(config: AppChildConfig): Record<string, string> {
     ...(config.dataDir === undefined ? {} : { DATA_DIR: config.dataDir }),
     ...config.extra,
   };
+}
+
+export type AppRole = 'api' | 'worker';
+
+export interface SpawnAppOptions {
+  /** The `dist` folder of the snapshot the app runs from (support/dist-snapshot.ts). */
+  readonly dist: string;
+  readonly role: AppRole;
+  /** Its prefix on our stderr; the role by default. */
+  readonly name?: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Profiling mode: support/probe-preload.js loaded first, with an IPC channel; its files go to `dir`. */
+  readonly probe?: { readonly dir: string };
+}
+
+/** Starts one process of the app as deployed: `dist/src/main.js` (the api role) or `dist/src/worker.js`. */
+export function spawnApp(options: SpawnAppOptions): ChildService {
+  const { dist, role, probe } = options;
+  return spawnNode({
+    name: options.name ?? role,
+    entry: join(dist, 'src', role === 'api' ? 'main.js' : 'worker.js'),
+    env: probe === undefined ? options.env : { ...options.env, BENCH_PROFILE_DIR: probe.dir, BENCH_PROFILE_LABEL: role },
+    ...(probe === undefined ? {} : { nodeArgs: ['-r', join(dist, 'bench', 'support', 'probe-preload.js')], ipc: true }),
+  });
 }
