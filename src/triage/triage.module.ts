@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AidRequestsModule } from '../aid-requests/aid-requests.module';
 import { FundsModule } from '../funds/funds.module';
-import { NotificationsModule } from '../notifications/notifications.module';
 import { QueuesModule } from '../queues/queues.module';
 import { ReviewRoundsModule } from '../review-rounds/review-rounds.module';
 import { AssessIncidentProcessor } from './jobs/assess-incident.processor';
+import { IncidentAssessmentStore } from './jobs/incident-assessment.store';
 import { CapacityGrantsProcessor } from './jobs/capacity-grants.processor';
 import { SlaProcessor } from './jobs/sla.processor';
 import { TriageAidRequestProcessor } from './jobs/triage-aid-request.processor';
@@ -15,8 +15,8 @@ import { TriageAidRequestProcessor } from './jobs/triage-aid-request.processor';
  * request's (aid-requests/domain).
  */
 @Module({
-  imports: [AidRequestsModule, FundsModule, NotificationsModule, QueuesModule, ReviewRoundsModule],
-  providers: [TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor],
+  imports: [AidRequestsModule, FundsModule, QueuesModule, ReviewRoundsModule],
+  providers: [IncidentAssessmentStore, TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor],
   exports: [TriageAidRequestProcessor, AssessIncidentProcessor, CapacityGrantsProcessor, SlaProcessor],
 })
 export class TriageModule {}

@@ -1,6 +1,7 @@
 import { eventually } from '@app/testing';
 import { OfficerAlerts } from '../../src/notifications/alerts/officer-alerts';
-import { incidentBody } from '../support/requests';
+import { IncidentAssessmentStore } from '../../src/triage/jobs/incident-assessment.store';
+import { capacityBody, incidentBody } from '../support/requests';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -46,6 +47,15 @@ describe("the officers' alerts outbox", () => {
     // Recorded once per id: a repeat changes nothing.
     await alerts.record({ alertId: `${id}-urgent`, kind: 'sla_breached', requestId: id });
     expect((await notification(`${id}-urgent`))[0]?.kind).toBe('urgent_incident');
+  });
+
+  it('assessing a request that is not an incident records no alert and finds nothing', async () => {
+    const partner = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
+    const filed = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${partner}` }, payload: capacityBody() });
+    const id: string = filed.json().id;
+    const assessed = await new IncidentAssessmentStore(t.pool).alertAndFindDuplicates(id, `${id}-urgent`, 72 * 3600_000, 5);
+    expect(assessed).toBeUndefined();
+    expect(await notification(`${id}-urgent`)).toEqual([]);
   });
 
   it('names the request by its id when it has no view', async () => {

@@ -25,14 +25,6 @@ export interface ListPosition {
   readonly id: string;
 }
 
-/** An incident request and the open incident requests of its country detected close to it. */
-export interface IncidentWithDuplicates {
-  readonly id: string;
-  readonly country: string;
-  readonly detectedAt: string;
-  readonly duplicates: readonly { readonly id: string; readonly detectedAt: string }[];
-}
-
 /** A deadline that has passed and was not yet checked: SLA (acknowledge, decide) or a report's due date. */
 export interface MissedDeadline {
   readonly id: string;
@@ -105,37 +97,6 @@ export class AidRequestViewStore {
     return rows.length > limit && last?.priority != null && last.decideBy !== null
       ? { items, next: { priority: last.priority, decideBy: last.decideBy, id: last.id } }
       : { items };
-  }
-
-  /**
-   * An incident request and the open incident requests of its country detected within `windowMs`
-   * of it, the closest `limit` first, in one round trip; undefined when `id` is not an incident
-   * request.
-   */
-  async findIncidentWithPossibleDuplicates(id: string, windowMs: number, limit: number): Promise<IncidentWithDuplicates | undefined> {
-    const { rows } = await this.pool.query<{ country: string; me_detected_at: Date; id: string | null; detected_at: Date | null }>({
-      name: 'aid_request_incident_duplicates',
-      text: `SELECT me.country, me.detected_at AS me_detected_at, o.id, o.detected_at
-         FROM aid_request_views me
-         LEFT JOIN LATERAL (
-           SELECT o.id, o.detected_at FROM aid_request_views o
-            WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
-              AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
-              AND o.detected_at BETWEEN me.detected_at - make_interval(secs => $2 / 1000.0)
-                                    AND me.detected_at + make_interval(secs => $2 / 1000.0)
-            ORDER BY abs(extract(epoch FROM o.detected_at - me.detected_at)), o.id
-            LIMIT $3) o ON true
-        WHERE me.id = $1 AND me.kind = 'incident_response' AND me.detected_at IS NOT NULL`,
-      values: [id, windowMs, limit],
-    });
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    return {
-      id,
-      country: first.country,
-      detectedAt: first.me_detected_at.toISOString(),
-      duplicates: rows.flatMap((row) => (row.id === null || row.detected_at === null ? [] : [{ id: row.id, detectedAt: row.detected_at.toISOString() }])),
-    };
   }
 
   /**

@@ -11,6 +11,27 @@ const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
 };
 
 /**
+ * The INSERT of one officers' alert, once per id ($1 alert id, $2 kind, $3 request id, $4 subject
+ * prefix: see alertValues), its subject and details read from the request's view in the same
+ * statement; `when` can hold it back (SQL over $3). For statements that record an alert together
+ * with other work in one round trip.
+ */
+export function officerAlertInsert(when = 'true'): string {
+  return `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
+             SELECT $1, $2, 'officers', $3::uuid,
+                    CASE WHEN v.id IS NULL THEN $4 || ': request ' || $3
+                         ELSE $4 || ': ' || v.country || ', priority ' || coalesce(v.priority::text, '-') || ', "' || (v.view ->> 'title') || '"' END,
+                    jsonb_build_object('priority', v.priority, 'status', v.status, 'slaBreaches', coalesce(to_jsonb(v.sla_breaches), '[]'::jsonb))
+               FROM (SELECT 1 WHERE ${when}) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
+             ON CONFLICT (id) DO NOTHING`;
+}
+
+/** The first four parameters of officerAlertInsert. */
+export function alertValues({ alertId, kind, requestId }: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): [string, string, string, string] {
+  return [alertId, kind, requestId, SUBJECTS[kind]];
+}
+
+/**
  * The officers' alerts in the `notifications` outbox, once per alert id; delivery channels
  * (e-mail, chat, paging) read from there. The subject and details come from the request's view,
  * read by the same statement: one round trip per alert.
@@ -19,17 +40,7 @@ const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
 export class OfficerAlerts {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async record({ alertId, kind, requestId }: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): Promise<void> {
-    await this.pool.query({
-      name: 'officer_alert_record',
-      text: `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
-             SELECT $1, $2, 'officers', $3::uuid,
-                    CASE WHEN v.id IS NULL THEN $4 || ': request ' || $3
-                         ELSE $4 || ': ' || v.country || ', priority ' || coalesce(v.priority::text, '-') || ', "' || (v.view ->> 'title') || '"' END,
-                    jsonb_build_object('priority', v.priority, 'status', v.status, 'slaBreaches', coalesce(to_jsonb(v.sla_breaches), '[]'::jsonb))
-               FROM (VALUES (1)) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
-             ON CONFLICT (id) DO NOTHING`,
-      values: [alertId, kind, requestId, SUBJECTS[kind]],
-    });
+  async record(alert: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): Promise<void> {
+    await this.pool.query({ name: 'officer_alert_record', text: officerAlertInsert(), values: alertValues(alert) });
   }
 }
