@@ -3,7 +3,7 @@ import { AppendCall, appendArguments, baseVersion } from './append-call';
 import { ConcurrencyError, DuplicateEventIdError } from './errors';
 import { EVENT_COLUMNS, toRecordedEvent, type AppendedRow, type EventRow } from './event-row';
 import type { AppendEffects, AppendedStream, LogCursor, ReadAllResult, RecordedEvent, StreamAppend } from './event-store.types';
-import { GroupCommit, settle, type GroupCommitOptions, type Settled } from './group-commit';
+import type { GroupCommitOptions } from './group-commit';
 import { constraintName, sqlState, UNIQUE_VIOLATION, type Sql } from './sql/sql';
 import type { AppendNotifier } from './subscriptions/append-notifier';
 import { UpcasterRegistry } from './upcasting/upcaster-registry';
@@ -66,12 +66,6 @@ export interface EventStoreOptions {
  */
 const DEFAULT_BATCHING: GroupCommitOptions = { maxInFlight: 2, maxBatch: 32 };
 
-/** One readStream call, as the group of reads takes it. */
-interface StreamRead {
-  readonly streamId: string;
-  readonly fromVersion: number;
-}
-
 /**
  * The append-only event log on Postgres: the source of truth. An append is atomic across its
  * streams and guarded by optimistic concurrency; `readAll` never skips an event that commits late.
@@ -80,8 +74,6 @@ export class EventStore {
   readonly upcasters: UpcasterRegistry;
   private readonly notifier: AppendNotifier | undefined;
   private readonly calls: AppendCall;
-  /** Stream reads on the pool made in the same turn go together (see readStream). */
-  private readonly reads: GroupCommit<StreamRead, RecordedEvent[]> | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -89,15 +81,7 @@ export class EventStore {
   ) {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.notifier = options.notifier;
-    const batching = options.batching ?? DEFAULT_BATCHING;
-    this.calls = new AppendCall(pool, batching);
-    this.reads =
-      batching === false
-        ? undefined
-        : new GroupCommit(batching, {
-            alone: ({ streamId, fromVersion }) => this.readStreamAlone(streamId, fromVersion, this.pool),
-            together: (batch) => this.readStreamsFrom(batch),
-          });
+    this.calls = new AppendCall(pool, options.batching ?? DEFAULT_BATCHING);
   }
 
   /**
@@ -124,43 +108,13 @@ export class EventStore {
     return streams.map((append) => this.appended(append, rows.filter((row) => row.stream_id === append.streamId)));
   }
 
-  /**
-   * A stream's events from `fromVersion`, in order. On the pool, reads made in the same turn of the
-   * event loop (or while others are under way) go as one statement, as appends do: a worker running
-   * many commands at once reads their streams in one round trip. In a transaction (`sql`), alone.
-   */
-  readStream(streamId: string, fromVersion = 1, sql: Sql = this.pool): Promise<RecordedEvent[]> {
-    if (sql === this.pool && this.reads !== undefined) return this.reads.run({ streamId, fromVersion });
-    return this.readStreamAlone(streamId, fromVersion, sql);
-  }
-
-  private async readStreamAlone(streamId: string, fromVersion: number, sql: Sql): Promise<RecordedEvent[]> {
+  async readStream(streamId: string, fromVersion = 1, sql: Sql = this.pool): Promise<RecordedEvent[]> {
     const { rows } = await sql.query<EventRow>({
       name: 'event_store_read_stream',
       text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY events.stream_version`,
       values: [streamId, fromVersion],
     });
     return rows.map((row) => toRecordedEvent(row, this.upcasters));
-  }
-
-  /** Several reads of readStream in one statement; if it fails, each is read alone for its own answer. */
-  private async readStreamsFrom(batch: readonly StreamRead[]): Promise<Settled<RecordedEvent[]>[]> {
-    let rows: (EventRow & { item: number })[];
-    try {
-      ({ rows } = await this.pool.query<EventRow & { item: number }>({
-        name: 'event_store_read_streams_from',
-        text: `SELECT r.item::int AS item, ${EVENT_COLUMNS}
-                 FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(read_stream, from_version, item)
-                 JOIN events ON events.stream_id = r.read_stream AND events.stream_version >= r.from_version
-                ORDER BY r.item, events.stream_version`,
-        values: [batch.map((read) => read.streamId), batch.map((read) => read.fromVersion)],
-      }));
-    } catch {
-      return Promise.all(batch.map(({ streamId, fromVersion }) => settle(this.readStreamAlone(streamId, fromVersion, this.pool))));
-    }
-    const byItem = batch.map((): RecordedEvent[] => []);
-    for (const row of rows) byItem[row.item - 1]?.push(toRecordedEvent(row, this.upcasters));
-    return byItem.map((events): Settled<RecordedEvent[]> => ({ ok: true, value: events }));
   }
 
   /** Several whole streams in one round trip, each in stream order (a stream with no events is absent). */
