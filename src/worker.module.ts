@@ -11,7 +11,6 @@ import { DisburseTrancheProcessor } from './funds/jobs/disburse-tranche.processo
 import { SendAlertProcessor } from './notifications/alerts/send-alert.processor';
 import { DeliverWebhookProcessor } from './notifications/delivery/deliver-webhook.processor';
 import { SendAlertMailProcessor } from './notifications/mail/send-alert-mail.processor';
-import { NotificationsModule } from './notifications/notifications.module';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module';
 import { QueueSchedules } from './queues/queue-schedules';
 import { QueuesModule } from './queues/queues.module';
@@ -42,12 +41,11 @@ const PROCESSORS = [
 
 /** The worker role: the relay, one processor per queue, and the recurring schedules. */
 @Module({
-  imports: [AidRequestsModule, AuditModule, FundsModule, NotificationsModule, QueuesModule, TriageModule, NotificationsWorkerModule],
+  imports: [AidRequestsModule, AuditModule, FundsModule, QueuesModule, TriageModule, NotificationsWorkerModule],
   providers: [
     RelayService,
     QueueSchedules,
     RecoverySweep,
-    SendAlertProcessor,
     DisburseTrancheProcessor,
     PurgeIdempotencyKeysProcessor,
     {

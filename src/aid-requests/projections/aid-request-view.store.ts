@@ -100,9 +100,9 @@ export class AidRequestViewStore {
   }
 
   /**
-   * Open requests whose acknowledge or decide deadline has passed without a recorded breach, and
-   * approved grants whose next report due date (the view's `reportsDue` entry still `due`) has
-   * passed: their timers were lost.
+   * Open requests whose acknowledge or decide deadline has passed without a recorded breach (the
+   * SLA sweep fires them from here), and approved grants whose next report due date (the view's
+   * `reportsDue` entry still `due`) has passed: its timer was lost.
    */
   async findMissedDeadlines(now: Date, limit: number): Promise<MissedDeadline[]> {
     const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; due_at: Date }>(
