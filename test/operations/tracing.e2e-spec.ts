@@ -1,4 +1,5 @@
 import { createTestDatabase, eventually, testRedisUrl, type TestDatabase } from '@app/testing';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -93,4 +94,21 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     const ids = new Set(trace.map((span) => span.spanId));
     expect(trace.filter((span) => span.parentSpanId !== undefined && span.parentSpanId !== '' && !ids.has(span.parentSpanId))).toEqual([]);
   }, 60_000);
+});
+
+describe('tracing (the OpenTelemetry SDK is loaded only when configured)', () => {
+  /** Whether loading the entry points' first import, with `env`, loads the OpenTelemetry SDK. */
+  function loadsSdk(env: Record<string, string>): boolean {
+    const script = `require('./dist/src/tracing/register'); process.stdout.write(String(Object.keys(require.cache).some((file) => file.includes('@opentelemetry/sdk-node'))));`;
+    const { PATH = '', HOME = '' } = process.env;
+    const output = execFileSync(process.execPath, ['-e', script], { env: { PATH, HOME, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/unused', ...env }, encoding: 'utf8' });
+    return output.trim() === 'true';
+  }
+
+  beforeAll(() => buildIfNeeded(), 120_000);
+
+  it('leaves it unloaded without OTEL_EXPORTER_OTLP_ENDPOINT, and loads it with one', () => {
+    expect(loadsSdk({})).toBe(false);
+    expect(loadsSdk({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(true);
+  });
 });
