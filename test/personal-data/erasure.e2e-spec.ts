@@ -270,9 +270,17 @@ describe('erasure of contact details by crypto-shredding', () => {
   }, 40_000);
 
   it('a tampered ciphertext or sealed key is detected: a 500 that says so, never garbage', async () => {
-    const filed = await call('POST', '/v1/aid-requests', cr, incidentBody({ title: 'Tamper target', contact: { name: 'Tamper Target', email: 't@csirt.example.cr' } }));
+    // Detected months away from every other incident filed here: no possible-duplicate flag, so
+    // once triaged nothing else rewrites its view while this test alters it (the incident-response
+    // job flags duplicates after triage, and would put the untouched ciphertext back).
+    const filed = await call(
+      'POST',
+      '/v1/aid-requests',
+      cr,
+      incidentBody({ title: 'Tamper target', contact: { name: 'Tamper Target', email: 't@csirt.example.cr' } }, { detectedAt: '2026-08-03T08:00:00Z' }),
+    );
+    expect(filed.statusCode).toBe(201);
     const target = filed.json().id as string;
-    // Once triaged, nothing else rewrites its view while this test alters it.
     await eventually(async () => ((await call('GET', `/v1/aid-requests/${target}`, officer)).json().status === 'triaged' ? true : undefined), { timeoutMs: 15_000 });
     const { rows } = await t.pool.query<{ sealed_key: Buffer }>('SELECT sealed_key FROM personal_data_keys WHERE request_id = $1', [target]);
     const original = rows[0]!.sealed_key;
