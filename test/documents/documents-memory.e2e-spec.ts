@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { incidentBody } from '../support/requests';
@@ -34,7 +33,7 @@ afterAll(async () => {
 
 /**
  * Streams a SIZE-byte text file as multipart, generated 64 KiB at a time (the client holds no copy).
- * After each MiB it waits for `afterEachMib` (the memory sampler's next look).
+ * After each MiB it waits for `afterEachMib` (a look at the memory).
  */
 function streamUpload(id: string, hash: ReturnType<typeof createHash>, afterEachMib: () => Promise<void>): Promise<{ status: number; body: string }> {
   const boundary = 'memoryboundary42';
@@ -82,30 +81,22 @@ describe('uploading 25 MiB', () => {
     let peakHeap = before.heapUsed;
     let peakBuffers = before.arrayBuffers;
     // Collected before each look: what is measured is memory held, not garbage awaiting collection.
-    // The service runs in this process, and a loop busy collecting starves it (a connection attempt
-    // that times out is a 503; on a loaded machine the upload crawled past the test's timeout): the
-    // next look waits nine times as long as this collection took, so collecting takes at most a
-    // tenth of the loop however slow the machine is; and the client waits for a look after each
-    // MiB, so the upload is looked at 25 times or more however fast it runs.
+    // The service runs in this process and a collection stops it, so the looks are the client's:
+    // one after each MiB it sends (25 in all), never on a timer. A timer that collected as often
+    // as the loop allowed starved the service on a loaded machine (a connection attempt that timed
+    // out was a 503), and one paced by the collection's own length crawled past the test's timeout
+    // when the worker's heap was large (a collection of seconds, then a look every tens of seconds).
     let looks = 0;
-    let sampler: NodeJS.Timeout | undefined;
-    const sample = (): void => {
-      const startedAt = performance.now();
+    const look = async (): Promise<void> => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       gc();
       const now = process.memoryUsage();
       peakHeap = Math.max(peakHeap, now.heapUsed);
       peakBuffers = Math.max(peakBuffers, now.arrayBuffers);
       looks += 1;
-      sampler = setTimeout(sample, Math.max(5, 9 * (performance.now() - startedAt)));
-    };
-    sampler = setTimeout(sample, 5);
-    const nextLook = async (): Promise<void> => {
-      const seen = looks;
-      while (looks === seen) await sleep(2);
     };
     const hash = createHash('sha256');
-    const response = await streamUpload(id, hash, nextLook);
-    clearTimeout(sampler);
+    const response = await streamUpload(id, hash, look);
     // The answer's body on failure: a 503 names the dependency that was not there.
     expect(response).toMatchObject({ status: 201 });
     const document = JSON.parse(response.body) as { size: number; sha256: string };
