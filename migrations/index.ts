@@ -16,6 +16,7 @@ import { DocumentStore1795852800301 } from './1795852800301-DocumentStore';
 import { PersonalDataKeys1795852800500 } from './1795852800500-PersonalDataKeys';
 import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInViews';
 import { SlaDeadlineIndexes1795852800640 } from './1795852800640-SlaDeadlineIndexes';
+import { DocumentBlobKeep1795852800650 } from './1795852800650-DocumentBlobKeep';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   PersonalDataKeys1795852800500,
   GrantPeriodInViews1795852800520,
   SlaDeadlineIndexes1795852800640,
+  DocumentBlobKeep1795852800650,
 ];

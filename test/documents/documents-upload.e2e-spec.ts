@@ -186,6 +186,26 @@ describe.each(['postgres', 's3'] as const)('documents stored in %s', (store) => 
       expect(second.json().uploadedBy).toEqual({ sub: 'officer-ana', role: 'officer' });
     });
 
+    it('keeps the bytes whole when uploads of the same new file race and some are refused', async () => {
+      // A full request refuses its uploads only after the bytes are stored; a refused upload
+      // must not take the blob away from the ones attached meanwhile to other requests.
+      const full = await fileRequest();
+      for (let i = 0; i < 3; i++) expect((await uploadFile(t, cr, full, `n${i}.txt`, Buffer.from(`filler ${i}\n`))).statusCode).toBe(201);
+      for (let round = 0; round < 3; round++) {
+        const open = await Promise.all([fileRequest(), fileRequest(), fileRequest()]);
+        const bytes = Buffer.from(`Evidence shared by several requests, round ${round}.\n`);
+        const before = await stored();
+        const racing = await Promise.all([...open, full, full, full, full].map((id) => uploadFile(t, cr, id, 'shared.txt', bytes)));
+        expect(racing.map((response) => response.statusCode)).toEqual([201, 201, 201, 409, 409, 409, 409]);
+        expect(await stored()).toEqual({ ...before, blobs: before.blobs + 1, ...(before.chunks === undefined ? {} : { chunks: before.chunks + 1 }) });
+        for (const [i, id] of open.entries()) {
+          const content = await fetch(`${t.baseUrl}/v1/aid-requests/${id}/documents/${racing[i]!.json().id}/content`, { headers: { authorization: `Bearer ${cr}` } });
+          expect(content.status).toBe(200);
+          expect(Buffer.from(await content.arrayBuffer())).toEqual(bytes);
+        }
+      }
+    });
+
     it('refuses more than DOCUMENT_MAX_PER_REQUEST documents with 409, leaving nothing', async () => {
       const id = await fileRequest();
       for (let i = 0; i < 3; i++) expect((await uploadFile(t, cr, id, `n${i}.txt`, Buffer.from(`note ${i}\n`))).statusCode).toBe(201);

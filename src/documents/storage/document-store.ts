@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SqlEffect } from '@app/event-store';
 
 /**
  * Where the bytes of documents are kept, by content: a blob is named by the SHA-256 (hex) of its
@@ -26,6 +27,13 @@ export abstract class DocumentStore {
  */
 export interface BlobUpload {
   write(chunk: Buffer): Promise<void>;
+  /**
+   * For a store in the event log's database: resolves once every byte written is stored, to the
+   * statements that keep them under `sha256` (or drop this copy when the hash is stored already)
+   * as effects of the append that records the document. The blob is then kept if and only if the
+   * event is; `abort` after a refused append removes the staged bytes. Absent: use `commit`.
+   */
+  commitEffects?(sha256: string, size: number): Promise<readonly SqlEffect[]>;
   /**
    * Keeps the bytes written under `sha256` (the caller hashed them as they went by): when this
    * resolves they are durably stored. If a blob with that hash exists already, this upload's copy

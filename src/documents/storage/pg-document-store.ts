@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import pg, { type Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
+import type { SqlEffect } from '@app/event-store';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { keepClientErrorsFromCrashing, PG_POOL } from '../../database/pg-pool';
 import { DocumentStore, type BlobUpload } from './document-store';
@@ -19,10 +20,11 @@ const READ_SLICE_BYTES = 256 * 1024;
  * being written the next is read from the client.
  *
  * Chunks are written on connections of their own with `synchronous_commit = off`: a chunk's commit
- * does not wait for its WAL to reach the disk. That loses nothing: the blob becomes visible only
- * through `commit`, a synchronous commit on the main pool after every chunk was written, and
- * flushing WAL up to that commit flushes every chunk written before it. A crash before then leaves
- * at most a staged blob, which no event names.
+ * does not wait for its WAL to reach the disk. That loses nothing: the blob is kept under its hash
+ * only by `document_blob_keep`, in a synchronous commit on the main pool after every chunk was
+ * written (the append that records DocumentAttached, see commitEffects), and flushing WAL up to
+ * that commit flushes every chunk written before it. A crash before then leaves at most a staged
+ * blob, which no event names.
  */
 @Injectable()
 export class PgDocumentStore extends DocumentStore implements OnModuleDestroy {
@@ -115,39 +117,33 @@ class PgBlobUpload implements BlobUpload {
     while (this.pendingBytes >= PG_CHUNK_BYTES) await this.flush(PG_CHUNK_BYTES);
   }
 
-  async commit(sha256: string, size: number): Promise<boolean> {
-    while (this.pendingBytes > 0) await this.flush(Math.min(this.pendingBytes, PG_CHUNK_BYTES));
-    await this.inFlight;
-    if (this.failed !== undefined) throw this.failed;
-    try {
-      // One statement: keep this upload under its hash, or drop it when the hash is stored already.
-      const { rows } = await this.pool.query<{ kept: boolean }>({
-        name: 'document_blob_commit',
-        text: `WITH kept AS (
-                 UPDATE document_blobs SET sha256 = $2, size = $3, chunks = $4, stored_at = now()
-                 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM document_blobs WHERE sha256 = $2)
-                 RETURNING id),
-               dropped AS (
-                 DELETE FROM document_blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM kept) RETURNING id)
-               SELECT EXISTS (SELECT 1 FROM kept) AS kept`,
-        values: [this.id, sha256, size, this.seq],
-      });
-      return rows[0]?.kept === true;
-    } catch (error) {
-      // Another upload of the same bytes committed between the check and the update: keep theirs.
-      if ((error as { code?: string }).code === '23505') {
-        await this.abort();
-        return false;
-      }
-      throw error;
-    }
+  async commitEffects(sha256: string, size: number): Promise<readonly SqlEffect[]> {
+    return [{ sql: 'SELECT document_blob_keep($1)', arg: await this.finish(sha256, size) }];
   }
 
+  async commit(sha256: string, size: number): Promise<boolean> {
+    const { rows } = await this.pool.query<{ kept: boolean }>({
+      name: 'document_blob_keep',
+      text: 'SELECT document_blob_keep($1::jsonb) AS kept',
+      values: [JSON.stringify(await this.finish(sha256, size))],
+    });
+    return rows[0]?.kept === true;
+  }
+
+  /** Removes the upload while it is staged; once kept under its hash it is a blob like any other. */
   async abort(): Promise<void> {
     await this.inFlight.catch(() => undefined);
     this.pending = [];
     this.pendingBytes = 0;
-    await this.pool.query('DELETE FROM document_blobs WHERE id = $1', [this.id]);
+    await this.pool.query('DELETE FROM document_blobs WHERE id = $1 AND sha256 IS NULL', [this.id]);
+  }
+
+  /** Writes what is left and waits for every chunk; returns `document_blob_keep`'s argument. */
+  private async finish(sha256: string, size: number): Promise<{ id: string; sha256: string; size: number; chunks: number }> {
+    while (this.pendingBytes > 0) await this.flush(Math.min(this.pendingBytes, PG_CHUNK_BYTES));
+    await this.inFlight;
+    if (this.failed !== undefined) throw this.failed;
+    return { id: this.id, sha256, size, chunks: this.seq };
   }
 
   /** Writes the next `bytes` bytes as one chunk, after the chunk before it is written. */
