@@ -14,8 +14,9 @@ describe('EventLogWaitPolicy', () => {
       expect(given({ minReadIntervalMs: 0 }).readsOnAtOnce(100)).toBe(true);
     });
 
-    it('given a short batch, reads on at once only for a consumer without a pace', () => {
-      expect(given({ minReadIntervalMs: 0 }).readsOnAtOnce(3)).toBe(true);
+    it('given a short batch, does not read on at once, paced or not: the read reached the horizon', () => {
+      expect(given({ minReadIntervalMs: 0 }).readsOnAtOnce(3)).toBe(false);
+      expect(given({ minReadIntervalMs: 0 }).readsOnAtOnce(99)).toBe(false);
       expect(given().readsOnAtOnce(3)).toBe(false);
       expect(given().readsOnAtOnce(99)).toBe(false);
     });
@@ -43,8 +44,15 @@ describe('EventLogWaitPolicy', () => {
   });
 
   describe('after the pace', () => {
-    it('given a read that found something, reads at once: the pace was the wait', () => {
+    it('given a paced read that found something, reads at once: the pace was the wait', () => {
       expect(given().afterPace({ scanned: 3, wokenSinceRead: false, msSinceWakeUp: 60_000 })).toBeUndefined();
+    });
+
+    it('given an unpaced short batch and no wake-up since, polls like an empty read: what is committed later wakes it', () => {
+      const unpaced = given({ minReadIntervalMs: 0 });
+      expect(unpaced.afterPace({ scanned: 3, wokenSinceRead: false, msSinceWakeUp: 10 })).toEqual({ ms: 5, wakeable: true });
+      expect(unpaced.afterPace({ scanned: 3, wokenSinceRead: false, msSinceWakeUp: 60_000 })).toEqual({ ms: 1_000, wakeable: true });
+      expect(unpaced.afterPace({ scanned: 3, wokenSinceRead: true, msSinceWakeUp: 0 })).toBeUndefined();
     });
 
     it('given an empty read and a wake-up since it, reads at once: the commit may have been above the horizon', () => {

@@ -24,20 +24,22 @@ const MAX_BACKOFF_MS = 5_000;
  * When an event-log subscription reads next. Pure: it is told what the last read found and the
  * times that matter (in milliseconds), and reads no clock.
  *
- * After each read: on at once while more is waiting; otherwise the pace (the rest of
+ * After each read: on at once while more is waiting (a full batch); otherwise the pace (the rest of
  * minReadIntervalMs, which a wake-up does not cut short, or pacing would be undone by the very
- * commits it is meant to gather), then — if the read found nothing and no wake-up came since it —
- * a poll, soon while a recent wake-up's commit may still be above the horizon, else idly.
+ * commits it is meant to gather), then — unless a wake-up came since the read, or a paced consumer
+ * found something — a poll, soon while a recent wake-up's commit may still be above the horizon,
+ * else idly. A short batch means the read reached the horizon: reading again at once would find
+ * only what was committed since, and every such commit wakes the consumer anyway.
  */
 export class EventLogWaitPolicy {
   constructor(private readonly settings: EventLogWaitSettings) {}
 
   /**
    * Whether to read again at once, without waiting (and without storing the checkpoint unless it
-   * is due): after a full batch (more is waiting), or any batch of a consumer that reads at once.
+   * is due): after a full batch, as more is waiting.
    */
   readsOnAtOnce(scanned: number): boolean {
-    return scanned > 0 && (scanned === this.settings.batchSize || this.settings.minReadIntervalMs === 0);
+    return scanned > 0 && scanned === this.settings.batchSize;
   }
 
   /** The pace after a read that did not read on at once: until minReadIntervalMs after it (0 without a pace). */
@@ -46,12 +48,12 @@ export class EventLogWaitPolicy {
   }
 
   /**
-   * After the pace: nothing (read at once) when the read found something, or when a wake-up came
-   * since (or just before) it, as its commit may still have been above the horizon then; otherwise
-   * a poll that a wake-up ends.
+   * After the pace: nothing (read at once) when a wake-up came since (or just before) the read, as
+   * its commit may have been above the horizon then, or when a paced consumer's read found
+   * something (the pace was the wait); otherwise a poll that a wake-up ends.
    */
   afterPace(read: { readonly scanned: number; readonly wokenSinceRead: boolean; readonly msSinceWakeUp: number }): EventLogWait | undefined {
-    if (read.scanned > 0 || read.wokenSinceRead) return undefined;
+    if (read.wokenSinceRead || (read.scanned > 0 && this.settings.minReadIntervalMs > 0)) return undefined;
     const recentlyWoken = read.msSinceWakeUp < this.settings.horizonWindowMs;
     return { ms: recentlyWoken ? this.settings.horizonPollMs : this.settings.idlePollMs, wakeable: true };
   }
