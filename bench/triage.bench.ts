@@ -47,18 +47,28 @@
  * (redis://127.0.0.1:6379), BENCH_APP_ENV_<NAME>=<value> (extra configuration for both app processes,
  * e.g. BENCH_APP_ENV_RELAY_BATCH_SIZE=1000), BENCH_ENFORCE_TARGETS=1 (exit 1 when a target is missed),
  * BENCH_PROFILE=1 (probe in both app processes: CPU profile, pg statements, event-loop utilisation
- * over each measured window; files in BENCH_PROFILE_DIR; the figures then include the probe's cost).
+ * over each measured window; files in BENCH_PROFILE_DIR; the figures then include the probe's cost),
+ * BENCH_WEBHOOKS=1 (webhooks on, for the target "p99 ≤ 150 ms with one webhook endpoint per country":
+ * before the smoke filing, the partner of each of the BENCH_COUNTRIES countries registers one endpoint
+ * through the API for `aid_request.filed` and `aid_request.triaged`, all pointing at one receiver in
+ * this process on 127.0.0.1, which answers 204 at once; both app processes get
+ * WEBHOOK_ALLOWED_HOSTS=127.0.0.1. The deliveries that arrived and the repeated webhook-ids are
+ * printed at the end, the JSON line ends with "webhooks":N (endpoints) and "deliveries":N (requests
+ * the receiver got), and a run in which no delivery arrives fails).
  *
  * The per-stage breakdown of the latency (relay wake-up, queue wait, triage transaction) is always
  * printed: it comes from the timestamps BullMQ keeps on each triage job (kept a day after completion).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { MessageType } from '../src/notifications/domain/webhook-types';
 import { queuePrefix, redisOptions } from '../src/queues/redis-connection';
 import { cpuWindowEnd, cpuWindowFigures, cpuWindowStart, type AppProcesses } from './support/app-cpu-window';
 import { bullmqRoundTrips } from './support/bullmq-round-trip';
@@ -109,8 +119,12 @@ const SERVER_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
 const ENFORCE_TARGETS = process.env['BENCH_ENFORCE_TARGETS'] === '1';
+const WEBHOOKS = process.env['BENCH_WEBHOOKS'] === '1';
+/** The messages the bench's requests become (filed, then triaged; the urgent-incident alert is fund-scoped only). */
+const WEBHOOK_EVENTS: readonly MessageType[] = ['aid_request.filed', 'aid_request.triaged'];
 
-const TARGET_P99_MS = 100;
+/** With webhooks on, the target for p99 at 200/s is 150 ms (one endpoint per country registered). */
+const TARGET_P99_MS = WEBHOOKS ? 150 : 100;
 const TARGET_PER_S = 1000;
 const TARGET_CPU_MS_PER_TRIAGED = 2.3;
 
@@ -155,6 +169,60 @@ async function probeStop(children: readonly ChildService[], window: string, perU
 }
 
 // ---------------------------------------------------------------------------------------------
+// Webhooks (BENCH_WEBHOOKS=1)
+
+/** One HTTP server on 127.0.0.1 for every endpoint (one path per country): answers 204 at once and counts. */
+class WebhookReceiver {
+  /** Every request received, repeats included. */
+  requests = 0;
+  /** Requests whose webhook-id this endpoint had already received. */
+  repeats = 0;
+  private readonly seen = new Set<string>();
+  private server: http.Server | undefined;
+
+  /** Starts listening on a free port; resolves to the base URL (`http://127.0.0.1:<port>`). */
+  async start(): Promise<string> {
+    const server = http.createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
+      this.requests++;
+      const key = `${request.url ?? ''} ${String(request.headers['webhook-id'])}`;
+      if (this.seen.has(key)) this.repeats++;
+      else this.seen.add(key);
+      request.resume();
+      request.on('end', () => response.writeHead(204).end());
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Each country's partner registers one endpoint for its own country; resolves to how many were registered. */
+async function registerWebhooks(api: URL, tokens: ReadonlyMap<string, string>, receiverUrl: string): Promise<number> {
+  let registered = 0;
+  for (const [country, token] of tokens) {
+    const response = await fetch(`${api.origin}/v1/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ url: `${receiverUrl}/hook/${country}`, events: WEBHOOK_EVENTS, description: `bench:triage ${RUN_ID} ${country}` }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (response.status !== 201) throw new Error(`registering the webhook endpoint of ${country} failed: ${response.status} ${text.slice(0, 300)}`);
+    const scope = (JSON.parse(text) as { scope?: unknown }).scope;
+    if (scope !== `country:${country}`) throw new Error(`the webhook endpoint of ${country} was registered with scope ${String(scope)}`);
+    registered++;
+  }
+  return registered;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Phase 0: bare BullMQ round trip
 
 async function bullmqBaseline(): Promise<Summary> {
@@ -186,6 +254,7 @@ async function main(): Promise<void> {
   let db: pg.Pool | undefined;
   let redis: Redis | undefined;
   let filings: FilingClient | undefined;
+  const receiver = WEBHOOKS ? new WebhookReceiver() : undefined;
   let line: Record<string, number | string> | undefined;
   try {
     // Phase 0 — the baseline, on an otherwise idle app (nothing of ours is running yet).
@@ -201,7 +270,7 @@ async function main(): Promise<void> {
     }
     const secret = randomBytes(32).toString('hex');
     const tokens = await partnerTokens(secret, FILING_MIX);
-    const extraEnv = appEnvFromBench();
+    const extraEnv = { ...(WEBHOOKS ? { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } : {}), ...appEnvFromBench() };
     if (Object.keys(extraEnv).length > 0) log(`extra app configuration: ${JSON.stringify(extraEnv)}`);
     const [apiPort, workerPort] = [await freePort(), await freePort()];
     const envFor = (role: AppRole, port: number): Record<string, string> =>
@@ -231,6 +300,14 @@ async function main(): Promise<void> {
     redis = new Redis({ ...redisOptions(REDIS_URL, 'worker'), connectionName: 'bench-triage' });
     filings = new FilingClient(apiOrigin, new FilingFactory(tokens, FILING_MIX));
 
+    // Webhooks: one endpoint per partner country, registered before anything is filed.
+    let webhookEndpoints = 0;
+    if (receiver !== undefined) {
+      const receiverUrl = await receiver.start();
+      webhookEndpoints = await registerWebhooks(apiOrigin, tokens, receiverUrl);
+      log(`[webhooks] ${webhookEndpoints} endpoints registered (one per country, ${WEBHOOK_EVENTS.join(' and ')}), receiver on ${receiverUrl}`);
+    }
+
     // Smoke: one filing, triaged.
     const smoke = await filings.file('smoke');
     checkFilings('smoke', [smoke], failures);
@@ -238,6 +315,12 @@ async function main(): Promise<void> {
     const smokeTriaged = await waitUntilTriaged(db, [streamIdOf(smoke.id!)], 15_000, 'smoke');
     if (smokeTriaged !== 1) throw new Error('smoke: the request filed was not triaged within 15 s: is the relay or the triage worker running?');
     log('[smoke] filed and triaged');
+    if (receiver !== undefined) {
+      const deadline = Date.now() + 15_000;
+      while (receiver.requests === 0 && Date.now() < deadline) await sleep(PROGRESS_POLL_MS);
+      if (receiver.requests === 0) throw new Error('smoke: no webhook delivery arrived within 15 s of the triage: are the endpoints allowed (WEBHOOK_ALLOWED_HOSTS)?');
+      log('[smoke] webhook delivered');
+    }
 
     // Phase 1 — latency at a steady rate, open loop.
     const allFilings: Filing[] = [smoke];
@@ -408,6 +491,14 @@ async function main(): Promise<void> {
     for (const child of [apps.api, apps.worker]) {
       if (child.exitCode() !== undefined) failures.push(`${child.name} exited during the run (${String(child.exitCode())})`);
     }
+    // Webhooks: what reached the receiver by now (deliveries of the last requests may still be on their way).
+    const deliveries = receiver?.requests ?? 0;
+    if (receiver !== undefined) {
+      const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status ORDER BY status`);
+      log(`[webhooks] ${deliveries} deliveries arrived at the receiver, ${receiver.repeats} of them a repeated webhook-id, ` +
+        `for ${webhookEndpoints} endpoints; deliveries recorded by the app: ${rows.map((r) => `${r.status} ${r.n}`).join(', ') || 'none'}`);
+      if (deliveries === 0) failures.push(`webhooks: no delivery arrived at the receiver of the ${webhookEndpoints} endpoints`);
+    }
 
     line = {
       bench: 'triage',
@@ -423,12 +514,14 @@ async function main(): Promise<void> {
       cpu_ms_postgres: Number(backlogCpu.perRequestMs.postgres.toFixed(2)),
       cpu_ms_redis: Number(backlogCpu.perRequestMs.redis.toFixed(2)),
       other_cores: Number(backlogCpu.otherCores.toFixed(2)),
+      ...(receiver === undefined ? {} : { webhooks: webhookEndpoints, deliveries }),
     };
     log(`[summary] latency ${latencyLoad}; max_per_s ${backlogLoad}; BullMQ baseline measured before the app started`);
   } finally {
     await redis?.quit().catch(() => undefined);
     await db?.end().catch(() => undefined);
     await Promise.all([apps.api?.stop(), apps.worker?.stop()]);
+    await receiver?.close();
     let cleanedUp = true;
     await dropDatabase(appDatabase).catch((error: unknown) => {
       cleanedUp = false;
