@@ -60,9 +60,11 @@ describe('SIGTERM under filing load', () => {
   });
 
   it('drains, exits 0 within the grace period, answers no 5xx but 503 + Retry-After, and loses nothing', async () => {
+    // Each is stopped by afterAll as soon as it runs: one that fails to start must not leave the other behind.
     const first = await startService(db, prefix);
+    services.push(first);
     const standby = await startService(db, prefix);
-    services.push(first, standby);
+    services.push(standby);
     const token = await mintToken(new TextEncoder().encode(TEST_JWT_SECRET), { sub: 'cr-csirt', role: 'partner', country: 'CR' }, { ttlSeconds: 600 });
 
     const outcomes = new Map<string, Outcome[]>();
