@@ -49,6 +49,27 @@ describe('EventLogSubscription (real Postgres)', () => {
     return batches;
   }
 
+  it('a standby that cannot connect tries again every standbyRetryMs, not in a loop', async () => {
+    // Its database is gone: each attempt fails at connect, and the failed connection's own error or
+    // end must not cut the wait before the next attempt short.
+    const errors: unknown[] = [];
+    const subscription = new EventLogSubscription(store, pool, {
+      name: `gone-${randomUUID()}`,
+      connectionString: db.url.replace(/\/[^/?]+(\?|$)/u, `/cdt_fund_no_such_database_${randomUUID().slice(0, 8)}$1`),
+      standbyRetryMs: 200,
+      onError: (error) => errors.push(error),
+      handle: () => Promise.resolve(),
+    });
+    subscription.start();
+    running.push(subscription);
+    await sleep(1_500);
+    expect(subscription.isLeader).toBe(false);
+    expect(String(errors[0])).toContain('does not exist');
+    // About one attempt per 200 ms (each reported at most twice); the reconnect loop made hundreds.
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+    expect(errors.length).toBeLessThanOrEqual(20);
+  });
+
   async function appendOne(type = 'Ticked'): Promise<string> {
     const eventId = randomUUID();
     await store.append([

@@ -128,15 +128,21 @@ export class EventLogSubscription<P = never> {
       keepAlive: true,
       application_name: `cdt-fund-${this.options.name}`,
     });
+    // Losing the leader's connection ends the lead at once (it wakes the loop). A connection that
+    // never led (it failed to connect, or another process holds the lock) must not wake anything:
+    // its late 'error' or 'end' would cut the standby's wait short and turn it into a reconnect loop.
+    let leading = false;
+    const lost = (): void => {
+      if (!leading || !this.leader) return;
+      leading = false;
+      this.leader = false;
+      this.wake?.();
+    };
     client.on('error', (error) => {
-      this.leader = false;
       this.options.onError?.(error);
-      this.wake?.();
+      lost();
     });
-    client.on('end', () => {
-      this.leader = false;
-      this.wake?.();
-    });
+    client.on('end', lost);
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
       `event-log-consumer:${this.options.name}`,
@@ -150,6 +156,7 @@ export class EventLogSubscription<P = never> {
       this.wake?.();
     });
     await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
+    leading = true;
     this.leader = true;
     return client;
   }
