@@ -51,12 +51,13 @@ export class DocumentAttacher {
    */
   async attach(requestId: string, actor: Actor, received: ReceivedDocument, trace: CommandTrace, idempotency?: IdempotencyClaim): Promise<DocumentView> {
     const { upload, sha256, size } = received;
-    const keep = await upload.commitEffects?.(sha256, size);
-    if (keep !== undefined) {
+    if (upload.commitEffects !== undefined) {
       try {
+        const keep = await upload.commitEffects(sha256, size);
         return await this.record(requestId, actor, received, { trace, idempotency, effects: { before: keep } });
       } catch (error) {
-        await upload.abort();
+        // What is staged goes now (or with the purge of abandoned uploads, if the database is away).
+        await upload.abort().catch(() => undefined);
         throw error;
       }
     }
