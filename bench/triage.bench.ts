@@ -50,19 +50,18 @@
  * over each measured window; files in BENCH_PROFILE_DIR; the figures then include the probe's cost),
  * BENCH_WEBHOOKS=1 (webhooks on, for the target "p99 ≤ 150 ms with one webhook endpoint per country":
  * before the smoke filing, the partner of each of the BENCH_COUNTRIES countries registers one endpoint
- * through the API for `aid_request.filed` and `aid_request.triaged`, all pointing at one receiver in
- * this process on 127.0.0.1, which answers 204 at once; both app processes get
+ * through the API for `aid_request.filed` and `aid_request.triaged`, each pointing at a receiver of
+ * its own in this process on 127.0.0.1 (support/webhook-receivers.ts, as the chaos harness uses),
+ * which answers 204 at once; both app processes get
  * WEBHOOK_ALLOWED_HOSTS=127.0.0.1. The deliveries that arrived and the repeated webhook-ids are
  * printed at the end, the JSON line ends with "webhooks":N (endpoints) and "deliveries":N (requests
- * the receiver got), and a run in which no delivery arrives fails).
+ * the receivers got), and a run in which no delivery arrives fails).
  *
  * The per-stage breakdown of the latency (relay wake-up, queue wait, triage transaction) is always
  * printed: it comes from the timestamps BullMQ keeps on each triage job (kept a day after completion).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,6 +71,7 @@ import type { MessageType } from '../src/notifications/domain/webhook-types';
 import { queuePrefix, redisOptions } from '../src/queues/redis-connection';
 import { cpuWindowEnd, cpuWindowFigures, cpuWindowStart, type AppProcesses } from './support/app-cpu-window';
 import { bullmqRoundTrips } from './support/bullmq-round-trip';
+import { Receivers } from './support/webhook-receivers';
 import { appChildEnv, freePort, spawnApp, waitForHttpOk, type AppRole, type ChildService } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { snapshotDist } from './support/dist-snapshot';
@@ -171,46 +171,15 @@ async function probeStop(children: readonly ChildService[], window: string, perU
 // ---------------------------------------------------------------------------------------------
 // Webhooks (BENCH_WEBHOOKS=1)
 
-/** One HTTP server on 127.0.0.1 for every endpoint (one path per country): answers 204 at once and counts. */
-class WebhookReceiver {
-  /** Every request received, repeats included. */
-  requests = 0;
-  /** Requests whose webhook-id this endpoint had already received. */
-  repeats = 0;
-  private readonly seen = new Set<string>();
-  private server: http.Server | undefined;
-
-  /** Starts listening on a free port; resolves to the base URL (`http://127.0.0.1:<port>`). */
-  async start(): Promise<string> {
-    const server = http.createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
-      this.requests++;
-      const key = `${request.url ?? ''} ${String(request.headers['webhook-id'])}`;
-      if (this.seen.has(key)) this.repeats++;
-      else this.seen.add(key);
-      request.resume();
-      request.on('end', () => response.writeHead(204).end());
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-/** Each country's partner registers one endpoint for its own country; resolves to how many were registered. */
-async function registerWebhooks(api: URL, tokens: ReadonlyMap<string, string>, receiverUrl: string): Promise<number> {
+/** Each country's partner registers one endpoint for its own country, on a receiver of its own; resolves to how many were registered. */
+async function registerWebhooks(api: URL, tokens: ReadonlyMap<string, string>, receivers: Receivers): Promise<number> {
   let registered = 0;
   for (const [country, token] of tokens) {
+    const receiver = await receivers.add(country);
     const response = await fetch(`${api.origin}/v1/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ url: `${receiverUrl}/hook/${country}`, events: WEBHOOK_EVENTS, description: `bench:triage ${RUN_ID} ${country}` }),
+      body: JSON.stringify({ url: receiver.url, events: WEBHOOK_EVENTS, description: `bench:triage ${RUN_ID} ${country}` }),
       signal: AbortSignal.timeout(10_000),
     });
     const text = await response.text();
@@ -220,6 +189,11 @@ async function registerWebhooks(api: URL, tokens: ReadonlyMap<string, string>, r
     registered++;
   }
   return registered;
+}
+
+/** Requests the receivers got, repeats included. */
+function deliveriesReceived(receivers: Receivers): number {
+  return receivers.count + receivers.repeats;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,7 +228,7 @@ async function main(): Promise<void> {
   let db: pg.Pool | undefined;
   let redis: Redis | undefined;
   let filings: FilingClient | undefined;
-  const receiver = WEBHOOKS ? new WebhookReceiver() : undefined;
+  const receivers = WEBHOOKS ? new Receivers() : undefined;
   let line: Record<string, number | string> | undefined;
   try {
     // Phase 0 — the baseline, on an otherwise idle app (nothing of ours is running yet).
@@ -302,10 +276,9 @@ async function main(): Promise<void> {
 
     // Webhooks: one endpoint per partner country, registered before anything is filed.
     let webhookEndpoints = 0;
-    if (receiver !== undefined) {
-      const receiverUrl = await receiver.start();
-      webhookEndpoints = await registerWebhooks(apiOrigin, tokens, receiverUrl);
-      log(`[webhooks] ${webhookEndpoints} endpoints registered (one per country, ${WEBHOOK_EVENTS.join(' and ')}), receiver on ${receiverUrl}`);
+    if (receivers !== undefined) {
+      webhookEndpoints = await registerWebhooks(apiOrigin, tokens, receivers);
+      log(`[webhooks] ${webhookEndpoints} endpoints registered (one per country, ${WEBHOOK_EVENTS.join(' and ')}), each on a receiver of its own`);
     }
 
     // Smoke: one filing, triaged.
@@ -315,10 +288,10 @@ async function main(): Promise<void> {
     const smokeTriaged = await waitUntilTriaged(db, [streamIdOf(smoke.id!)], 15_000, 'smoke');
     if (smokeTriaged !== 1) throw new Error('smoke: the request filed was not triaged within 15 s: is the relay or the triage worker running?');
     log('[smoke] filed and triaged');
-    if (receiver !== undefined) {
+    if (receivers !== undefined) {
       const deadline = Date.now() + 15_000;
-      while (receiver.requests === 0 && Date.now() < deadline) await sleep(PROGRESS_POLL_MS);
-      if (receiver.requests === 0) throw new Error('smoke: no webhook delivery arrived within 15 s of the triage: are the endpoints allowed (WEBHOOK_ALLOWED_HOSTS)?');
+      while (deliveriesReceived(receivers) === 0 && Date.now() < deadline) await sleep(PROGRESS_POLL_MS);
+      if (deliveriesReceived(receivers) === 0) throw new Error('smoke: no webhook delivery arrived within 15 s of the triage: are the endpoints allowed (WEBHOOK_ALLOWED_HOSTS)?');
       log('[smoke] webhook delivered');
     }
 
@@ -491,13 +464,13 @@ async function main(): Promise<void> {
     for (const child of [apps.api, apps.worker]) {
       if (child.exitCode() !== undefined) failures.push(`${child.name} exited during the run (${String(child.exitCode())})`);
     }
-    // Webhooks: what reached the receiver by now (deliveries of the last requests may still be on their way).
-    const deliveries = receiver?.requests ?? 0;
-    if (receiver !== undefined) {
+    // Webhooks: what reached the receivers by now (deliveries of the last requests may still be on their way).
+    const deliveries = receivers === undefined ? 0 : deliveriesReceived(receivers);
+    if (receivers !== undefined) {
       const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status ORDER BY status`);
-      log(`[webhooks] ${deliveries} deliveries arrived at the receiver, ${receiver.repeats} of them a repeated webhook-id, ` +
+      log(`[webhooks] ${deliveries} deliveries arrived at the receivers, ${receivers.repeats} of them a repeated webhook-id, ` +
         `for ${webhookEndpoints} endpoints; deliveries recorded by the app: ${rows.map((r) => `${r.status} ${r.n}`).join(', ') || 'none'}`);
-      if (deliveries === 0) failures.push(`webhooks: no delivery arrived at the receiver of the ${webhookEndpoints} endpoints`);
+      if (deliveries === 0) failures.push(`webhooks: no delivery arrived at the receivers of the ${webhookEndpoints} endpoints`);
     }
 
     line = {
@@ -514,14 +487,14 @@ async function main(): Promise<void> {
       cpu_ms_postgres: Number(backlogCpu.perRequestMs.postgres.toFixed(2)),
       cpu_ms_redis: Number(backlogCpu.perRequestMs.redis.toFixed(2)),
       other_cores: Number(backlogCpu.otherCores.toFixed(2)),
-      ...(receiver === undefined ? {} : { webhooks: webhookEndpoints, deliveries }),
+      ...(receivers === undefined ? {} : { webhooks: webhookEndpoints, deliveries }),
     };
     log(`[summary] latency ${latencyLoad}; max_per_s ${backlogLoad}; BullMQ baseline measured before the app started`);
   } finally {
     await redis?.quit().catch(() => undefined);
     await db?.end().catch(() => undefined);
     await Promise.all([apps.api?.stop(), apps.worker?.stop()]);
-    await receiver?.close();
+    await receivers?.close();
     let cleanedUp = true;
     await dropDatabase(appDatabase).catch((error: unknown) => {
       cleanedUp = false;

@@ -12,7 +12,7 @@ import { ApiClient, ClientRecord } from './client';
 import { backlog, checkInvariants, type Backlog, type InvariantReport } from './invariants';
 import { runLoad, LoadRecord, type Tokens } from './load';
 import { createRedisCluster, OwnPostgres, OwnRedis, ownDirectory, ownsSlotOf, type PgBinaries } from './own-processes';
-import { Receivers, type Receiver } from './receivers';
+import { Receivers, type Receiver } from '../support/webhook-receivers';
 
 export type FaultKind = 'worker_kill' | 'api_kill' | 'redis_restart' | 'postgres_restart' | 'webhook_500';
 export const FAULT_KINDS: readonly FaultKind[] = ['worker_kill', 'api_kill', 'redis_restart', 'postgres_restart', 'webhook_500'];

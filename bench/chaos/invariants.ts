@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import pg from 'pg';
 import { QUEUE_DEFINITIONS, type QueueName } from '../../src/queues/queue-definitions';
 import type { LoadRecord } from './load';
-import type { Receivers } from './receivers';
+import type { Receivers } from '../support/webhook-receivers';
 
 export interface InvariantReport {
   readonly lost: number;

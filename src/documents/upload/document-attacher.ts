@@ -95,24 +95,18 @@ export class DocumentAttacher {
     return attached.data as DocumentAttached['data'];
   }
 
-  /** Runs `work` holding the session advisory lock of the blob's hash (the key document_blob_keep locks too). */
+  /** Runs `work` holding the session advisory lock of the blob's hash (`document_blob_lock_key`, which document_blob_keep locks too). */
   private async inTurnWithSameBytes<T>(sha256: string, work: () => Promise<T>): Promise<T> {
-    const lockKey = blobLockKey(sha256);
     const lock = await this.pool.connect();
     try {
-      await lock.query('SELECT pg_advisory_lock($1)', [lockKey]);
+      await lock.query('SELECT pg_advisory_lock(document_blob_lock_key($1))', [sha256]);
       try {
         return await work();
       } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+        await lock.query('SELECT pg_advisory_unlock(document_blob_lock_key($1))', [sha256]);
       }
     } finally {
       lock.release();
     }
   }
-}
-
-/** The advisory lock key of a blob: the first 64 bits of its hash, as a signed bigint. */
-function blobLockKey(sha256: string): string {
-  return BigInt.asIntN(64, BigInt(`0x${sha256.slice(0, 16)}`)).toString();
 }
