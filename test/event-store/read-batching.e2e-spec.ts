@@ -78,7 +78,7 @@ describe('stream read batching (real Postgres)', () => {
 
     expect(first).toEqual(second);
     expect(first).not.toBe(second);
-    first!.pop();
+    first.pop();
     expect(second).toHaveLength(2);
   });
 
