@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -114,17 +112,7 @@ export async function waitForHttpOk(url: string, child: ChildService, timeoutMs 
   throw new Error(`${child.name}: ${url} did not answer 200 within ${timeoutMs} ms (${lastProblem}):\n${child.recentOutput()}`);
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
-  return address.port;
-}
+export { freePort } from '../../src/local-services/ports';
 
 /** The variables a child needs from our environment to run at all; everything else is explicit. */
 export function baseChildEnv(): Record<string, string> {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import type { Role } from '../auth/actor';
 import { mintToken } from '../auth/dev-token';
 import { loadConfig } from '../config/env.schema';
 import { auditVerifyCommand } from './audit-verify-command';
+import { freePort } from '../local-services/ports';
 
 /**
  * `npm run demo [-- --url <base URL>] [--webhook-port <port>]` tells the fund's story end to end
@@ -141,15 +142,6 @@ async function startReceiver(port: number): Promise<{ server: http.Server; port:
 
 // ---------------------------------------------------------------------------------------------
 // The service started for the demo (no --url)
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 interface LocalService {
   readonly child: ChildProcess;

@@ -17,12 +17,16 @@ export class RedisNotFoundError extends Error {
  * with the service; one left running by a service that was killed is stopped at the next start
  * (its pid file), so that two never write the same files.
  */
-export async function startChildRedis(dataDir: string, logger: Logger, command = 'redis-server'): Promise<LocalServer> {
+export async function startChildRedis(
+  dataDir: string,
+  logger: Logger,
+  { command = 'redis-server', reservedPorts = [] }: { readonly command?: string; readonly reservedPorts?: readonly number[] } = {},
+): Promise<LocalServer> {
   const dir = join(dataDir, 'redis');
   await mkdir(dir, { recursive: true });
   const pidFile = join(dir, 'redis-server.pid');
   if (await stopLeftover(pidFile, 'SIGTERM')) logger.warn('stopped a redis-server left running by an earlier start');
-  const port = await freePort();
+  const port = await freePort(reservedPorts);
   const child = spawn(
     command,
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile, '--daemonize', 'no', '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],

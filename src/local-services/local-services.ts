@@ -29,15 +29,17 @@ export async function startLocalServices(config: AppConfig, logger: Logger): Pro
   const stop = async (): Promise<void> => {
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
+  // The service binds its HTTP port after these servers start: neither may take it meanwhile.
+  const reserved = [config.port];
   try {
     let resolved = config;
     if (database) {
-      const postgres = await startEmbeddedPostgres(config.dataDir, logger);
+      const postgres = await startEmbeddedPostgres(config.dataDir, logger, reserved);
       started.push(postgres);
       resolved = { ...resolved, database: { ...resolved.database, url: postgres.url } };
     }
     if (redis && !(await answers('127.0.0.1', 6379))) {
-      const child = await startChildRedis(config.dataDir, logger);
+      const child = await startChildRedis(config.dataDir, logger, { reservedPorts: reserved });
       started.push(child);
       resolved = { ...resolved, redisUrl: child.url };
     }

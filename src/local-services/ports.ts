@@ -1,8 +1,21 @@
 import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 
-/** A local TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
+/**
+ * A local TCP port nothing listens on right now, and none of `reserved`: ports this process will
+ * bind later (the HTTP port of a service whose own PostgreSQL starts first), which the kernel
+ * could otherwise hand out too, as nothing listens on them yet.
+ */
+export async function freePort(reserved: Iterable<number> = [], candidate: () => Promise<number> = portFromKernel): Promise<number> {
+  const taken = new Set(reserved);
+  for (;;) {
+    const port = await candidate();
+    if (!taken.has(port)) return port;
+  }
+}
+
+/** The port the kernel picks for a listener on port 0, closed again at once. */
+async function portFromKernel(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };

@@ -1,7 +1,8 @@
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../../src/local-services/ports';
 import { incidentBody } from '../support/requests';
 import { createTestApp, type TestApp, type TestResponse } from '../support/test-app';
 
@@ -18,17 +19,6 @@ function expectProblem(response: TestResponse, status: number): Record<string, u
   const body = response.json() as Record<string, unknown>;
   expect(body['status']).toBe(status);
   return body;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {

@@ -128,7 +128,7 @@ describe('a child redis-server', () => {
   });
 
   it('without redis-server on PATH, the message names both remedies', async () => {
-    const failure = await startChildRedis(dataDir, quiet, 'redis-server-that-is-not-installed').then(
+    const failure = await startChildRedis(dataDir, quiet, { command: 'redis-server-that-is-not-installed' }).then(
       () => undefined,
       (error: unknown) => error,
     );
