@@ -53,7 +53,7 @@ describe("the officers' alerts outbox", () => {
     const partner = await t.token('partner', { country: 'CR', sub: 'cr-csirt' });
     const filed = await t.request({ method: 'POST', url: '/v1/aid-requests', headers: { authorization: `Bearer ${partner}` }, payload: capacityBody() });
     const id: string = filed.json().id;
-    const assessed = await new IncidentAssessmentStore(t.pool).alertAndFindDuplicates(id, `${id}-urgent`, 72 * 3600_000, 5);
+    const assessed = await new IncidentAssessmentStore(t.pool).assess({ requestId: id, alertId: `${id}-urgent` });
     expect(assessed).toBeUndefined();
     expect(await notification(`${id}-urgent`)).toEqual([]);
   });

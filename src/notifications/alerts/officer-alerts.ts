@@ -18,17 +18,31 @@ const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
  */
 export function officerAlertInsert(when = 'true'): string {
   return `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
-             SELECT $1, $2, 'officers', $3::uuid,
-                    CASE WHEN v.id IS NULL THEN $4 || ': request ' || $3
-                         ELSE $4 || ': ' || v.country || ', priority ' || coalesce(v.priority::text, '-') || ', "' || (v.view ->> 'title') || '"' END,
-                    jsonb_build_object('priority', v.priority, 'status', v.status, 'slaBreaches', coalesce(to_jsonb(v.sla_breaches), '[]'::jsonb))
+             SELECT $1, $2, 'officers', $3::uuid, ${alertSubjectSql('$4', '$3')}, ${alertDetailsSql}
                FROM (SELECT 1 WHERE ${when}) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
              ON CONFLICT (id) DO NOTHING`;
 }
 
+/**
+ * An alert's subject (SQL): the prefix (SQL text, see subjectPrefix), then the country, priority
+ * and title from the request's view `v` — or the request's id when it has no view.
+ */
+export function alertSubjectSql(prefix: string, requestId: string): string {
+  return `CASE WHEN v.id IS NULL THEN ${prefix} || ': request ' || ${requestId}
+               ELSE ${prefix} || ': ' || v.country || ', priority ' || coalesce(v.priority::text, '-') || ', "' || (v.view ->> 'title') || '"' END`;
+}
+
+/** An alert's details (SQL): the state of the request's view `v`. */
+export const alertDetailsSql = `jsonb_build_object('priority', v.priority, 'status', v.status, 'slaBreaches', coalesce(to_jsonb(v.sla_breaches), '[]'::jsonb))`;
+
+/** The first words of an alert's subject. */
+export function subjectPrefix(kind: AlertJob['kind']): string {
+  return SUBJECTS[kind];
+}
+
 /** The first four parameters of officerAlertInsert. */
 export function alertValues({ alertId, kind, requestId }: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): [string, string, string, string] {
-  return [alertId, kind, requestId, SUBJECTS[kind]];
+  return [alertId, kind, requestId, subjectPrefix(kind)];
 }
 
 /**

@@ -9,11 +9,6 @@ import type { JobProcessor } from '../../queues/job-processor';
 import type { JobData } from '../../queues/queue-definitions';
 import { IncidentAssessmentStore } from './incident-assessment.store';
 
-/** Incidents detected this close together in one country are likely the same attack. */
-export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
-/** The closest few are flagged: a country reporting one attack many times must not flag every pair. */
-export const MAX_DUPLICATES_FLAGGED = 5;
-
 /**
  * `incident-response` (rapid track, by priority): records the urgent alert to officers (itself,
  * not through a notifications job) and flags likely duplicates. Both are idempotent: the alert id
@@ -31,8 +26,9 @@ export class AssessIncidentProcessor implements JobProcessor<'incident-response'
 
   async process(job: Job<JobData<'incident-response'>>): Promise<void> {
     const { requestId, trace } = job.data;
-    // The urgent alert recorded, the request and its likely duplicates read, in one round trip.
-    const incident = await this.incidents.alertAndFindDuplicates(requestId, `${requestId}-urgent`, DUPLICATE_WINDOW_MS, MAX_DUPLICATES_FLAGGED);
+    // The urgent alert recorded, the request and its likely duplicates read, in one round trip
+    // (shared with the other incidents assessed meanwhile).
+    const incident = await this.incidents.assess({ requestId, alertId: `${requestId}-urgent` });
     if (incident === undefined) return;
     for (const other of incident.duplicates) {
       const hours = Math.round(Math.abs(Date.parse(other.detectedAt) - Date.parse(incident.detectedAt)) / 360_000) / 10;

@@ -1,53 +1,118 @@
+import { GroupCommit, settle, type Settled } from '@app/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '../../database/pg-pool';
-import { alertValues, officerAlertInsert } from '../../notifications/alerts/officer-alerts';
+import { alertDetailsSql, alertSubjectSql, subjectPrefix } from '../../notifications/alerts/officer-alerts';
+
+/** Incidents detected this close together in one country are likely the same attack. */
+export const DUPLICATE_WINDOW_MS = 72 * 3600 * 1000;
+/** The closest few are flagged: a country reporting one attack many times must not flag every pair. */
+export const MAX_DUPLICATES_FLAGGED = 5;
 
 /** An incident request and the open incident requests of its country detected close to it. */
 export interface IncidentWithDuplicates {
   readonly id: string;
   readonly country: string;
   readonly detectedAt: string;
+  /** The closest first, at most MAX_DUPLICATES_FLAGGED. */
   readonly duplicates: readonly { readonly id: string; readonly detectedAt: string }[];
 }
 
-/** The request ($3) is an incident request with a detection time: only then is it assessed. */
-const IS_INCIDENT = `EXISTS (SELECT 1 FROM aid_request_views i WHERE i.id = $3::uuid AND i.kind = 'incident_response' AND i.detected_at IS NOT NULL)`;
+/** What to assess: a request, and the id its urgent alert to officers is recorded under. */
+export interface IncidentAssessment {
+  readonly requestId: string;
+  readonly alertId: string;
+}
 
 /**
- * What assessing an incident reads and writes, in one round trip: the request, the open incident
- * requests of its country detected within a window of it (the closest first), and its urgent alert
- * to officers (recorded once per alert id, worded from the request's view).
+ * The requests ($1, with their alert ids $2) that are incident requests with a detection time —
+ * only those are assessed — each with its urgent alert recorded (once per alert id, worded from
+ * its view: $3 is the subject's prefix) and the open incident requests of its country detected
+ * within $4 ms of it (the closest $5 first). One row per request and duplicate, by $1's order.
+ */
+const ASSESS_INCIDENTS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t (request_id, alert_id, n)),
+  me AS (
+    SELECT i.n, i.alert_id, v.id, v.country, v.detected_at
+      FROM input i JOIN aid_request_views v ON v.id = i.request_id
+     WHERE v.kind = 'incident_response' AND v.detected_at IS NOT NULL),
+  alert AS (
+    INSERT INTO notifications (id, kind, audience, request_id, subject, details)
+    SELECT me.alert_id, 'urgent_incident', 'officers', me.id, ${alertSubjectSql('$3', 'me.id::text')}, ${alertDetailsSql}
+      FROM me JOIN aid_request_views v ON v.id = me.id
+    ON CONFLICT (id) DO NOTHING)
+  SELECT me.n, me.country, me.detected_at AS me_detected_at, o.id, o.detected_at
+    FROM me
+    LEFT JOIN LATERAL (
+      SELECT o.id, o.detected_at, abs(extract(epoch FROM o.detected_at - me.detected_at)) AS apart FROM aid_request_views o
+       WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
+         AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
+         AND o.detected_at BETWEEN me.detected_at - make_interval(secs => $4 / 1000.0)
+                               AND me.detected_at + make_interval(secs => $4 / 1000.0)
+       ORDER BY apart, o.id
+       LIMIT $5) o ON true
+   ORDER BY me.n, o.apart, o.id`;
+
+/**
+ * What assessing an incident reads and writes, in one round trip: the request, its likely
+ * duplicates, and its urgent alert to officers. The incident-response worker assesses many at
+ * once: those asked for while a statement is running go together in the next one, and each
+ * caller still gets its own result. Should a shared statement fail, its requests are assessed
+ * again one by one, so that one request's failure is its own (it is retried, and dead-lettered,
+ * on its own).
  */
 @Injectable()
 export class IncidentAssessmentStore {
+  private readonly batches = new GroupCommit<IncidentAssessment, IncidentWithDuplicates | undefined>(
+    { maxInFlight: 2, maxBatch: 64 },
+    {
+      alone: async (assessment) => (await this.assessMany([assessment]))[0],
+      together: (assessments) => this.assessTogether(assessments),
+      // One request twice in one statement would record its alert in two rows of one INSERT.
+      keys: (assessment) => [assessment.requestId],
+    },
+  );
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Undefined (and no alert) when `requestId` is not an incident request. */
-  async alertAndFindDuplicates(requestId: string, alertId: string, windowMs: number, limit: number): Promise<IncidentWithDuplicates | undefined> {
-    const { rows } = await this.pool.query<{ country: string; me_detected_at: Date; id: string | null; detected_at: Date | null }>({
-      name: 'incident_alert_and_duplicates',
-      text: `WITH alert AS (${officerAlertInsert(IS_INCIDENT)})
-        SELECT me.country, me.detected_at AS me_detected_at, o.id, o.detected_at
-          FROM aid_request_views me
-          LEFT JOIN LATERAL (
-            SELECT o.id, o.detected_at FROM aid_request_views o
-             WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
-               AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
-               AND o.detected_at BETWEEN me.detected_at - make_interval(secs => $5 / 1000.0)
-                                     AND me.detected_at + make_interval(secs => $5 / 1000.0)
-             ORDER BY abs(extract(epoch FROM o.detected_at - me.detected_at)), o.id
-             LIMIT $6) o ON true
-         WHERE me.id = $3::uuid AND me.kind = 'incident_response' AND me.detected_at IS NOT NULL`,
-      values: [...alertValues({ alertId, kind: 'urgent_incident', requestId }), windowMs, limit],
+  /** Undefined (and no alert) when the request is not an incident request. */
+  assess(assessment: IncidentAssessment): Promise<IncidentWithDuplicates | undefined> {
+    return this.batches.run(assessment);
+  }
+
+  private async assessTogether(assessments: readonly IncidentAssessment[]): Promise<Settled<IncidentWithDuplicates | undefined>[]> {
+    const together = await settle(this.assessMany(assessments));
+    if (together.ok) return together.value.map((value) => ({ ok: true, value }));
+    return Promise.all(assessments.map(async (assessment) => settle(this.assessMany([assessment]).then(([only]) => only))));
+  }
+
+  /** The assessments of `assessments`, in their order. */
+  private async assessMany(assessments: readonly IncidentAssessment[]): Promise<(IncidentWithDuplicates | undefined)[]> {
+    const { rows } = await this.pool.query<{ n: string; country: string; me_detected_at: Date; id: string | null; detected_at: Date | null }>({
+      name: 'incident_assess',
+      text: ASSESS_INCIDENTS,
+      values: [
+        assessments.map((a) => a.requestId),
+        assessments.map((a) => a.alertId),
+        subjectPrefix('urgent_incident'),
+        DUPLICATE_WINDOW_MS,
+        MAX_DUPLICATES_FLAGGED,
+      ],
     });
-    const first = rows[0];
-    if (first === undefined) return undefined;
-    return {
-      id: requestId,
-      country: first.country,
-      detectedAt: first.me_detected_at.toISOString(),
-      duplicates: rows.flatMap((row) => (row.id === null || row.detected_at === null ? [] : [{ id: row.id, detectedAt: row.detected_at.toISOString() }])),
-    };
+    const found = new Map<number, { country: string; detectedAt: string; duplicates: { id: string; detectedAt: string }[] }>();
+    for (const row of rows) {
+      const n = Number(row.n);
+      let incident = found.get(n);
+      if (incident === undefined) {
+        incident = { country: row.country, detectedAt: row.me_detected_at.toISOString(), duplicates: [] };
+        found.set(n, incident);
+      }
+      if (row.id !== null && row.detected_at !== null) incident.duplicates.push({ id: row.id, detectedAt: row.detected_at.toISOString() });
+    }
+    return assessments.map((assessment, i) => {
+      const incident = found.get(i + 1);
+      return incident && { id: assessment.requestId, ...incident };
+    });
   }
 }
