@@ -33,8 +33,9 @@ export interface EventLogSubscriptionSettings {
   /** How often a standby tries to become the leader. */
   readonly standbyRetryMs?: number;
   /**
-   * The checkpoint is stored at most this often while batches keep coming (and always before
-   * waiting for more): after a crash at most this much is handled again, which handlers tolerate.
+   * The checkpoint is stored at most this often while events keep coming, and always before
+   * waiting longer than this (see EventLogWaitPolicy.checkpointDue): after a crash at most this
+   * much is handled again, which handlers tolerate.
    */
   readonly checkpointEveryMs?: number;
   /**
@@ -84,6 +85,7 @@ export class EventLogSubscription<P = never> {
       idlePollMs: options.idlePollMs ?? 1_000,
       horizonPollMs: options.horizonPollMs ?? 5,
       horizonWindowMs: options.horizonWindowMs ?? 2_000,
+      checkpointEveryMs: options.checkpointEveryMs ?? 100,
     });
   }
 
@@ -163,7 +165,6 @@ export class EventLogSubscription<P = never> {
 
   /** Handles the log from the stored checkpoint on, as long as this process leads. */
   private async lead(): Promise<void> {
-    const checkpointEveryMs = this.options.checkpointEveryMs ?? 100;
     const reader = new EventLogBatchReader<P>(this.store, this.pool, {
       batchSize: this.options.batchSize ?? 500,
       asStored: this.options.asStored === true,
@@ -178,6 +179,10 @@ export class EventLogSubscription<P = never> {
       await saveCheckpoint(this.pool, this.options.name, this.cursor);
       saved = this.cursor;
       savedAt = Date.now();
+    };
+    /** Stores the checkpoint if it is due before a wait of `nextWaitMs`. */
+    const saveIfDue = async (nextWaitMs: number) => {
+      if (this.waits.checkpointDue(Date.now() - savedAt, nextWaitMs)) await save();
     };
     let failures = 0;
     while (!this.stopped && this.leader) {
@@ -197,18 +202,21 @@ export class EventLogSubscription<P = never> {
         }
         this.cursor = batch.cursor;
         if (this.waits.readsOnAtOnce(batch.scanned)) {
-          if (Date.now() - savedAt >= checkpointEveryMs) await save();
+          await saveIfDue(0);
           continue;
         }
       }
-      await save();
+      await saveIfDue(this.waits.pace(Date.now() - readAt).ms);
       await this.sleep(this.waits.pace(Date.now() - readAt));
       const poll = this.waits.afterPace({
         scanned: batch.scanned,
         wokenSinceRead: this.lastWokenAt >= readAt,
         msSinceWakeUp: Date.now() - this.lastWokenAt,
       });
-      if (poll !== undefined) await this.sleep(poll);
+      if (poll !== undefined) {
+        await saveIfDue(poll.ms);
+        await this.sleep(poll);
+      }
     }
     // Stepping down (stop, or the lock's connection lost): keep what was handled.
     await save().catch((error: unknown) => this.options.onError?.(error));

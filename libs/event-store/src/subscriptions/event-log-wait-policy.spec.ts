@@ -1,6 +1,6 @@
 import { EventLogWaitPolicy, type EventLogWaitSettings } from './event-log-wait-policy';
 
-const SETTINGS: EventLogWaitSettings = { batchSize: 100, minReadIntervalMs: 250, idlePollMs: 1_000, horizonPollMs: 5, horizonWindowMs: 2_000 };
+const SETTINGS: EventLogWaitSettings = { batchSize: 100, minReadIntervalMs: 250, idlePollMs: 1_000, horizonPollMs: 5, horizonWindowMs: 2_000, checkpointEveryMs: 100 };
 
 /** Given a consumer with these settings (the defaults above otherwise). */
 function given(settings: Partial<EventLogWaitSettings> = {}): EventLogWaitPolicy {
@@ -78,6 +78,24 @@ describe('EventLogWaitPolicy', () => {
       expect([1, 2, 3, 4, 5, 6, 7, 20].map((failures) => policy.afterFailure(failures))).toEqual(
         [100, 200, 400, 800, 1_600, 3_200, 5_000, 5_000].map((ms) => ({ ms, wakeable: true })),
       );
+    });
+  });
+
+  describe('the checkpoint', () => {
+    it('is not stored between reads that come close together: a busy consumer stores it a few times a second', () => {
+      expect(given().checkpointDue(40, 0)).toBe(false);
+      expect(given().checkpointDue(40, 5)).toBe(false);
+      expect(given().checkpointDue(99, 99)).toBe(false);
+    });
+
+    it('is stored once checkpointEveryMs has passed since it last was', () => {
+      expect(given().checkpointDue(100, 0)).toBe(true);
+      expect(given().checkpointDue(2_500, 5)).toBe(true);
+    });
+
+    it('is stored before any wait at least that long: an idle consumer never leaves it behind what it handled', () => {
+      expect(given().checkpointDue(0, 1_000)).toBe(true);
+      expect(given().checkpointDue(3, 100)).toBe(true);
     });
   });
 });

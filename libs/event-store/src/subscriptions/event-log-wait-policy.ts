@@ -9,6 +9,8 @@ export interface EventLogWaitSettings {
   readonly horizonPollMs: number;
   /** How long after a wake-up to keep looking that often. */
   readonly horizonWindowMs: number;
+  /** The checkpoint is stored at most this often, and before any wait at least this long. */
+  readonly checkpointEveryMs: number;
 }
 
 /** A wait before the next read: how long, and whether a wake-up (an append's NOTIFY) ends it early. Stop ends any. */
@@ -40,6 +42,17 @@ export class EventLogWaitPolicy {
    */
   readsOnAtOnce(scanned: number): boolean {
     return scanned > 0 && scanned === this.settings.batchSize;
+  }
+
+  /**
+   * Whether to store the checkpoint now, `msSinceSaved` after it was last stored, before a wait of
+   * `nextWaitMs` (0: reading on at once): once checkpointEveryMs has passed, or before a wait at
+   * least that long. A busy consumer then writes its checkpoint a few times a second, however
+   * many short reads it makes (each commit wakes it), while an idle one never leaves it behind
+   * what it handled; after a crash at most checkpointEveryMs of the log is handled again.
+   */
+  checkpointDue(msSinceSaved: number, nextWaitMs: number): boolean {
+    return msSinceSaved >= this.settings.checkpointEveryMs || nextWaitMs >= this.settings.checkpointEveryMs;
   }
 
   /** The pace after a read that did not read on at once: until minReadIntervalMs after it (0 without a pace). */
