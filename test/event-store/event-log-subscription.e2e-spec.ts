@@ -222,6 +222,43 @@ describe('EventLogSubscription (real Postgres)', () => {
     expect(log.slice(0, 6)).toEqual(['prepare 1', 'handle 1 starts', 'prepare 2', 'handle 1 ends', 'handle 2 starts', 'prepare 3']);
   });
 
+  it('a commit made while the checkpoint is being stored before an idle wait is not waited through', async () => {
+    // The checkpoint's store takes 300 ms here, and it announces when it starts.
+    let saving: (() => void) | undefined;
+    const slowSaves = Object.create(pool) as pg.Pool;
+    slowSaves.query = (async (config: pg.QueryConfig) => {
+      if (config.name === 'event_store_save_checkpoint') {
+        saving?.();
+        await sleep(300);
+      }
+      return pool.query(config);
+    }) as pg.Pool['query'];
+    const batches: RecordedEvent[][] = [];
+    const subscription = new EventLogSubscription(store, slowSaves, {
+      name: `slow-save-${randomUUID()}`,
+      connectionString: db.url,
+      // It stores its checkpoint only before its idle wait (a minute), a second after a wake-up.
+      idlePollMs: 60_000,
+      checkpointEveryMs: 60_000,
+      horizonWindowMs: 1_000,
+      handle: (events) => {
+        batches.push([...events]);
+        return Promise.resolve();
+      },
+    });
+    subscription.start();
+    running.push(subscription);
+    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+
+    // The first commit is handed over; a second later the consumer stores its checkpoint before its
+    // idle wait of a minute, and the second commit is made during that store.
+    const first = await appendOne();
+    await delivered(batches, [first]);
+    await new Promise<void>((resolve) => (saving = resolve));
+    const second = await appendOne();
+    await delivered(batches, [second], 10_000);
+  });
+
   it('stops at once even in the middle of a long pause', async () => {
     const subscription = new EventLogSubscription(store, pool, {
       name: 'stopping',

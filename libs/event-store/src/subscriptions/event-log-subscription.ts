@@ -208,15 +208,15 @@ export class EventLogSubscription<P = never> {
       }
       await saveIfDue(this.waits.pace(Date.now() - readAt).ms);
       await this.sleep(this.waits.pace(Date.now() - readAt));
-      const poll = this.waits.afterPace({
-        scanned: batch.scanned,
-        wokenSinceRead: this.lastWokenAt >= readAt,
-        msSinceWakeUp: Date.now() - this.lastWokenAt,
-      });
-      if (poll !== undefined) {
-        await saveIfDue(poll.ms);
-        await this.sleep(poll);
+      const afterPace = () =>
+        this.waits.afterPace({ scanned: batch.scanned, wokenSinceRead: this.lastWokenAt >= readAt, msSinceWakeUp: Date.now() - this.lastWokenAt });
+      let poll = afterPace();
+      if (poll !== undefined && this.waits.checkpointDue(Date.now() - savedAt, poll.ms)) {
+        await save();
+        // A wake-up that came during the save is not waited through.
+        poll = afterPace();
       }
+      if (poll !== undefined) await this.sleep(poll);
     }
     // Stepping down (stop, or the lock's connection lost): keep what was handled.
     await save().catch((error: unknown) => this.options.onError?.(error));
