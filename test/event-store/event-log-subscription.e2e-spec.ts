@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -222,6 +223,21 @@ describe('EventLogSubscription (real Postgres)', () => {
     expect(log.slice(0, 6)).toEqual(['prepare 1', 'handle 1 starts', 'prepare 2', 'handle 1 ends', 'handle 2 starts', 'prepare 3']);
   });
 
+  it('stops at once even in the middle of a long pause', async () => {
+    const subscription = new EventLogSubscription(store, pool, {
+      name: 'stopping',
+      connectionString: db.url,
+      minReadIntervalMs: 60_000,
+      handle: () => Promise.resolve(),
+    });
+    subscription.start();
+    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    await sleep(100);
+    const stoppingAt = Date.now();
+    await subscription.stop();
+    expect(Date.now() - stoppingAt).toBeLessThan(5_000);
+  });
+
   it('a commit made while the checkpoint is being stored before an idle wait is not waited through', async () => {
     // The checkpoint's store takes 300 ms here, and it announces when it starts.
     let saving: (() => void) | undefined;
@@ -259,18 +275,86 @@ describe('EventLogSubscription (real Postgres)', () => {
     await delivered(batches, [second], 10_000);
   });
 
-  it('stops at once even in the middle of a long pause', async () => {
-    const subscription = new EventLogSubscription(store, pool, {
-      name: 'stopping',
-      connectionString: db.url,
-      minReadIntervalMs: 60_000,
-      handle: () => Promise.resolve(),
+  describe('wake-ups within a process', () => {
+    /** A process of its own: a pool, an event store with its notifier, and its NOTIFYs counted. */
+    function aProcess(): { store: EventStore; pool: pg.Pool; notifies: () => number } {
+      const own = new pg.Pool({ connectionString: db.url, max: 4 });
+      own.on('error', () => undefined);
+      closing.push(own);
+      const query = jest.spyOn(own, 'query');
+      const notifies = () => query.mock.calls.filter(([text]) => typeof text === 'string' && text.includes('pg_notify')).length;
+      return { store: new EventStore(own, { notifier: new AppendNotifier(own) }), pool: own, notifies };
+    }
+    const closing: pg.Pool[] = [];
+    afterAll(async () => {
+      await Promise.all(closing.map((p) => p.end()));
     });
-    subscription.start();
-    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
-    await sleep(100);
-    const stoppingAt = Date.now();
-    await subscription.stop();
-    expect(Date.now() - stoppingAt).toBeLessThan(5_000);
+
+    /**
+     * A consumer that reads only once woken: its idle poll is too slow to matter here. After a
+     * wake-up it looks again every few ms for a while (a commit of another test file's database
+     * may hold the cluster-wide horizon back for a moment), as the service's consumers do.
+     */
+    function consumer(on: { store: EventStore; pool: pg.Pool }, name: string): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
+      const batches: RecordedEvent[][] = [];
+      const subscription = new EventLogSubscription(on.store, on.pool, {
+        name,
+        connectionString: db.url,
+        idlePollMs: 60_000,
+        horizonWindowMs: 4_000,
+        handle: (events) => {
+          batches.push([...events]);
+          return Promise.resolve();
+        },
+      });
+      subscription.start();
+      running.push(subscription);
+      return { batches, subscription };
+    }
+
+    async function leading(subscription: EventLogSubscription): Promise<void> {
+      await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+      // Its first read (from its checkpoint) is over before the test appends.
+      await sleep(200);
+    }
+
+    async function appendTo(on: { store: EventStore }): Promise<string> {
+      const eventId = randomUUID();
+      await on.store.append([
+        { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type: 'Ticked', data: {}, metadata: { correlationId: 't' } }] },
+      ]);
+      return eventId;
+    }
+
+    it('a consumer leading in the appending process is woken directly, and no NOTIFY is sent', async () => {
+      const worker = aProcess();
+      const { batches, subscription } = consumer(worker, `local-${randomUUID()}`);
+      await leading(subscription);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push(await appendTo(worker));
+        await delivered(batches, ids, 5_000);
+      }
+      expect(worker.notifies()).toBe(0);
+    });
+
+    it('a process with no consumer, or with one led elsewhere, sends NOTIFY, and the leader elsewhere is woken by it', async () => {
+      const name = `shared-${randomUUID()}`;
+      const worker = aProcess();
+      const { batches, subscription } = consumer(worker, name);
+      await leading(subscription);
+      const standbyProcess = aProcess();
+      const standby = consumer(standbyProcess, name);
+      const api = aProcess();
+
+      const fromApi = await appendTo(api);
+      await delivered(batches, [fromApi], 5_000);
+      expect(api.notifies()).toBeGreaterThanOrEqual(1);
+
+      const fromStandbyProcess = await appendTo(standbyProcess);
+      await delivered(batches, [fromStandbyProcess], 5_000);
+      expect(standby.subscription.isLeader).toBe(false);
+      expect(standbyProcess.notifies()).toBeGreaterThanOrEqual(1);
+    });
   });
 });

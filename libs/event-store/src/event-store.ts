@@ -95,7 +95,8 @@ const READ_STREAMS = {
  */
 export class EventStore {
   readonly upcasters: UpcasterRegistry;
-  private readonly notifier: AppendNotifier | undefined;
+  /** Wakes log consumers after appends (see AppendNotifier); consumers of this process attach to it. */
+  readonly notifier: AppendNotifier | undefined;
   private readonly calls: AppendCall;
   private readonly streamReads: GroupCommit<string, RecordedEvent[]> | undefined;
 

@@ -71,6 +71,8 @@ export class EventLogSubscription<P = never> {
   /** Ends the current sleep or pause early (stop). */
   private interrupt?: () => void;
   private lastWokenAt = 0;
+  /** Detaches this consumer from the store's AppendNotifier (see start). */
+  private detach?: () => void;
   private cursor?: LogCursor;
   private readonly waits: EventLogWaitPolicy;
 
@@ -95,6 +97,9 @@ export class EventLogSubscription<P = never> {
 
   start(): void {
     this.stopped = false;
+    // Woken directly after this process's appends; while it leads, its process's appends need no
+    // NOTIFY for it (see AppendNotifier).
+    this.detach ??= this.store.notifier?.attach({ isLeading: () => this.leader, wake: () => this.wokenUp() });
     this.running ??= this.run().finally(() => {
       this.running = undefined;
     });
@@ -102,6 +107,8 @@ export class EventLogSubscription<P = never> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.detach?.();
+    this.detach = undefined;
     this.interrupt?.();
     await this.running;
   }
@@ -153,10 +160,7 @@ export class EventLogSubscription<P = never> {
       await client.end();
       return undefined;
     }
-    client.on('notification', () => {
-      this.lastWokenAt = Date.now();
-      this.wake?.();
-    });
+    client.on('notification', () => this.wokenUp());
     await client.query(`LISTEN ${EVENT_LOG_CHANNEL}`);
     leading = true;
     this.leader = true;
@@ -220,6 +224,12 @@ export class EventLogSubscription<P = never> {
     }
     // Stepping down (stop, or the lock's connection lost): keep what was handled.
     await save().catch((error: unknown) => this.options.onError?.(error));
+  }
+
+  /** New events may have committed: a wait for them ends now. */
+  private wokenUp(): void {
+    this.lastWokenAt = Date.now();
+    this.wake?.();
   }
 
   private handle(batch: EventLogBatch<P>): Promise<void> {
