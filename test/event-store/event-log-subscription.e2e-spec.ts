@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { AppendNotifier, EventLogSubscription, EventStore, loadCheckpoint, type RecordedEvent } from '@app/event-store';
+import { AppendNotifier, EventLogSubscription, EventStore, loadCheckpoint, type EventLogSubscriptionSettings, type RecordedEvent } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 
 describe('EventLogSubscription (real Postgres)', () => {
@@ -27,27 +27,41 @@ describe('EventLogSubscription (real Postgres)', () => {
     await db?.drop();
   });
 
-  /** Starts a consumer recording each batch it is handed. */
-  function subscribe(
+  /**
+   * Starts a consumer (on this file's store and pool unless told otherwise) recording each batch
+   * it is handed.
+   */
+  function record(
     name: string,
-    options: { batchSize: number; minReadIntervalMs?: number; types?: readonly string[]; onBatch?: () => void },
-  ): RecordedEvent[][] {
+    settings: Omit<EventLogSubscriptionSettings, 'name' | 'connectionString'>,
+    { on = { store, pool }, onBatch }: { on?: { store: EventStore; pool: pg.Pool }; onBatch?: () => void } = {},
+  ): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
     const batches: RecordedEvent[][] = [];
-    const subscription = new EventLogSubscription(store, pool, {
+    const subscription = new EventLogSubscription(on.store, on.pool, {
+      ...settings,
       name,
       connectionString: db.url,
-      batchSize: options.batchSize,
-      ...(options.minReadIntervalMs === undefined ? {} : { minReadIntervalMs: options.minReadIntervalMs }),
-      ...(options.types === undefined ? {} : { types: options.types }),
       handle: (events) => {
         batches.push([...events]);
-        options.onBatch?.();
+        onBatch?.();
         return Promise.resolve();
       },
     });
     subscription.start();
     running.push(subscription);
-    return batches;
+    return { batches, subscription };
+  }
+
+  function subscribe(
+    name: string,
+    options: { batchSize: number; minReadIntervalMs?: number; types?: readonly string[]; onBatch?: () => void },
+  ): RecordedEvent[][] {
+    const { onBatch, ...settings } = options;
+    return record(name, settings, onBatch === undefined ? {} : { onBatch }).batches;
+  }
+
+  async function untilLeading(subscription: EventLogSubscription): Promise<void> {
+    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
   }
 
   it('a standby that cannot connect tries again every standbyRetryMs, not in a loop', async () => {
@@ -71,9 +85,9 @@ describe('EventLogSubscription (real Postgres)', () => {
     expect(errors.length).toBeLessThanOrEqual(20);
   });
 
-  async function appendOne(type = 'Ticked'): Promise<string> {
+  async function appendOne(type = 'Ticked', to: EventStore = store): Promise<string> {
     const eventId = randomUUID();
-    await store.append([
+    await to.append([
       { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type, data: {}, metadata: { correlationId: 't' } }] },
     ]);
     return eventId;
@@ -231,7 +245,7 @@ describe('EventLogSubscription (real Postgres)', () => {
       handle: () => Promise.resolve(),
     });
     subscription.start();
-    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    await untilLeading(subscription);
     await sleep(100);
     const stoppingAt = Date.now();
     await subscription.stop();
@@ -249,22 +263,13 @@ describe('EventLogSubscription (real Postgres)', () => {
       }
       return pool.query(config);
     }) as pg.Pool['query'];
-    const batches: RecordedEvent[][] = [];
-    const subscription = new EventLogSubscription(store, slowSaves, {
-      name: `slow-save-${randomUUID()}`,
-      connectionString: db.url,
-      // It stores its checkpoint only before its idle wait (a minute), a second after a wake-up.
-      idlePollMs: 60_000,
-      checkpointEveryMs: 60_000,
-      horizonWindowMs: 1_000,
-      handle: (events) => {
-        batches.push([...events]);
-        return Promise.resolve();
-      },
-    });
-    subscription.start();
-    running.push(subscription);
-    await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+    // It stores its checkpoint only before its idle wait (a minute), a second after a wake-up.
+    const { batches, subscription } = record(
+      `slow-save-${randomUUID()}`,
+      { idlePollMs: 60_000, checkpointEveryMs: 60_000, horizonWindowMs: 1_000 },
+      { on: { store, pool: slowSaves } },
+    );
+    await untilLeading(subscription);
 
     // The first commit is handed over; a second later the consumer stores its checkpoint before its
     // idle wait of a minute, and the second commit is made during that store.
@@ -296,34 +301,13 @@ describe('EventLogSubscription (real Postgres)', () => {
      * may hold the cluster-wide horizon back for a moment), as the service's consumers do.
      */
     function consumer(on: { store: EventStore; pool: pg.Pool }, name: string): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
-      const batches: RecordedEvent[][] = [];
-      const subscription = new EventLogSubscription(on.store, on.pool, {
-        name,
-        connectionString: db.url,
-        idlePollMs: 60_000,
-        horizonWindowMs: 4_000,
-        handle: (events) => {
-          batches.push([...events]);
-          return Promise.resolve();
-        },
-      });
-      subscription.start();
-      running.push(subscription);
-      return { batches, subscription };
+      return record(name, { idlePollMs: 60_000, horizonWindowMs: 4_000 }, { on });
     }
 
     async function leading(subscription: EventLogSubscription): Promise<void> {
-      await eventually(() => Promise.resolve(subscription.isLeader ? true : undefined), { timeoutMs: 10_000, intervalMs: 10 });
+      await untilLeading(subscription);
       // Its first read (from its checkpoint) is over before the test appends.
       await sleep(200);
-    }
-
-    async function appendTo(on: { store: EventStore }): Promise<string> {
-      const eventId = randomUUID();
-      await on.store.append([
-        { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type: 'Ticked', data: {}, metadata: { correlationId: 't' } }] },
-      ]);
-      return eventId;
     }
 
     it('a consumer leading in the appending process is woken directly, and no NOTIFY is sent', async () => {
@@ -332,7 +316,7 @@ describe('EventLogSubscription (real Postgres)', () => {
       await leading(subscription);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        ids.push(await appendTo(worker));
+        ids.push(await appendOne('Ticked', worker.store));
         await delivered(batches, ids, 5_000);
       }
       expect(worker.notifies()).toBe(0);
@@ -347,11 +331,11 @@ describe('EventLogSubscription (real Postgres)', () => {
       const standby = consumer(standbyProcess, name);
       const api = aProcess();
 
-      const fromApi = await appendTo(api);
+      const fromApi = await appendOne('Ticked', api.store);
       await delivered(batches, [fromApi], 5_000);
       expect(api.notifies()).toBeGreaterThanOrEqual(1);
 
-      const fromStandbyProcess = await appendTo(standbyProcess);
+      const fromStandbyProcess = await appendOne('Ticked', standbyProcess.store);
       await delivered(batches, [fromStandbyProcess], 5_000);
       expect(standby.subscription.isLeader).toBe(false);
       expect(standbyProcess.notifies()).toBeGreaterThanOrEqual(1);

@@ -11,19 +11,6 @@ const SUBJECTS: Readonly<Record<AlertJob['kind'], string>> = {
 };
 
 /**
- * The INSERT of one officers' alert, once per id ($1 alert id, $2 kind, $3 request id, $4 subject
- * prefix: see alertValues), its subject and details read from the request's view in the same
- * statement; `when` can hold it back (SQL over $3). For statements that record an alert together
- * with other work in one round trip.
- */
-export function officerAlertInsert(when = 'true'): string {
-  return `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
-             SELECT $1, $2, 'officers', $3::uuid, ${alertSubjectSql('$4', '$3')}, ${alertDetailsSql}
-               FROM (SELECT 1 WHERE ${when}) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
-             ON CONFLICT (id) DO NOTHING`;
-}
-
-/**
  * An alert's subject (SQL): the prefix (SQL text, see subjectPrefix), then the country, priority
  * and title from the request's view `v` — or the request's id when it has no view.
  */
@@ -40,10 +27,17 @@ export function subjectPrefix(kind: AlertJob['kind']): string {
   return SUBJECTS[kind];
 }
 
-/** The first four parameters of officerAlertInsert. */
-export function alertValues({ alertId, kind, requestId }: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): [string, string, string, string] {
-  return [alertId, kind, requestId, subjectPrefix(kind)];
-}
+/**
+ * The INSERT of one officers' alert, once per id ($1 alert id, $2 kind, $3 request id, $4 subject
+ * prefix), its subject and details read from the request's view in the same statement.
+ */
+const RECORD_ALERT = {
+  name: 'officer_alert_record',
+  text: `INSERT INTO notifications (id, kind, audience, request_id, subject, details)
+           SELECT $1, $2, 'officers', $3::uuid, ${alertSubjectSql('$4', '$3')}, ${alertDetailsSql}
+             FROM (SELECT 1) AS one (x) LEFT JOIN aid_request_views v ON v.id = $3::uuid
+           ON CONFLICT (id) DO NOTHING`,
+};
 
 /**
  * The officers' alerts in the `notifications` outbox, once per alert id; delivery channels
@@ -55,6 +49,6 @@ export class OfficerAlerts {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async record(alert: Pick<AlertJob, 'alertId' | 'kind' | 'requestId'>): Promise<void> {
-    await this.pool.query({ name: 'officer_alert_record', text: officerAlertInsert(), values: alertValues(alert) });
+    await this.pool.query({ ...RECORD_ALERT, values: [alert.alertId, alert.kind, alert.requestId, subjectPrefix(alert.kind)] });
   }
 }

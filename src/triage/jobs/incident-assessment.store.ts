@@ -34,13 +34,13 @@ const ASSESS_INCIDENTS = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t (request_id, alert_id, n)),
   me AS (
-    SELECT i.n, i.alert_id, v.id, v.country, v.detected_at
+    SELECT i.n, i.alert_id, v.*
       FROM input i JOIN aid_request_views v ON v.id = i.request_id
      WHERE v.kind = 'incident_response' AND v.detected_at IS NOT NULL),
   alert AS (
     INSERT INTO notifications (id, kind, audience, request_id, subject, details)
-    SELECT me.alert_id, 'urgent_incident', 'officers', me.id, ${alertSubjectSql('$3', 'me.id::text')}, ${alertDetailsSql}
-      FROM me JOIN aid_request_views v ON v.id = me.id
+    SELECT v.alert_id, 'urgent_incident', 'officers', v.id, ${alertSubjectSql('$3', 'v.id::text')}, ${alertDetailsSql}
+      FROM me AS v
     ON CONFLICT (id) DO NOTHING)
   SELECT me.n, me.country, me.detected_at AS me_detected_at, o.id, o.detected_at
     FROM me

@@ -184,9 +184,11 @@ export class EventLogSubscription<P = never> {
       saved = this.cursor;
       savedAt = Date.now();
     };
-    /** Stores the checkpoint if it is due before a wait of `nextWaitMs`. */
-    const saveIfDue = async (nextWaitMs: number) => {
-      if (this.waits.checkpointDue(Date.now() - savedAt, nextWaitMs)) await save();
+    /** Stores the checkpoint if it is due before a wait of `nextWaitMs`; whether it did. */
+    const saveIfDue = async (nextWaitMs: number): Promise<boolean> => {
+      if (!this.waits.checkpointDue(Date.now() - savedAt, nextWaitMs)) return false;
+      await save();
+      return true;
     };
     let failures = 0;
     while (!this.stopped && this.leader) {
@@ -215,11 +217,8 @@ export class EventLogSubscription<P = never> {
       const afterPace = () =>
         this.waits.afterPace({ scanned: batch.scanned, wokenSinceRead: this.lastWokenAt >= readAt, msSinceWakeUp: Date.now() - this.lastWokenAt });
       let poll = afterPace();
-      if (poll !== undefined && this.waits.checkpointDue(Date.now() - savedAt, poll.ms)) {
-        await save();
-        // A wake-up that came during the save is not waited through.
-        poll = afterPace();
-      }
+      // A wake-up that came during the save is not waited through.
+      if (poll !== undefined && (await saveIfDue(poll.ms))) poll = afterPace();
       if (poll !== undefined) await this.sleep(poll);
     }
     // Stepping down (stop, or the lock's connection lost): keep what was handled.
