@@ -45,7 +45,9 @@ export async function bootstrap(role?: AppRole): Promise<void> {
 
 async function serve(config: AppConfig, root: PinoRoot, stopLocalServices: () => Promise<void>): Promise<void> {
   const logger = root.child({ context: 'bootstrap' });
-  const applied = await prepareDatabase(config.database.url);
+  const applied = await prepareDatabase(config.database.url, {
+    onRetry: (reason, attempt) => logger.warn(`PostgreSQL is restarting (${reason}): preparing the database again, attempt ${attempt + 1}`),
+  });
   logger.info(applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'database schema is up to date');
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, root), createFastifyAdapter(config.http.trustProxy), {

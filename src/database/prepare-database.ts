@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { assertTransactionHorizon } from './transaction-horizon';
+import { STARTUP_PATIENCE_MS, startupClient, whilePostgresRestarts } from './while-postgres-restarts';
 
 /** Serialises migrations when several processes start at once (api and worker side by side). */
-const MIGRATION_LOCK_KEY = 4_215_017_001;
+export const MIGRATION_LOCK_KEY = 4_215_017_001;
 
 /** Creates the database named in `url` if it does not exist yet. */
 export async function createDatabaseIfMissing(url: string): Promise<void> {
@@ -14,8 +14,7 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
   if (name === '') throw new Error('DATABASE_URL names no database');
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: maintenance.toString() });
-  await client.connect();
+  const client = await startupClient(maintenance.toString());
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount === 0) {
@@ -33,8 +32,7 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
 
 /** Applies every pending migration, one at a time across all processes. Returns the names applied. */
 export async function runMigrations(url: string): Promise<string[]> {
-  const lock = new pg.Client({ connectionString: url });
-  await lock.connect();
+  const lock = await startupClient(url);
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const dataSource = new DataSource({
@@ -89,14 +87,29 @@ export function explainConnectionFailure(url: string, error: unknown): unknown {
   );
 }
 
-/** Everything the service needs before it starts: the database, its schema, and a sane transaction horizon. */
-export async function prepareDatabase(url: string): Promise<string[]> {
+export interface PrepareOptions {
+  /** How long to keep trying while PostgreSQL is restarting (default one minute). */
+  readonly giveUpAfterMs?: number;
+  /** Told of each attempt made again, with the reason. */
+  readonly onRetry?: (reason: string, attempt: number) => void;
+}
+
+/**
+ * Everything the service needs before it starts: the database, its schema, and a sane transaction
+ * horizon. Each step is safe to repeat, so all of them run again while PostgreSQL is restarting.
+ */
+export async function prepareDatabase(url: string, options: PrepareOptions = {}): Promise<string[]> {
   try {
-    await createDatabaseIfMissing(url);
+    return await whilePostgresRestarts(
+      async () => {
+        await createDatabaseIfMissing(url);
+        const applied = await runMigrations(url);
+        await assertTransactionHorizon(url);
+        return applied;
+      },
+      { giveUpAfterMs: options.giveUpAfterMs ?? STARTUP_PATIENCE_MS, onRetry: options.onRetry },
+    );
   } catch (error) {
     throw explainConnectionFailure(url, error);
   }
-  const applied = await runMigrations(url);
-  await assertTransactionHorizon(url);
-  return applied;
 }

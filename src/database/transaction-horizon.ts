@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { startupClient } from './while-postgres-restarts';
 
 /** The stored transaction ids are ahead of this cluster's counter: the database was restored from a logical dump. */
 export class TransactionHorizonError extends Error {
@@ -12,8 +12,7 @@ export class TransactionHorizonError extends Error {
  * epoch past the stored ids (README: "Restoring from a dump").
  */
 export async function assertTransactionHorizon(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await startupClient(url);
   try {
     const { rows } = await client.query<{ stored: string | null; next: string }>(
       `SELECT (SELECT max(transaction_id) FROM events)::text AS stored,
