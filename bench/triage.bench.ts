@@ -3,11 +3,14 @@
  * rate, and a bare BullMQ round trip as the baseline, in one run. Progress goes to stderr; the last
  * stdout line is
  *   {"bench":"triage","p50_ms":N,"p95_ms":N,"p99_ms":N,"max_per_s":N,"steady_per_s":N,"bullmq_p50_ms":N,"bullmq_p99_ms":N,
- *    "cpu_ms_per_triaged":N,"cpu_ms_worker":N,"cpu_ms_postgres":N,"cpu_ms_redis":N,"other_cores":N}
+ *    "cpu_ms_per_triaged":N,"cpu_ms_worker":N,"cpu_ms_postgres":N,"cpu_ms_redis":N,"other_cores":N,
+ *    "bullmq_cpu_ms_per_job":N}
  * Targets: p99 ≤ 100 ms at 200 filings/s; ≥ 1,000 triaged/s sustained; ≤ 2.3 ms of CPU per triaged
  * request at saturation (cpu_ms_per_triaged: the worker, its PostgreSQL backends and Redis over the
  * backlog phase, divided by the requests triaged; the parts beside it; other_cores is what the rest
  * of the machine used meanwhile — CPU per request depends much less on it than the rates do).
+ * Its baseline, bullmq_cpu_ms_per_job: the CPU (this process and Redis) of one bare BullMQ job at
+ * saturation, added in bulk and run with the triage queue's options; a request takes two jobs.
  *
  * The app runs as deployed, two child processes from one fresh database: `dist/src/main.js` with
  * APP_ROLE=api (HTTP) and `dist/src/worker.js` (relay + queue processors). They run from a private
@@ -42,7 +45,7 @@
  *
  * Knobs (environment; defaults are the benchmark): BENCH_RATE (200), BENCH_DURATION_S (20),
  * BENCH_WARMUP_S (10), BENCH_BACKLOG (5000), BENCH_BACKLOG_CONCURRENCY (32), BENCH_TRIAGE_TIMEOUT_S
- * (30), BENCH_BACKLOG_TIMEOUT_S (180), BENCH_BULLMQ_JOBS (2000), BENCH_COUNTRIES (20),
+ * (30), BENCH_BACKLOG_TIMEOUT_S (180), BENCH_BULLMQ_JOBS (2000), BENCH_BULLMQ_CPU_JOBS (10000), BENCH_COUNTRIES (20),
  * BENCH_DUPLICATE_EVERY (20; 0 = never), BENCH_SAME_DETECTED_AT, BENCH_KINDS (mixed; incident or capacity
  * to file one kind only, for profiling), BENCH_DATABASE_URL (any database on
  * the server; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL
@@ -72,7 +75,8 @@ import pg from 'pg';
 import type { MessageType } from '../src/notifications/domain/webhook-types';
 import { queuePrefix, redisOptions } from '../src/queues/redis-connection';
 import { cpuWindowEnd, cpuWindowFigures, cpuWindowStart, type AppProcesses } from './support/app-cpu-window';
-import { bullmqRoundTrips } from './support/bullmq-round-trip';
+import { bullmqJobCpu, bullmqRoundTrips } from './support/bullmq-round-trip';
+import { QUEUE_DEFINITIONS } from '../src/queues/queue-definitions';
 import { Receivers } from './support/webhook-receivers';
 import { appChildEnv, freePort, spawnApp, waitForHttpOk, type AppRole, type ChildService } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
@@ -106,6 +110,7 @@ const TRIAGE_TIMEOUT_S = intFromEnv('BENCH_TRIAGE_TIMEOUT_S', 30);
 const BACKLOG_TIMEOUT_S = intFromEnv('BENCH_BACKLOG_TIMEOUT_S', 180);
 const BULLMQ_JOBS = intFromEnv('BENCH_BULLMQ_JOBS', 2000);
 const BULLMQ_WARMUP_JOBS = 200;
+const BULLMQ_CPU_JOBS = intFromEnv('BENCH_BULLMQ_CPU_JOBS', 10_000);
 /** steady_per_s leaves out the backlog's first fifth (see phase 2). */
 const STEADY_SKIP_SHARE = 0.2;
 const RUN_ID = randomBytes(4).toString('hex');
@@ -239,6 +244,9 @@ async function main(): Promise<void> {
     log('[bullmq] bare round trip: add → no-op worker completed, sequential');
     const bullmq = await bullmqBaseline();
     log(`[bullmq] ${describeSummary(bullmq)}; ${load()}`);
+    log(`[bullmq] bare jobs at saturation: ${BULLMQ_CPU_JOBS} added 100 at a time, no-op worker of concurrency ${QUEUE_DEFINITIONS.triage.worker.concurrency}`);
+    const jobCpu = await bullmqJobCpu({ redisUrl: REDIS_URL, prefix: BULLMQ_PREFIX, jobs: BULLMQ_CPU_JOBS, log });
+    log(`[bullmq] ${jobCpu.perS.toFixed(0)} jobs/s; CPU per job ${jobCpu.perJobMs.toFixed(3)} ms (node ${jobCpu.nodeMs.toFixed(3)}, redis ${jobCpu.redisMs.toFixed(3)}); ${load()}`);
 
     // The app, from a private copy of the build.
     const dist = snapshotDist(join(__dirname, '..'), join(__dirname, '..', '..', 'node_modules'), WORK_DIR);
@@ -498,6 +506,7 @@ async function main(): Promise<void> {
       cpu_ms_postgres: Number(backlogCpu.perRequestMs.postgres.toFixed(2)),
       cpu_ms_redis: Number(backlogCpu.perRequestMs.redis.toFixed(2)),
       other_cores: Number(backlogCpu.otherCores.toFixed(2)),
+      bullmq_cpu_ms_per_job: Number(jobCpu.perJobMs.toFixed(3)),
       ...(receivers === undefined ? {} : { webhooks: webhookEndpoints, deliveries }),
     };
     log(`[summary] latency ${latencyLoad}; max_per_s ${backlogLoad}; BullMQ baseline measured before the app started`);

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
+import { QUEUE_DEFINITIONS } from '../../src/queues/queue-definitions';
 import { queuePrefix, redisOptions } from '../../src/queues/redis-connection';
+import { cpuMsOfCommand } from './app-cpu-window';
 
 export interface RoundTripOptions {
   readonly redisUrl: string;
@@ -47,6 +49,69 @@ export async function bullmqRoundTrips(options: RoundTripOptions): Promise<numbe
   } finally {
     const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), sleep(5_000)]);
     await bounded(worker.close());
+    await bounded(queue.close());
+  }
+}
+
+export interface JobCpuOptions {
+  readonly redisUrl: string;
+  /** The key prefix of the bench's own queue (removed by the caller's cleanup). */
+  readonly prefix: string;
+  readonly jobs: number;
+  readonly log: (line: string) => void;
+}
+
+export interface JobCpu {
+  /** CPU of this process (the producer and the worker) and of redis-server, per job, in ms. */
+  readonly perJobMs: number;
+  readonly nodeMs: number;
+  readonly redisMs: number;
+  readonly perS: number;
+}
+
+/**
+ * The CPU floor of a queued step: bare BullMQ jobs at saturation, added in bulk as the relay adds
+ * them (100 at a time, with the triage queue's job options: attempts, retention) and run by a
+ * worker of the triage queue's concurrency doing nothing. Measured in this process, before the
+ * app starts, so the only other user of Redis is none: a triaged request costs two such jobs
+ * (its triage job and its track's) on top of its own work.
+ */
+export async function bullmqJobCpu(options: JobCpuOptions): Promise<JobCpu> {
+  const connection = redisOptions(options.redisUrl, 'worker');
+  const prefix = queuePrefix(options.prefix);
+  const definition = QUEUE_DEFINITIONS.triage;
+  const queue = new Queue('cpu-floor', { connection, prefix, defaultJobOptions: definition.jobOptions });
+  let completed = 0;
+  let allDone: (() => void) | undefined;
+  const done = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const worker = new Worker('cpu-floor', () => Promise.resolve(), { connection, prefix, concurrency: definition.worker.concurrency, autorun: false });
+  queue.on('error', (error) => options.log(`  bullmq cpu floor queue: ${error.message}`));
+  worker.on('error', (error) => options.log(`  bullmq cpu floor worker: ${error.message}`));
+  worker.on('completed', () => {
+    if (++completed === options.jobs) allDone?.();
+  });
+  try {
+    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
+    const node0 = process.cpuUsage();
+    const redis0 = cpuMsOfCommand('redis-server');
+    const t0 = performance.now();
+    void worker.run();
+    for (let i = 0; i < options.jobs; i += 100) {
+      const ids = Array.from({ length: Math.min(100, options.jobs - i) }, (_, k) => `floor-${i + k}`);
+      await queue.addBulk(ids.map((jobId) => ({ name: 'noop', data: { requestId: jobId }, opts: { jobId } })));
+    }
+    await done;
+    const wallMs = performance.now() - t0;
+    const node = process.cpuUsage(node0);
+    const nodeMs = (node.user + node.system) / 1000;
+    const redisMs = cpuMsOfCommand('redis-server') - redis0;
+    return { perJobMs: (nodeMs + redisMs) / options.jobs, nodeMs: nodeMs / options.jobs, redisMs: redisMs / options.jobs, perS: (options.jobs * 1000) / wallMs };
+  } finally {
+    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), sleep(5_000)]);
+    await bounded(worker.close());
+    await bounded(queue.obliterate({ force: true }));
     await bounded(queue.close());
   }
 }
