@@ -17,6 +17,7 @@ import { PersonalDataKeys1795852800500 } from './1795852800500-PersonalDataKeys'
 import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInViews';
 import { SlaDeadlineIndexes1795852800640 } from './1795852800640-SlaDeadlineIndexes';
 import { DocumentBlobKeep1795852800650 } from './1795852800650-DocumentBlobKeep';
+import { ApprovedGrantsIndex1795852800660 } from './1795852800660-ApprovedGrantsIndex';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   GrantPeriodInViews1795852800520,
   SlaDeadlineIndexes1795852800640,
   DocumentBlobKeep1795852800650,
+  ApprovedGrantsIndex1795852800660,
 ];

@@ -32,6 +32,26 @@ export interface MissedDeadline {
   readonly dueAt: string;
 }
 
+/**
+ * The SLA sweep's look for passed deadlines ($1 now, $2 at most). Each branch reads an index of its
+ * own (SlaDeadlineIndexes, ApprovedGrantsIndex) whose predicate it repeats word for word, so its
+ * cost follows the open requests and running grants, not the history.
+ */
+export const MISSED_DEADLINES_SQL = `SELECT id, 'acknowledge' AS deadline, acknowledge_by AS due_at FROM aid_request_views
+   WHERE acknowledge_by <= $1 AND NOT ('acknowledge' = ANY (sla_breaches))
+     AND (acknowledged_at IS NULL OR acknowledged_at > acknowledge_by)
+     AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed')
+   UNION ALL
+   SELECT id, 'decide' AS deadline, decide_by AS due_at FROM aid_request_views
+   WHERE decide_by <= $1 AND NOT ('decide' = ANY (sla_breaches))
+     AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed', 'information_requested')
+   UNION ALL
+   SELECT v.id, 'report' AS deadline, (r ->> 'dueAt')::timestamptz AS due_at
+     FROM aid_request_views v, json_array_elements(v.view -> 'reportsDue') AS r
+   WHERE v.status = 'approved' AND r ->> 'status' = 'due' AND (r ->> 'dueAt')::timestamptz <= $1
+   ORDER BY due_at
+   LIMIT $2`;
+
 @Injectable()
 export class AidRequestViewStore {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
@@ -106,20 +126,7 @@ export class AidRequestViewStore {
    */
   async findMissedDeadlines(now: Date, limit: number): Promise<MissedDeadline[]> {
     const { rows } = await this.pool.query<{ id: string; deadline: 'acknowledge' | 'decide' | 'report'; due_at: Date }>(
-      `SELECT id, 'acknowledge' AS deadline, acknowledge_by AS due_at FROM aid_request_views
-       WHERE acknowledge_by <= $1 AND NOT ('acknowledge' = ANY (sla_breaches))
-         AND (acknowledged_at IS NULL OR acknowledged_at > acknowledge_by)
-         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed')
-       UNION ALL
-       SELECT id, 'decide' AS deadline, decide_by AS due_at FROM aid_request_views
-       WHERE decide_by <= $1 AND NOT ('decide' = ANY (sla_breaches))
-         AND status NOT IN ('approved', 'rejected', 'withdrawn', 'closed', 'information_requested')
-       UNION ALL
-       SELECT v.id, 'report' AS deadline, (r ->> 'dueAt')::timestamptz AS due_at
-         FROM aid_request_views v, json_array_elements(v.view -> 'reportsDue') AS r
-       WHERE v.status = 'approved' AND r ->> 'status' = 'due' AND (r ->> 'dueAt')::timestamptz <= $1
-       ORDER BY due_at
-       LIMIT $2`,
+      MISSED_DEADLINES_SQL,
       [now, limit],
     );
     return rows.map((row) => ({ id: row.id, deadline: row.deadline, dueAt: row.due_at.toISOString() }));
