@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Queue, type Job } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { settleWithin } from '../common/bounded';
 import { QUEUE_DEFINITIONS, type JobRequest, type JobTrace, type QueueName } from './queue-definitions';
 import { queueTelemetry } from './queue-telemetry';
 import { bullmqTelemetryMetadata } from '../tracing/trace-context';
-import { bullmqConnection, describeRedisFailure, queuePrefix, redisAddress } from './redis-connection';
+import { bullmqConnection, closeForGood, describeRedisFailure, queuePrefix, redisAddress } from './redis-connection';
 import { ThrottledWarning } from '../common/throttled-warning';
 
 /** How long to wait for a queue's connection before reporting Redis as unavailable. */
@@ -117,11 +116,7 @@ export class QueueProducer implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      [...this.queues.values()].map(async (queue) => {
-        if ((await settleWithin(queue.close(), CLOSE_TIMEOUT_MS)) === 'timed_out') await settleWithin(queue.disconnect(), 1_000);
-      }),
-    );
+    await Promise.all([...this.queues.values()].map((queue) => closeForGood(queue, CLOSE_TIMEOUT_MS)));
     for (const dispose of this.disposals) dispose();
   }
 }

@@ -1,5 +1,6 @@
 import type { ConnectionOptions, RedisOptions } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
+import { settleWithin } from '../common/bounded';
 import type { AppConfig } from '../config/app-config';
 
 /** Where Redis is: REDIS_URL, and REDIS_CLUSTER_NODES when it is a cluster. */
@@ -86,4 +87,15 @@ export function bullmqConnection(target: RedisTarget, purpose: 'worker' | 'produ
   const client = createRedisClient(target, purpose);
   client.on('error', () => undefined); // BullMQ reports through the queue's or worker's own listener
   return { connection: client, dispose: () => client.disconnect() };
+}
+
+/**
+ * Closes a BullMQ queue or worker for good, waiting at most `closeMs` for its close. With Redis
+ * away that close can time out, or give up without ending the connection (its QUIT cannot be
+ * sent), and the connection then retries for ever and holds the process open: so the connection
+ * is dropped afterwards as well, which after a clean close does nothing.
+ */
+export async function closeForGood(closable: { close(): Promise<void>; disconnect(): Promise<void> }, closeMs: number): Promise<void> {
+  await settleWithin(closable.close(), closeMs);
+  await settleWithin(closable.disconnect(), 1_000);
 }

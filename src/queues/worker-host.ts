@@ -2,7 +2,6 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import { DomainError } from '@app/event-store';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Pool } from 'pg';
-import { settleWithin } from '../common/bounded';
 import { retryUntilDone } from '../common/retry-until-done';
 import { ThrottledWarning } from '../common/throttled-warning';
 import type { AppConfig } from '../config/app-config';
@@ -11,7 +10,7 @@ import type { JobProcessor } from './job-processor';
 import { QUEUE_DEFINITIONS, QUEUE_NAMES, type JobTrace, type QueueName } from './queue-definitions';
 import { isWhole } from './queue-producer';
 import { queueTelemetry } from './queue-telemetry';
-import { bullmqConnection, queuePrefix } from './redis-connection';
+import { bullmqConnection, closeForGood, queuePrefix } from './redis-connection';
 import type { RedisProbe } from './redis-probe';
 
 /** What shutdown keeps for itself after the running jobs: closing queues and pools, releasing locks. */
@@ -86,13 +85,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopping.abort();
     await this.starting;
     await Promise.all(
-      this.workers.map(async (worker) => {
-        // Running jobs get a bounded time to finish; past it (or with Redis gone) the connections
-        // are cut and the jobs are recovered as stalled by another worker.
-        if ((await settleWithin(worker.close(), Math.max(1_000, this.config.shutdownGraceMs - CLOSE_MARGIN_MS))) === 'timed_out') {
-          await settleWithin(worker.disconnect(), 1_000);
-        }
-      }),
+      // Running jobs get a bounded time to finish; past it (or with Redis gone) the connections
+      // are cut and the jobs are recovered as stalled by another worker.
+      this.workers.map((worker) => closeForGood(worker, Math.max(1_000, this.config.shutdownGraceMs - CLOSE_MARGIN_MS))),
     );
     for (const dispose of this.disposals) dispose();
   }

@@ -1,8 +1,7 @@
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { freePort } from '../../src/local-services/ports';
+import { startRedis } from '../support/own-redis';
 import { incidentBody } from '../support/requests';
 import { createTestApp, type TestApp, type TestResponse } from '../support/test-app';
 
@@ -19,23 +18,6 @@ function expectProblem(response: TestResponse, status: number): Record<string, u
   const body = response.json() as Record<string, unknown>;
   expect(body['status']).toBe(status);
   return body;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await eventually(
-    () =>
-      new Promise<true | undefined>((resolve) => {
-        const socket = connect(port, '127.0.0.1');
-        socket.once('connect', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(undefined));
-      }),
-    { timeoutMs: 10_000, intervalMs: 100 },
-  );
-  return child;
 }
 
 /** Until Redis answers, counts are kept per process: the shared-limit tests start once it does. */
