@@ -19,7 +19,6 @@ export interface CpuWindow {
 }
 
 /** CPU time (user + system) of every process with this command name, from /proc; NaN without /proc. */
-/** CPU time, in ms, of every process whose command is `command` (e.g. redis-server). */
 export function cpuMsOfCommand(command: string): number {
   let total = 0;
   try {

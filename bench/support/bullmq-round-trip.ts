@@ -4,6 +4,11 @@ import { QUEUE_DEFINITIONS } from '../../src/queues/queue-definitions';
 import { queuePrefix, redisOptions } from '../../src/queues/redis-connection';
 import { cpuMsOfCommand } from './app-cpu-window';
 
+/** Waits for a close at most five seconds, whatever its outcome. */
+function bounded(closing: Promise<unknown>): Promise<unknown> {
+  return Promise.race([closing.catch(() => undefined), sleep(5_000)]);
+}
+
 export interface RoundTripOptions {
   readonly redisUrl: string;
   /** The key prefix of the bench's own queue (removed by the caller's cleanup). */
@@ -47,7 +52,6 @@ export async function bullmqRoundTrips(options: RoundTripOptions): Promise<numbe
     }
     return samples;
   } finally {
-    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), sleep(5_000)]);
     await bounded(worker.close());
     await bounded(queue.close());
   }
@@ -109,7 +113,6 @@ export async function bullmqJobCpu(options: JobCpuOptions): Promise<JobCpu> {
     const redisMs = cpuMsOfCommand('redis-server') - redis0;
     return { perJobMs: (nodeMs + redisMs) / options.jobs, nodeMs: nodeMs / options.jobs, redisMs: redisMs / options.jobs, perS: (options.jobs * 1000) / wallMs };
   } finally {
-    const bounded = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), sleep(5_000)]);
     await bounded(worker.close());
     await bounded(queue.obliterate({ force: true }));
     await bounded(queue.close());

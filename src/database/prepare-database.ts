@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { assertTransactionHorizon } from './transaction-horizon';
-import { STARTUP_PATIENCE_MS, startupClient, whilePostgresRestarts } from './while-postgres-restarts';
+import { startupClient, whilePostgresRestarts } from './while-postgres-restarts';
 
 /** Serialises migrations when several processes start at once (api and worker side by side). */
 export const MIGRATION_LOCK_KEY = 4_215_017_001;
@@ -88,8 +88,6 @@ export function explainConnectionFailure(url: string, error: unknown): unknown {
 }
 
 export interface PrepareOptions {
-  /** How long to keep trying while PostgreSQL is restarting (default one minute). */
-  readonly giveUpAfterMs?: number;
   /** Told of each attempt made again, with the reason. */
   readonly onRetry?: (reason: string, attempt: number) => void;
 }
@@ -107,7 +105,7 @@ export async function prepareDatabase(url: string, options: PrepareOptions = {})
         await assertTransactionHorizon(url);
         return applied;
       },
-      { giveUpAfterMs: options.giveUpAfterMs ?? STARTUP_PATIENCE_MS, onRetry: options.onRetry },
+      { onRetry: options.onRetry },
     );
   } catch (error) {
     throw explainConnectionFailure(url, error);

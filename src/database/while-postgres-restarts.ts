@@ -9,7 +9,9 @@ const RESTARTING_CODES = /^57P0[123]$/;
 const SESSION_CUT = /^Connection terminated/;
 
 /**
- * What a failed start-up step says about the server. `restarting`: it is there and going down or
+ * What a failed start-up step says about the server. Narrower than `isDependencyUnavailable` (which
+ * decides 503s): a host that is not found or does not answer is a wrong address at start-up, not a
+ * restart, and is reported at once. `restarting`: it is there and going down or
  * coming up. `refused`: nothing listens, which at start-up means a wrong DATABASE_URL, unless the
  * server was just seen restarting. `other`: anything else (a bug, bad credentials, a failed
  * migration), never retried. Pure.
@@ -24,8 +26,8 @@ export function startupFailureKind(error: unknown): 'restarting' | 'refused' | '
 }
 
 export interface WhileRestartingOptions {
-  /** Stop retrying once this long has passed since the first failure. */
-  readonly giveUpAfterMs: number;
+  /** Stop retrying once this long has passed since the first failure (default STARTUP_PATIENCE_MS). */
+  readonly giveUpAfterMs?: number;
   /** Told of each retry, with the reason. */
   readonly onRetry?: (reason: string, attempt: number) => void;
   readonly now?: () => number;
@@ -33,7 +35,7 @@ export interface WhileRestartingOptions {
 }
 
 /** How long start-up waits for a restarting PostgreSQL before it gives up. */
-export const STARTUP_PATIENCE_MS = 60_000;
+const STARTUP_PATIENCE_MS = 60_000;
 
 const FIRST_PAUSE_MS = 250;
 const LONGEST_PAUSE_MS = 2_000;
@@ -41,11 +43,13 @@ const LONGEST_PAUSE_MS = 2_000;
 /**
  * Runs `step` (which must be safe to run again from the start) and runs it again while PostgreSQL
  * is restarting, pausing 250 ms doubling to 2 s; the last attempt is made `giveUpAfterMs` after
- * the first failure. A process started during a database restart (a supervisor restarting
- * it, or a deployment) then starts once the database is back instead of exiting. A refused connection is retried only after the server was
- * seen restarting: on a first attempt it is a wrong address, reported at once.
+ * the first failure. A process started during a database restart (a supervisor restarting it, or
+ * a deployment) then starts once the database is back instead of exiting. A refused connection is
+ * retried only after the server was seen restarting: on a first attempt it is a wrong address,
+ * reported at once.
  */
-export async function whilePostgresRestarts<T>(step: () => Promise<T>, options: WhileRestartingOptions): Promise<T> {
+export async function whilePostgresRestarts<T>(step: () => Promise<T>, options: WhileRestartingOptions = {}): Promise<T> {
+  const giveUpAfterMs = options.giveUpAfterMs ?? STARTUP_PATIENCE_MS;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let firstFailureAt: number | undefined;
@@ -58,7 +62,7 @@ export async function whilePostgresRestarts<T>(step: () => Promise<T>, options: 
       if (kind === 'restarting') seenRestarting = true;
       const retriable = kind === 'restarting' || (kind === 'refused' && seenRestarting);
       firstFailureAt ??= now();
-      const patienceLeft = options.giveUpAfterMs - (now() - firstFailureAt);
+      const patienceLeft = giveUpAfterMs - (now() - firstFailureAt);
       if (!retriable || patienceLeft <= 0) throw error;
       options.onRetry?.((error as Error).message, attempt);
       await sleep(Math.min(FIRST_PAUSE_MS * 2 ** (attempt - 1), LONGEST_PAUSE_MS, patienceLeft));

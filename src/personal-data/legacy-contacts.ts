@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { Pool } from 'pg';
 import { aidRequestStreamId, type Contact } from '../aid-requests/domain/aid-request.events';
 import { PG_POOL } from '../database/pg-pool';
-import { STARTUP_PATIENCE_MS, whilePostgresRestarts } from '../database/while-postgres-restarts';
+import { whilePostgresRestarts } from '../database/while-postgres-restarts';
 import { encryptContact, PersonalDataUnreadableError, PersonalDataVault } from './personal-data-vault';
 
 export class PersonalDataKeyMismatchError extends Error {
@@ -38,7 +38,7 @@ export class LegacyContacts implements OnApplicationBootstrap {
         await this.assertKeyOpensStoredKeys();
         return this.reencrypt();
       },
-      { giveUpAfterMs: STARTUP_PATIENCE_MS, onRetry: (reason) => this.logger.warn(`PostgreSQL is restarting (${reason}): checking the stored contacts again`) },
+      { onRetry: (reason) => this.logger.warn(`PostgreSQL is restarting (${reason}): checking the stored contacts again`) },
     );
     if (count > 0) {
       this.logger.warn(`re-encrypted the contacts of ${count} requests filed before contacts were encrypted; their plaintext remains in the sealed log (see docs/personal-data.md)`);
