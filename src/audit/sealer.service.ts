@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventLogSubscription, EventStore, sqlState, UNIQUE_VIOLATION } from '@app/event-store';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { AsyncMutex } from '../common/async-mutex';
 import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { PG_POOL } from '../database/pg-pool';
 import { eventLogSettings } from '../database/event-log-settings';
 import { AuditLedgerRepository } from './ledger/audit-ledger.repository';
 import { CheckpointSigner } from './ledger/checkpoint-signer';
@@ -52,14 +51,13 @@ export class SealerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(PG_POOL) pool: Pool,
     eventStore: EventStore,
     private readonly ledger: AuditLedgerRepository,
     private readonly signer: CheckpointSigner,
     private readonly signingKey: SigningKeyCheck,
   ) {
     this.planner = new LedgerPlanner({ maxEvents: config.audit.checkpointMaxEvents, intervalMs: config.audit.checkpointIntervalMs });
-    this.subscription = new EventLogSubscription(eventStore, pool, {
+    this.subscription = new EventLogSubscription(eventStore, {
       name: SEALER_CONSUMER,
       ...eventLogSettings(config),
       minReadIntervalMs: SEAL_INTERVAL_MS,

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventLogSubscription, EventStore, type RecordedEvent } from '@app/event-store';
-import type { Pool } from 'pg';
 import { Clock } from '../common/clock';
 import { ThrottledWarning } from '../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { PG_POOL } from '../database/pg-pool';
 import { eventLogSettings } from '../database/event-log-settings';
 import { QueueProducer } from '../queues/queue-producer';
 import { reactionsTo, RELAYED_EVENT_TYPES } from './relay.reactions';
@@ -24,12 +22,11 @@ export class RelayService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(PG_POOL) pool: Pool,
     eventStore: EventStore,
     private readonly producer: QueueProducer,
     private readonly clock: Clock,
   ) {
-    this.subscription = new EventLogSubscription(eventStore, pool, {
+    this.subscription = new EventLogSubscription(eventStore, {
       name: RELAY_CONSUMER,
       ...eventLogSettings(config),
       types: RELAYED_EVENT_TYPES,

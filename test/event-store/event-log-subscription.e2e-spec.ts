@@ -34,10 +34,10 @@ describe('EventLogSubscription (real Postgres)', () => {
   function record(
     name: string,
     settings: Omit<EventLogSubscriptionSettings, 'name' | 'connectionString'>,
-    { on = { store, pool }, onBatch }: { on?: { store: EventStore; pool: pg.Pool }; onBatch?: () => void } = {},
+    { on = { store }, onBatch }: { on?: { store: EventStore }; onBatch?: () => void } = {},
   ): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
     const batches: RecordedEvent[][] = [];
-    const subscription = new EventLogSubscription(on.store, on.pool, {
+    const subscription = new EventLogSubscription(on.store, {
       ...settings,
       name,
       connectionString: db.url,
@@ -68,7 +68,7 @@ describe('EventLogSubscription (real Postgres)', () => {
     // Its database is gone: each attempt fails at connect, and the failed connection's own error or
     // end must not cut the wait before the next attempt short.
     const errors: unknown[] = [];
-    const subscription = new EventLogSubscription(store, pool, {
+    const subscription = new EventLogSubscription(store, {
       name: `gone-${randomUUID()}`,
       connectionString: db.url.replace(/\/[^/?]+(\?|$)/u, `/cdt_fund_no_such_database_${randomUUID().slice(0, 8)}$1`),
       standbyRetryMs: 200,
@@ -179,7 +179,7 @@ describe('EventLogSubscription (real Postgres)', () => {
     for (let i = 0; i < 20; i++) ids.push(await appendOne('Rang'));
     const handed: string[][] = [];
     let calls = 0;
-    const subscription = new EventLogSubscription(store, pool, {
+    const subscription = new EventLogSubscription(store, {
       name: 'failing-once',
       connectionString: db.url,
       batchSize: 3,
@@ -210,7 +210,7 @@ describe('EventLogSubscription (real Postgres)', () => {
     const log: string[] = [];
     const handled: string[][] = [];
     let prepares = 0;
-    const subscription = new EventLogSubscription<{ ids: string[]; n: number }>(store, pool, {
+    const subscription = new EventLogSubscription<{ ids: string[]; n: number }>(store, {
       name: 'preparing',
       connectionString: db.url,
       batchSize: 3,
@@ -238,7 +238,7 @@ describe('EventLogSubscription (real Postgres)', () => {
   });
 
   it('stops at once even in the middle of a long pause', async () => {
-    const subscription = new EventLogSubscription(store, pool, {
+    const subscription = new EventLogSubscription(store, {
       name: 'stopping',
       connectionString: db.url,
       minReadIntervalMs: 60_000,
@@ -253,31 +253,34 @@ describe('EventLogSubscription (real Postgres)', () => {
   });
 
   it('a commit made while the checkpoint is being stored before an idle wait is not waited through', async () => {
-    // The checkpoint's store takes 300 ms here, and it announces when it starts.
-    let saving: (() => void) | undefined;
-    const slowSaves = Object.create(pool) as pg.Pool;
-    slowSaves.query = (async (config: pg.QueryConfig) => {
-      if (config.name === 'event_store_save_checkpoint') {
-        saving?.();
-        await sleep(300);
-      }
-      return pool.query(config);
-    }) as pg.Pool['query'];
-    // It stores its checkpoint only before its idle wait (a minute), a second after a wake-up.
-    const { batches, subscription } = record(
-      `slow-save-${randomUUID()}`,
-      { idlePollMs: 60_000, checkpointEveryMs: 60_000, horizonWindowMs: 1_000 },
-      { on: { store, pool: slowSaves } },
-    );
-    await untilLeading(subscription);
+    // The checkpoint's store takes 300 ms here (a trigger sleeps in it); the test sees it start in
+    // pg_stat_activity.
+    const name = `slow-save-${randomUUID()}`;
+    await pool.query(`CREATE OR REPLACE FUNCTION slow_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`);
+    await pool.query(`CREATE TRIGGER slow_checkpoint BEFORE INSERT OR UPDATE ON consumer_checkpoints
+      FOR EACH ROW WHEN (NEW.consumer LIKE 'slow-save-%') EXECUTE FUNCTION slow_checkpoint()`);
+    try {
+      // It stores its checkpoint only before its idle wait (a minute), a second after a wake-up.
+      const { batches, subscription } = record(name, { idlePollMs: 60_000, checkpointEveryMs: 60_000, horizonWindowMs: 1_000 });
+      await untilLeading(subscription);
 
-    // The first commit is handed over; a second later the consumer stores its checkpoint before its
-    // idle wait of a minute, and the second commit is made during that store.
-    const first = await appendOne();
-    await delivered(batches, [first]);
-    await new Promise<void>((resolve) => (saving = resolve));
-    const second = await appendOne();
-    await delivered(batches, [second], 10_000);
+      // The first commit is handed over; a second later the consumer stores its checkpoint before its
+      // idle wait of a minute, and the second commit is made during that store.
+      const first = await appendOne();
+      await delivered(batches, [first]);
+      await eventually(async () => {
+        const { rows } = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%consumer_checkpoints%'`,
+          [`cdt-fund-${name}`],
+        );
+        return rows.length > 0 ? true : undefined;
+      }, { timeoutMs: 10_000, intervalMs: 5 });
+      const second = await appendOne();
+      await delivered(batches, [second], 10_000);
+    } finally {
+      await pool.query('DROP TRIGGER slow_checkpoint ON consumer_checkpoints');
+    }
   });
 
   describe('wake-ups within a process', () => {
@@ -300,7 +303,7 @@ describe('EventLogSubscription (real Postgres)', () => {
      * wake-up it looks again every few ms for a while (a commit of another test file's database
      * may hold the cluster-wide horizon back for a moment), as the service's consumers do.
      */
-    function consumer(on: { store: EventStore; pool: pg.Pool }, name: string): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
+    function consumer(on: { store: EventStore }, name: string): { batches: RecordedEvent[][]; subscription: EventLogSubscription } {
       return record(name, { idlePollMs: 60_000, horizonWindowMs: 4_000 }, { on });
     }
 

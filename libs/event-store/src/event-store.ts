@@ -49,6 +49,12 @@ const READ_ALL_OF_TYPES = {
       FROM (SELECT transaction_id, global_position FROM page ORDER BY transaction_id DESC, global_position DESC LIMIT 1) AS last`,
 };
 
+/**
+ * The two statements that read the log ($1, $2: the cursor; $3: the page size; $4: the types), for
+ * the test that checks their generic plans (EventLogSubscription plans them once per session).
+ */
+export const LOG_READS = { all: READ_ALL, ofTypes: READ_ALL_OF_TYPES } as const;
+
 /** SQLSTATE raised by event_store_append when a stream is not at its expected version (DETAIL: the stream id). */
 const STREAM_VERSION_CONFLICT = 'CE409';
 

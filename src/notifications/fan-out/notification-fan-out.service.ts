@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EventLogSubscription, EventStore, fold, type RecordedEvent } from '@app/event-store';
-import type { Pool } from 'pg';
 import { aidRequests } from '../../aid-requests/aid-request.aggregate';
 import { AID_REQUEST_STREAM_TYPE, type AidRequestEvent } from '../../aid-requests/domain/aid-request.events';
 import type { AidRequestView } from '../../aid-requests/projections/aid-request-view';
 import { ThrottledWarning } from '../../common/throttled-warning';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { PG_POOL } from '../../database/pg-pool';
 import { eventLogSettings } from '../../database/event-log-settings';
 import type { JobRequest } from '../../queues/queue-definitions';
 import { QueueProducer } from '../../queues/queue-producer';
@@ -57,7 +55,6 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(PG_POOL) pool: Pool,
     private readonly eventStore: EventStore,
     private readonly endpoints: WebhookEndpointStore,
     private readonly deliveries: WebhookDeliveryStore,
@@ -65,7 +62,7 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
     private readonly producer: QueueProducer,
   ) {
     this.mailTo = config.notifications.mail?.to ?? [];
-    this.subscription = new EventLogSubscription(eventStore, pool, {
+    this.subscription = new EventLogSubscription(eventStore, {
       name: NOTIFICATIONS_CONSUMER,
       ...eventLogSettings(config),
       types: [...NOTIFIED_AID_REQUEST_EVENT_TYPES, ...ENDPOINT_EVENT_TYPES],

@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { EventStore } from '../event-store';
 import type { LogCursor, ReadAllResult, RecordedEvent } from '../event-store.types';
+import type { Sql } from '../sql/sql';
 
 /** A batch as read, with what `prepare` made of it (undefined without `prepare`, or when empty). */
 export type EventLogBatch<P> = ReadAllResult & { readonly prepared: P | undefined };
@@ -27,7 +27,8 @@ export class EventLogBatchReader<P> {
 
   constructor(
     private readonly store: EventStore,
-    private readonly pool: pg.Pool,
+    /** Where it reads: the subscription's own connection. */
+    private readonly sql: Sql,
     private readonly options: EventLogBatchReaderOptions<P>,
   ) {}
 
@@ -47,7 +48,7 @@ export class EventLogBatchReader<P> {
 
   private read(after: LogCursor): Promise<EventLogBatch<P>> {
     const { batchSize, asStored, types, prepare } = this.options;
-    const reading = this.store.readAll(after, batchSize, this.pool, { asStored, types }).then(async (result) => ({
+    const reading = this.store.readAll(after, batchSize, this.sql, { asStored, types }).then(async (result) => ({
       ...result,
       prepared: result.events.length > 0 && prepare !== undefined ? await prepare(result.events) : undefined,
     }));

@@ -1,0 +1,121 @@
+import { jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { EventLogSubscription, EventStore, LOG_READS, type RecordedEvent } from '@app/event-store';
+import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
+
+/**
+ * A log consumer's reads are planned once per session (EventLogSubscription): their generic plan
+ * must then be the plan a read at the log's end wants — the cursor's index under the page's limit,
+ * never a scan of the whole log — and the consumer's own connection must be the one that reads.
+ */
+describe('Event-log reads with generic plans (real Postgres)', () => {
+  const EVENTS = 3_000;
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    pool.on('error', () => undefined);
+    store = new EventStore(pool);
+    // Enough history that scanning it would be the costlier plan; statistics as a live log has them.
+    await pool.query(
+      `INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type, event_version, data, metadata)
+       SELECT gen_random_uuid(), 'history-' || g, 'test', 1, CASE WHEN g % 2 = 0 THEN 'Ticked' ELSE 'Tocked' END, 1, '{}', '{}'
+         FROM generate_series(1, $1::int) AS g`,
+      [EVENTS],
+    );
+    await pool.query('ANALYZE events');
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  /** The plan PostgreSQL uses for `text` when planning it once for any parameters, with these ones. */
+  async function genericPlan(text: string, types: string, args: string): Promise<string> {
+    const client = new pg.Client({ connectionString: db.url, options: '-c plan_cache_mode=force_generic_plan' });
+    await client.connect();
+    try {
+      await client.query(`PREPARE read_plan (${types}) AS ${text}`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) EXECUTE read_plan (${args})`);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** The cursor of the last event but `back`. */
+  async function nearTheEnd(back: number): Promise<string> {
+    const { rows } = await pool.query<{ t: string; p: string }>(
+      `SELECT transaction_id::text AS t, global_position::text AS p FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1 OFFSET $1`,
+      [back],
+    );
+    return `'${rows[0]!.t}', ${rows[0]!.p}`;
+  }
+
+  it('a read of every type: the cursor index under the limit, the parameters unknown when planned', async () => {
+    const plan = await genericPlan(LOG_READS.all.text, 'xid8, bigint, int', `${await nearTheEnd(5)}, 500`);
+    expect(plan).toContain('Limit');
+    expect(plan).toContain('Index Scan using events_transaction_position_idx on events');
+    expect(plan).toContain('ROW($1, $2)');
+    expect(plan).not.toContain('Seq Scan');
+    expect(plan).not.toContain('Sort');
+  });
+
+  it('a read of some types: the same page, then each wanted event by its position', async () => {
+    const plan = await genericPlan(LOG_READS.ofTypes.text, 'xid8, bigint, int, text[]', `${await nearTheEnd(5)}, 500, ARRAY['Ticked']`);
+    expect(plan).toContain('Index Scan using events_transaction_position_idx on events');
+    expect(plan).toContain('Index Scan using events_pkey on events e');
+    expect(plan).toContain('ROW($1, $2)');
+    expect(plan).not.toContain('Seq Scan');
+  });
+
+  it("a consumer reads and stores its checkpoint over its own connection, which plans each statement once", async () => {
+    const name = `planned-once-${randomUUID()}`;
+    const created: pg.ClientConfig[] = [];
+    const Client = pg.Client;
+    const spy = jest.spyOn(pg, 'Client').mockImplementation((config?: string | pg.ClientConfig) => {
+      if (typeof config === 'object') created.push(config);
+      return new Client(config);
+    });
+    const batches: RecordedEvent[][] = [];
+    const subscription = new EventLogSubscription(store, {
+      name,
+      connectionString: db.url,
+      types: ['Chimed'],
+      checkpointEveryMs: 0,
+      handle: (events) => {
+        batches.push([...events]);
+        return Promise.resolve();
+      },
+    });
+    try {
+      subscription.start();
+      const eventId = randomUUID();
+      await store.append([
+        { streamId: `s-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events: [{ eventId, type: 'Chimed', data: {}, metadata: {} }] },
+      ]);
+      await eventually(() => Promise.resolve(batches.flat().some((event) => event.eventId === eventId) ? true : undefined), { timeoutMs: 15_000, intervalMs: 10 });
+
+      const own = created.filter((config) => config.application_name === `cdt-fund-${name}`);
+      expect(own).toHaveLength(1);
+      expect(own[0]!.options).toBe('-c plan_cache_mode=force_generic_plan');
+      // Its one session is the one that reads the log (its latest statement, between two waits).
+      const seen = await eventually(async () => {
+        const { rows } = await pool.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE application_name = $1`, [`cdt-fund-${name}`]);
+        // (pg_stat_activity keeps the first kilobyte of a statement.)
+        return rows.some((row) => LOG_READS.ofTypes.text.startsWith(row.query.slice(0, 200))) ? rows : undefined;
+      }, { timeoutMs: 5_000, intervalMs: 5 });
+      expect(seen).toHaveLength(1);
+      const { rows } = await pool.query<{ consumer: string }>(`SELECT consumer FROM consumer_checkpoints WHERE consumer = $1`, [name]);
+      expect(rows).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      await subscription.stop();
+    }
+  });
+});
