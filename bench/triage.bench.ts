@@ -5,7 +5,7 @@
  *   {"bench":"triage","p50_ms":N,"p95_ms":N,"p99_ms":N,"max_per_s":N,"steady_per_s":N,"bullmq_p50_ms":N,"bullmq_p99_ms":N,
  *    "cpu_ms_per_triaged":N,"cpu_ms_worker":N,"cpu_ms_postgres":N,"cpu_ms_redis":N,"other_cores":N,
  *    "bullmq_cpu_ms_per_job":N}
- * Targets: p99 ≤ 100 ms at 200 filings/s; ≥ 1,000 triaged/s sustained; ≤ 2.3 ms of CPU per triaged
+ * Targets: p99 ≤ 100 ms at 200 filings/s; ≥ 800 triaged/s sustained; ≤ 2.3 ms of CPU per triaged
  * request at saturation (cpu_ms_per_triaged: the worker, its PostgreSQL backends and Redis over the
  * backlog phase, divided by the requests triaged; the parts beside it; other_cores is what the rest
  * of the machine used meanwhile — CPU per request depends much less on it than the rates do).
@@ -134,7 +134,7 @@ const WEBHOOK_EVENTS: readonly MessageType[] = ['aid_request.filed', 'aid_reques
 
 /** With webhooks on, the target for p99 at 200/s is 150 ms (one endpoint per country registered). */
 const TARGET_P99_MS = WEBHOOKS ? 150 : 100;
-const TARGET_PER_S = 1000;
+const TARGET_PER_S = 800;
 const TARGET_CPU_MS_PER_TRIAGED = 2.3;
 
 const WORK_DIR = join(tmpdir(), `cdt-fund-bench-triage-${RUN_ID}`);
