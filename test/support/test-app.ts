@@ -122,7 +122,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     close: async () => {
       await app.close();
       await pool.end();
-      if (config.role !== 'api') await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+      // Every role leaves keys: the API's queue producer writes each queue's `meta` when it opens.
+      await deleteQueueKeys(config.redisUrl, config.queuePrefix);
       if (ownsDatabase) await db.drop();
     },
   };
