@@ -58,7 +58,8 @@ describe('start-up messages', () => {
   it('the token hint is printed in development, and not in production', async () => {
     const app = await createTestApp();
     try {
-      const env = { DATABASE_URL: app.db.url, REDIS_URL: app.config.redisUrl, APP_ROLE: 'api', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' };
+      // The app's own queue prefix, whose keys its close deletes (the default prefix would stay behind).
+      const env = { DATABASE_URL: app.db.url, REDIS_URL: app.config.redisUrl, QUEUE_PREFIX: app.config.queuePrefix, APP_ROLE: 'api', PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info' };
       const development = await run(['dist/src/main.js'], { ...env, NODE_ENV: 'development' }, /then: curl/);
       expect(development.stdout).toContain('get a token: TOKEN=$(npm run -s token -- --role partner --country CR --sub cr-csirt)');
 
