@@ -1,15 +1,22 @@
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/app-config';
 
+/** A pool other than the process's main one: its size, and the options of its sessions. */
+export interface PgPoolShape {
+  readonly max: number;
+  readonly options: string;
+}
+
 /**
- * The process's one connection pool. Statement and idle-in-transaction timeouts keep a stuck
- * transaction from holding back every event-log consumer (they read only below the oldest open
- * transaction).
+ * The process's connection pool (or, with `shape`, a small one of a particular kind of session).
+ * Statement and idle-in-transaction timeouts keep a stuck transaction from holding back every
+ * event-log consumer (they read only below the oldest open transaction).
  */
-export function createPgPool(config: DatabaseConfig, applicationName: string): pg.Pool {
+export function createPgPool(config: DatabaseConfig, applicationName: string, shape?: PgPoolShape): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.url,
-    max: config.poolSize,
+    max: shape?.max ?? config.poolSize,
+    ...(shape && { options: shape.options }),
     application_name: applicationName,
     statement_timeout: config.statementTimeoutMs,
     idle_in_transaction_session_timeout: config.idleInTransactionTimeoutMs,

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { CONSUMER_SESSION_OPTIONS, EventLogSubscription, EventStore, LOG_READS, type RecordedEvent } from '@app/event-store';
+import { PLANNED_ONCE_SESSION_OPTIONS, EventLogSubscription, EventStore, LOG_READS, type RecordedEvent } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 
 /**
@@ -45,7 +45,7 @@ describe('Event-log reads with generic plans (real Postgres)', () => {
 
   /** The plan a consumer's session makes for `text`, once for any parameters (shown with these ones). */
   async function genericPlan(on: TestDatabase, text: string, types: string, args: string): Promise<string> {
-    const client = new pg.Client({ connectionString: on.url, options: CONSUMER_SESSION_OPTIONS });
+    const client = new pg.Client({ connectionString: on.url, options: PLANNED_ONCE_SESSION_OPTIONS });
     await client.connect();
     try {
       await client.query(`PREPARE read_plan (${types}) AS ${text}`);
@@ -122,8 +122,8 @@ describe('Event-log reads with generic plans (real Postgres)', () => {
 
       const own = created.filter((config) => config.application_name === `cdt-fund-${name}`);
       expect(own).toHaveLength(1);
-      expect(own[0]!.options).toBe(CONSUMER_SESSION_OPTIONS);
-      expect(CONSUMER_SESSION_OPTIONS).toContain('plan_cache_mode=force_generic_plan');
+      expect(own[0]!.options).toBe(PLANNED_ONCE_SESSION_OPTIONS);
+      expect(PLANNED_ONCE_SESSION_OPTIONS).toContain('plan_cache_mode=force_generic_plan');
       // Its one session is the one that reads the log (its latest statement, between two waits).
       const seen = await eventually(async () => {
         const { rows } = await pool.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE application_name = $1`, [`cdt-fund-${name}`]);

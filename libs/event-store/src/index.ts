@@ -10,3 +10,4 @@ export * from './subscriptions/append-notifier';
 export * from './subscriptions/checkpoints';
 export * from './subscriptions/event-log-subscription';
 export * from './integrity';
+export * from './sql/planned-once-session';

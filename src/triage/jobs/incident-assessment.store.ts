@@ -1,7 +1,8 @@
-import { GroupCommit, settle, type Settled } from '@app/event-store';
+import { GroupCommit, PLANNED_ONCE_SESSION_OPTIONS, settle, type Settled } from '@app/event-store';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL } from '../../database/pg-pool';
+import type { AppConfig } from '../../config/app-config';
+import { createPgPool } from '../../database/pg-pool';
 import { alertDetailsSql, alertSubjectSql, subjectPrefix } from '../../notifications/alerts/officer-alerts';
 
 /** Incidents detected this close together in one country are likely the same attack. */
@@ -24,18 +25,27 @@ export interface IncidentAssessment {
   readonly alertId: string;
 }
 
+/** Assessments run at once (statements in flight), and so the connections of their pool. */
+const ASSESSMENTS_IN_FLIGHT = 2;
+
 /**
  * The requests ($1, with their alert ids $2) that are incident requests with a detection time —
  * only those are assessed — each with its urgent alert recorded (once per alert id, worded from
  * its view: $3 is the subject's prefix) and the open incident requests of its country detected
  * within $4 ms of it (the closest $5 first). One row per request and duplicate, by $1's order.
+ *
+ * Planned once per session (see IncidentAssessmentStore), so its plan must suit any table: each
+ * request is looked up on its own, by primary key, and only then checked for its kind (with the
+ * kind in the lookup, a plan made on an empty table scans the incidents' index for it instead, and
+ * keeps doing so as the table grows). test/triage/incident-assessment-plans checks the plan.
  */
-const ASSESS_INCIDENTS = `
+export const ASSESS_INCIDENTS = `
   WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t (request_id, alert_id, n)),
   me AS (
     SELECT i.n, i.alert_id, v.*
-      FROM input i JOIN aid_request_views v ON v.id = i.request_id
+      FROM input i
+      JOIN LATERAL (SELECT * FROM aid_request_views v WHERE v.id = i.request_id LIMIT 1) v ON true
      WHERE v.kind = 'incident_response' AND v.detected_at IS NOT NULL),
   alert AS (
     INSERT INTO notifications (id, kind, audience, request_id, subject, details)
@@ -54,6 +64,21 @@ const ASSESS_INCIDENTS = `
        LIMIT $5) o ON true
    ORDER BY me.n, o.apart, o.id`;
 
+export const INCIDENT_ASSESSMENT_POOL = Symbol('INCIDENT_ASSESSMENT_POOL');
+
+/**
+ * The assessments' own connections, whose sessions plan the statement once
+ * (PLANNED_ONCE_SESSION_OPTIONS): PostgreSQL's plan cache otherwise plans it afresh on most calls
+ * (its CTEs and the duplicates' lateral join made that the largest planning cost left on a busy
+ * worker's backends), for the same plan.
+ */
+export function createIncidentAssessmentPool(config: AppConfig): Pool {
+  return createPgPool(config.database, `cdt-fund-${config.role}-incident-assessment`, {
+    max: ASSESSMENTS_IN_FLIGHT,
+    options: PLANNED_ONCE_SESSION_OPTIONS,
+  });
+}
+
 /**
  * What assessing an incident reads and writes, in one round trip: the request, its likely
  * duplicates, and its urgent alert to officers. The incident-response worker assesses many at
@@ -65,7 +90,7 @@ const ASSESS_INCIDENTS = `
 @Injectable()
 export class IncidentAssessmentStore {
   private readonly batches = new GroupCommit<IncidentAssessment, IncidentWithDuplicates | undefined>(
-    { maxInFlight: 2, maxBatch: 64 },
+    { maxInFlight: ASSESSMENTS_IN_FLIGHT, maxBatch: 64 },
     {
       alone: async (assessment) => (await this.assessMany([assessment]))[0],
       together: (assessments) => this.assessTogether(assessments),
@@ -74,7 +99,7 @@ export class IncidentAssessmentStore {
     },
   );
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(INCIDENT_ASSESSMENT_POOL) private readonly pool: Pool) {}
 
   /** Undefined (and no alert) when the request is not an incident request. */
   assess(assessment: IncidentAssessment): Promise<IncidentWithDuplicates | undefined> {

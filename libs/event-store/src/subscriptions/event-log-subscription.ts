@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { PLANNED_ONCE_SESSION_OPTIONS } from '../sql/planned-once-session';
 import type { EventStore } from '../event-store';
 import type { LogCursor, RecordedEvent } from '../event-store.types';
 import { EVENT_LOG_CHANNEL } from './append-notifier';
@@ -60,17 +61,6 @@ export interface EventLogSubscriptionSettings {
 }
 
 /**
- * The session of a consumer's own connection. Its statements (the lock, LISTEN, the checkpoint and
- * the two log reads) are index lookups by design, and each is planned once, for any values
- * (`plan_cache_mode`). That one plan is made at the session's first read — perhaps on a new,
- * empty log never analysed, where reading a whole table looks cheapest — and is kept while the log
- * grows until PostgreSQL next analyses it: with sequential scans priced out (`enable_seqscan`) it is
- * the plan a large log wants from the start, the cursor's index under the page's limit and each
- * wanted event by its position (test/event-store/event-log-read-plans checks both logs).
- */
-export const CONSUMER_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
-
-/**
  * A consumer of the whole event log that never skips an event: it follows `readAll`'s gap-safe
  * cursor and stores its checkpoint after handling each batch (so a crash re-delivers, never
  * loses; handlers must be idempotent). One instance across all processes is active: the one
@@ -79,7 +69,7 @@ export const CONSUMER_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -
  * an EventLogBatchReader (with read-ahead), when it reads from an EventLogWaitPolicy.
  *
  * The reads and the checkpoint go over that same connection, whose session plans each statement
- * once (CONSUMER_SESSION_OPTIONS): a read at the log's end is otherwise planned afresh every time
+ * once (PLANNED_ONCE_SESSION_OPTIONS): a read at the log's end is otherwise planned afresh every time
  * (PostgreSQL's estimate for a generic cursor comparison is a third of the table, so its plan cache
  * keeps choosing custom plans), and planning was most of a read's cost (about 270 µs of the 390 a
  * read at the end of a 200,000-event log took, measured) — on the most frequent statement of a
@@ -159,7 +149,7 @@ export class EventLogSubscription<P = never> {
       keepAlive: true,
       application_name: `cdt-fund-${this.options.name}`,
       // Each read planned once per session, not on every read (see the class's comment).
-      options: CONSUMER_SESSION_OPTIONS,
+      options: PLANNED_ONCE_SESSION_OPTIONS,
       ...(this.options.statementTimeoutMs ? { statement_timeout: this.options.statementTimeoutMs } : {}),
     });
     // Losing the leader's connection ends the lead at once (it wakes the loop). A connection that
