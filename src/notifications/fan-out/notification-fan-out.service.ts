@@ -35,6 +35,15 @@ const ENDPOINT_EVENTS: { readonly [T in WebhookEndpointEvent['type']]: true } = 
 const ENDPOINT_EVENT_TYPES = Object.keys(ENDPOINT_EVENTS);
 
 /**
+ * Once caught up, the fan-out reads the log at most this often (the first commit after a quiet
+ * spell is read at once). Webhooks and alert mails need not follow each commit within
+ * milliseconds, and every commit wakes every consumer: at 200 filings/s, reading at each wake-up
+ * made the fan-out's reads over a third of the worker's statements (about 9,100 of 24,700 in 20 s
+ * measured), for an event or two each.
+ */
+const FAN_OUT_INTERVAL_MS = 50;
+
+/**
  * The notifications' consumer of the outbox: tails the event log in commit order (gap-safe, like
  * the relay, with its own checkpoint) and turns each event of interest into one message per
  * matching endpoint, plus one alert e-mail per recipient, each with an id derived from the event.
@@ -66,6 +75,7 @@ export class NotificationFanOut implements OnApplicationBootstrap, OnModuleDestr
       name: NOTIFICATIONS_CONSUMER,
       ...eventLogSettings(config),
       types: [...NOTIFIED_AID_REQUEST_EVENT_TYPES, ...ENDPOINT_EVENT_TYPES],
+      minReadIntervalMs: FAN_OUT_INTERVAL_MS,
       handle: (events) => this.fanOut(events),
       onError: (error) => this.retrying.log(error),
     });
