@@ -95,7 +95,10 @@ describe('The incident assessment with a generic plan (real Postgres)', () => {
 
       const own = t.app.get<Pool>(INCIDENT_ASSESSMENT_POOL);
       expect(own.options.application_name).toBe(`cdt-fund-${t.config.role}-incident-assessment`);
-      // The pool's last used session is the one that assessed (node-postgres hands out its most recent idle client).
+      // The alert is seen committed a moment before the assessing session is back in the pool: wait
+      // for it, so that the query below goes to that one session (the pool opened no other).
+      await eventually(() => Promise.resolve(own.totalCount > 0 && own.idleCount === own.totalCount ? true : undefined), { timeoutMs: 5_000, intervalMs: 5 });
+      expect(own.totalCount).toBe(1);
       const { rows } = await own.query<{ mode: string; generic: string; custom: string }>(
         `SELECT current_setting('plan_cache_mode') AS mode, generic_plans AS generic, custom_plans AS custom
            FROM pg_prepared_statements WHERE name = 'incident_assess'`,
