@@ -1,7 +1,9 @@
 import { eventually } from '@app/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WebhookDeliveryStore } from '../../src/notifications/webhooks/webhook-delivery.store';
 import { signatureHeader } from '../../src/notifications/delivery/webhook-signature';
 import { messageId } from '../../src/notifications/fan-out/notification-messages';
 import { capacityBody, incidentBody } from '../support/requests';
@@ -111,6 +113,27 @@ describe('webhook delivery', () => {
     expect(log[0]).toMatchObject({ type: 'aid_request.triaged', requestId, status: 'delivered', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
     expect(log.map((d) => d.id)).toEqual([triaged.headers['webhook-id'], filed.headers['webhook-id']]);
     await call(t, 'DELETE', `/v1/webhooks/${endpoint.id}`, cr);
+  });
+
+  it('messages recorded together are listed newest first in the order they were given (the log’s)', async () => {
+    const store = t.app.get(WebhookDeliveryStore);
+    const endpointId = randomUUID();
+    const given = Array.from({ length: 20 }, (_, i) => ({
+      id: `msg_${randomUUID().replaceAll('-', '')}`,
+      endpointId,
+      eventId: randomUUID(),
+      type: i % 2 === 0 ? 'aid_request.filed' : 'aid_request.triaged',
+      requestId: null,
+      position: 1_000 + i,
+      body: '{}',
+    }));
+    await store.insert(given);
+    const listed = await store.list(endpointId, undefined, 100, undefined);
+    expect(listed.map(({ view }) => view.position)).toEqual(given.map((d) => d.position).reverse());
+    // The pages follow the same order.
+    const firstPage = await store.list(endpointId, undefined, 7, undefined);
+    const secondPage = await store.list(endpointId, undefined, 7, firstPage.at(-1)!.position);
+    expect([...firstPage, ...secondPage].map(({ view }) => view.id)).toEqual(listed.slice(0, 14).map(({ view }) => view.id));
   });
 
   it('follows the endpoints as they change: nothing more for a deleted one, everything after its registration for a new one', async () => {

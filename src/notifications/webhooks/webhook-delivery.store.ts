@@ -78,12 +78,19 @@ interface ViewRow {
 export class WebhookDeliveryStore {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Records messages; one that is already recorded (a relay replay) is left as it is. */
+  /**
+   * Records messages; one that is already recorded (a relay replay) is left as it is. Messages
+   * recorded together are stamped a microsecond apart in their given order (the log's), so that
+   * an endpoint's log, newest first, lists a request's triage before its filing even when one
+   * batch of the fan-out recorded both.
+   */
   async insert(deliveries: readonly NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.pool.query(
-      `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, type, request_id, position, body)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bigint[], $7::text[])
+      `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, type, request_id, position, body, created_at)
+       SELECT id, endpoint_id, event_id, type, request_id, position, body, now() + (n - 1) * interval '1 microsecond'
+         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bigint[], $7::text[])
+              WITH ORDINALITY AS t (id, endpoint_id, event_id, type, request_id, position, body, n)
        ON CONFLICT (id) DO NOTHING`,
       [
         deliveries.map((d) => d.id),
