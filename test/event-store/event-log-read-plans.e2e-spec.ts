@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { PLANNED_ONCE_SESSION_OPTIONS, EventLogSubscription, EventStore, LOG_READS, type RecordedEvent } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
+import { genericPlan } from '../support/generic-plan';
 
 /**
  * A log consumer's reads are planned once per session (EventLogSubscription): their generic plan
@@ -43,19 +44,6 @@ describe('Event-log reads with generic plans (real Postgres)', () => {
     await fresh?.drop();
   });
 
-  /** The plan a consumer's session makes for `text`, once for any parameters (shown with these ones). */
-  async function genericPlan(on: TestDatabase, text: string, types: string, args: string): Promise<string> {
-    const client = new pg.Client({ connectionString: on.url, options: PLANNED_ONCE_SESSION_OPTIONS });
-    await client.connect();
-    try {
-      await client.query(`PREPARE read_plan (${types}) AS ${text}`);
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) EXECUTE read_plan (${args})`);
-      return rows.map((row) => row['QUERY PLAN']).join('\n');
-    } finally {
-      await client.end();
-    }
-  }
-
   /** The cursor of the last event but `back`. */
   async function nearTheEnd(back: number): Promise<string> {
     const { rows } = await pool.query<{ t: string; p: string }>(
@@ -74,7 +62,7 @@ describe('Event-log reads with generic plans (real Postgres)', () => {
     ['a large analysed log', () => db],
     ['a new empty log', () => fresh],
   ])('a read of every type, on %s: the cursor index under the limit, the parameters unknown when planned', async (_, on) => {
-    const plan = await genericPlan(on(), LOG_READS.all.text, 'xid8, bigint, int', `${await cursorIn(on())}, 500`);
+    const plan = await genericPlan(on().url, LOG_READS.all.text, `${await cursorIn(on())}, 500`, 'xid8, bigint, int');
     expect(plan).toContain('Limit');
     expect(plan).toContain('Index Scan using events_transaction_position_idx on events');
     expect(plan).toContain('ROW($1, $2)');
@@ -86,7 +74,7 @@ describe('Event-log reads with generic plans (real Postgres)', () => {
     ['a large analysed log', () => db],
     ['a new empty log', () => fresh],
   ])('a read of some types, on %s: the same page, then each wanted event by its position', async (_, on) => {
-    const plan = await genericPlan(on(), LOG_READS.ofTypes.text, 'xid8, bigint, int, text[]', `${await cursorIn(on())}, 500, ARRAY['Ticked']`);
+    const plan = await genericPlan(on().url, LOG_READS.ofTypes.text, `${await cursorIn(on())}, 500, ARRAY['Ticked']`, 'xid8, bigint, int, text[]');
     expect(plan).toContain('Index Scan using events_transaction_position_idx on events');
     expect(plan).toContain('Index Scan using events_pkey on events e');
     expect(plan).toContain('ROW($1, $2)');

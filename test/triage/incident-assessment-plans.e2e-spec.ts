@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import pg from 'pg';
-import { PLANNED_ONCE_SESSION_OPTIONS } from '@app/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
 import { ASSESS_INCIDENTS, INCIDENT_ASSESSMENT_POOL } from '../../src/triage/jobs/incident-assessment.store';
+import { genericPlan } from '../support/generic-plan';
 import { incidentBody } from '../support/requests';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -44,26 +44,11 @@ describe('The incident assessment with a generic plan (real Postgres)', () => {
     await fresh?.drop();
   });
 
-  /** The plan an assessment session makes for the statement, once for any parameters. */
-  async function genericPlan(on: TestDatabase): Promise<string> {
-    const client = new pg.Client({ connectionString: on.url, options: PLANNED_ONCE_SESSION_OPTIONS });
-    await client.connect();
-    try {
-      await client.query(`PREPARE assess AS ${ASSESS_INCIDENTS}`);
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN (COSTS OFF) EXECUTE assess (ARRAY[gen_random_uuid(), gen_random_uuid()], ARRAY['a', 'b'], 'Urgent', 259200000, 5)`,
-      );
-      return rows.map((row) => row['QUERY PLAN']).join('\n');
-    } finally {
-      await client.end();
-    }
-  }
-
   it.each([
     ['a large analysed table', () => db],
     ['a new empty table', () => fresh],
   ])('on %s: each request by primary key, then its duplicates through the incidents index', async (_, on) => {
-    const plan = await genericPlan(on());
+    const plan = await genericPlan(on().url, ASSESS_INCIDENTS, `ARRAY[gen_random_uuid(), gen_random_uuid()], ARRAY['a', 'b'], 'Urgent', 259200000, 5`);
     expect(plan).toMatch(/Index Scan using aid_request_views_pkey on aid_request_views \w+\n\s+Index Cond: \(id = t\.request_id\)/);
     // (A plain or a bitmap scan of that index: either reads only the country's incidents in the window.)
     expect(plan).toMatch(/Index Scan (using|on) aid_request_views_incidents_idx( on aid_request_views o)?\n\s+Index Cond: \(\(country = me\.country\) AND \(detected_at >=/);
