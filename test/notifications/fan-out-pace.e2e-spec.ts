@@ -40,7 +40,10 @@ it('a trickle of filings wakes the fan-out at each commit, and it reads at most 
     expect(others.length).toBeGreaterThanOrEqual(FILINGS);
     // The fan-out: one read per 50 ms of the trickle, give or take the first and the last.
     expect(fanOut.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 2);
-    for (let i = 1; i < fanOut.length; i += 1) expect(fanOut[i]!.at - fanOut[i - 1]!.at).toBeGreaterThanOrEqual(49);
+    // The pace is counted in whole milliseconds (Date.now) and a timer may fire up to a millisecond
+    // before its time by performance.now (libuv's loop clock is cached in whole milliseconds), so
+    // two reads 50 ms apart can measure as 48.x ms here; without the pace they follow each commit.
+    for (let i = 1; i < fanOut.length; i += 1) expect(fanOut[i]!.at - fanOut[i - 1]!.at).toBeGreaterThanOrEqual(47);
   } finally {
     spy.mockRestore();
   }
