@@ -1,17 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import { mintToken } from '../../src/auth/dev-token';
-import type { ChaosSystem } from './chaos-run';
+import type { QueueName } from '../../src/queues/queue-definitions';
+import { queuePrefix } from '../../src/queues/redis-connection';
+import { queueConnection, type ChaosSystem } from './chaos-run';
 
 const BACKLOG = Number(process.env['CHAOS_SCALE_BACKLOG'] ?? 1_500);
 
-async function countBacklog(client: pg.Client): Promise<number> {
+/** The queues of the measured work: triage, the incident-response follow-up, the webhook messages. */
+const WORK_QUEUES: readonly QueueName[] = ['triage', 'incident-response', 'webhooks'];
+/** How long the work must stay done: the relay queues a committed event's jobs within milliseconds. */
+const DONE_FOR_MS = 1_000;
+const POLL_MS = 100;
+
+/**
+ * What is left of the work: filings not triaged and messages not delivered (the database), and the
+ * jobs of WORK_QUEUES not finished (Redis). The follow-up's flags commit while the database shows
+ * nothing left, so without the queues the first run's end was taken too early and its last flags
+ * and their messages were counted in the second run.
+ */
+async function countBacklog(client: pg.Client, queues: readonly Queue[]): Promise<number> {
   const { rows } = await client.query<{ n: string }>(
     `SELECT ((SELECT count(*) FROM aid_request_views WHERE status = 'submitted')
            + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'))::text AS n`,
   );
-  return Number(rows[0]?.n);
+  const jobs = await Promise.all(
+    queues.map(async (queue) => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
+      // Delayed: retries count, the queue's recurring sweep (a scheduler's next run) does not.
+      const retries = (await queue.getDelayed()).filter((job) => job.repeatJobKey === undefined).length;
+      return Object.values(counts).reduce((a, b) => a + b, 0) + retries;
+    }),
+  );
+  return Number(rows[0]?.n) + jobs.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -26,6 +49,7 @@ export async function measureScaleOut(system: ChaosSystem, log: (line: string) =
   const token = await mintToken(new TextEncoder().encode(secret), { sub: 'scale-cert', role: 'partner', country: 'CR' });
   const client = new pg.Client({ connectionString: system.databaseUrl });
   await client.connect();
+  const queues = WORK_QUEUES.map((name) => new Queue(name, { connection: queueConnection(system), prefix: queuePrefix(system.prefix) }));
   const rates: number[] = [];
   try {
     for (const workers of [1, 2]) {
@@ -57,11 +81,20 @@ export async function measureScaleOut(system: ChaosSystem, log: (line: string) =
       const started = new Date();
       for (const worker of system.workers.slice(0, workers)) worker.start();
       const deadline = Date.now() + 300_000;
-      while ((await countBacklog(client)) > 0) {
-        if (Date.now() > deadline) throw new Error(`the backlog of ${BACKLOG} filings was not worked off within 300 s by ${workers} worker(s)`);
-        await sleep(100);
+      // Done: nothing left in DONE_FOR_MS of consecutive looks; the work ended at the first of them.
+      let doneSince: number | undefined;
+      let done: number;
+      for (;;) {
+        const at = Date.now();
+        if ((await countBacklog(client, queues)) > 0) doneSince = undefined;
+        else if (doneSince === undefined) doneSince = at;
+        else if (at - doneSince >= DONE_FOR_MS) {
+          done = doneSince;
+          break;
+        }
+        if (at > deadline) throw new Error(`the backlog of ${BACKLOG} filings was not worked off within 300 s by ${workers} worker(s)`);
+        await sleep(POLL_MS);
       }
-      const done = Date.now();
       const { rows } = await client.query<{ first: Date }>(
         `SELECT min(recorded_at) AS first FROM events WHERE event_type = 'AidRequestTriaged' AND recorded_at >= $1`,
         [started],
@@ -75,6 +108,7 @@ export async function measureScaleOut(system: ChaosSystem, log: (line: string) =
     for (const worker of system.workers) if (!worker.running) worker.start();
     await Promise.all(system.workers.map((worker) => worker.waitReady()));
   } finally {
+    await Promise.all(queues.map((queue) => queue.close()));
     await client.end();
   }
   return { per_s_1_worker: rates[0]!, per_s_2_workers: rates[1]! };
