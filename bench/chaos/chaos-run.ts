@@ -13,6 +13,7 @@ import { backlog, checkInvariants, type Backlog, type InvariantReport } from './
 import { runLoad, LoadRecord, type Tokens } from './load';
 import { createRedisCluster, OwnPostgres, OwnRedis, ownDirectory, ownsSlotOf, type PgBinaries } from './own-processes';
 import { Receivers, type Receiver } from '../support/webhook-receivers';
+import { zeroFor } from './zero-for';
 
 export type FaultKind = 'worker_kill' | 'api_kill' | 'redis_restart' | 'postgres_restart' | 'webhook_500';
 export const FAULT_KINDS: readonly FaultKind[] = ['worker_kill', 'api_kill', 'redis_restart', 'postgres_restart', 'webhook_500'];
@@ -423,15 +424,7 @@ export async function runChaos(system: ChaosSystem): Promise<ChaosResult> {
   // Quiet: every process back, and the backlog at zero for two seconds in a row.
   const quietStart = Date.now();
   await Promise.all([...system.apis, ...system.workers].map((process) => process.waitReady(120_000).catch(() => undefined)));
-  let zeroSince: number | undefined;
-  while (Date.now() - quietStart < options.quietTimeoutS * 1_000) {
-    const value = await probe.read();
-    if (value === 0) {
-      zeroSince ??= Date.now();
-      if (Date.now() - zeroSince >= 2_000) break;
-    } else zeroSince = undefined;
-    await sleep(250);
-  }
+  await zeroFor(() => probe.read(), { forMs: 2_000, pollMs: 250, deadline: quietStart + options.quietTimeoutS * 1_000 });
   const quietS = (Date.now() - quietStart) / 1000;
   log(`${options.label}: quiet after ${quietS.toFixed(1)} s (backlog ${String(probe.samples.at(-1)?.value)})`);
   await Promise.all(recoveries);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { mintToken } from '../../src/auth/dev-token';
 import type { QueueName } from '../../src/queues/queue-definitions';
 import { queuePrefix } from '../../src/queues/redis-connection';
 import { queueConnection, type ChaosSystem } from './chaos-run';
+import { zeroFor } from './zero-for';
 
 const BACKLOG = Number(process.env['CHAOS_SCALE_BACKLOG'] ?? 1_500);
 
@@ -81,20 +81,9 @@ export async function measureScaleOut(system: ChaosSystem, log: (line: string) =
       const started = new Date();
       for (const worker of system.workers.slice(0, workers)) worker.start();
       const deadline = Date.now() + 300_000;
-      // Done: nothing left in DONE_FOR_MS of consecutive looks; the work ended at the first of them.
-      let doneSince: number | undefined;
-      let done: number;
-      for (;;) {
-        const at = Date.now();
-        if ((await countBacklog(client, queues)) > 0) doneSince = undefined;
-        else if (doneSince === undefined) doneSince = at;
-        else if (at - doneSince >= DONE_FOR_MS) {
-          done = doneSince;
-          break;
-        }
-        if (at > deadline) throw new Error(`the backlog of ${BACKLOG} filings was not worked off within 300 s by ${workers} worker(s)`);
-        await sleep(POLL_MS);
-      }
+      // Done: nothing left for DONE_FOR_MS; the work ended at the first of those looks.
+      const done = await zeroFor(() => countBacklog(client, queues), { forMs: DONE_FOR_MS, pollMs: POLL_MS, deadline });
+      if (done === undefined) throw new Error(`the backlog of ${BACKLOG} filings was not worked off within 300 s by ${workers} worker(s)`);
       const { rows } = await client.query<{ first: Date }>(
         `SELECT min(recorded_at) AS first FROM events WHERE event_type = 'AidRequestTriaged' AND recorded_at >= $1`,
         [started],
