@@ -1,10 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions } from 'bullmq';
 import { Cluster } from 'ioredis';
 import pg from 'pg';
 import { mintToken } from '../../src/auth/dev-token';
+import { QUEUE_NAMES } from '../../src/queues/queue-definitions';
 import { queuePrefix } from '../../src/queues/redis-connection';
 import { freePort } from '../../src/local-services/ports';
 import { leaderOf, newAppProcess, type AppProcess } from './app-processes';
@@ -13,6 +14,7 @@ import { backlog, checkInvariants, type Backlog, type InvariantReport } from './
 import { runLoad, LoadRecord, type Tokens } from './load';
 import { createRedisCluster, OwnPostgres, OwnRedis, ownDirectory, ownsSlotOf, type PgBinaries } from './own-processes';
 import { Receivers, type Receiver } from '../support/webhook-receivers';
+import { unfinishedJobs } from './unfinished-jobs';
 import { zeroFor } from './zero-for';
 
 export type FaultKind = 'worker_kill' | 'api_kill' | 'redis_restart' | 'postgres_restart' | 'webhook_500';
@@ -421,12 +423,24 @@ export async function runChaos(system: ChaosSystem): Promise<ChaosResult> {
   const loadSeconds = (Date.now() - startedAt) / 1000;
   log(`${options.label}: load stopped after ${loadSeconds.toFixed(0)} s (${load.filed} filed); waiting for quiet`);
 
-  // Quiet: every process back, and the backlog at zero for two seconds in a row.
+  // Quiet: every process back, and nothing left for two seconds in a row: neither the database's
+  // backlog nor an unfinished job (a follow-up commits its events while the database shows none).
   const quietStart = Date.now();
   await Promise.all([...system.apis, ...system.workers].map((process) => process.waitReady(120_000).catch(() => undefined)));
-  await zeroFor(() => probe.read(), { forMs: 2_000, pollMs: 250, deadline: quietStart + options.quietTimeoutS * 1_000 });
+  const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: queueConnection(system), prefix: queuePrefix(system.prefix) }));
+  let jobsLeft: number | undefined;
+  try {
+    const workLeft = async (): Promise<number | undefined> => {
+      const [database, jobs] = await Promise.all([probe.read(), unfinishedJobs(queues).catch(() => undefined)]);
+      jobsLeft = jobs;
+      return database === undefined || jobs === undefined ? undefined : database + jobs;
+    };
+    await zeroFor(workLeft, { forMs: 2_000, pollMs: 250, deadline: quietStart + options.quietTimeoutS * 1_000 });
+  } finally {
+    await Promise.all(queues.map((queue) => queue.close()));
+  }
   const quietS = (Date.now() - quietStart) / 1000;
-  log(`${options.label}: quiet after ${quietS.toFixed(1)} s (backlog ${String(probe.samples.at(-1)?.value)})`);
+  log(`${options.label}: quiet after ${quietS.toFixed(1)} s (backlog ${String(probe.samples.at(-1)?.value)}, unfinished jobs ${String(jobsLeft)})`);
   await Promise.all(recoveries);
   running = false;
   await sampler;

@@ -5,6 +5,7 @@ import { mintToken } from '../../src/auth/dev-token';
 import type { QueueName } from '../../src/queues/queue-definitions';
 import { queuePrefix } from '../../src/queues/redis-connection';
 import { queueConnection, type ChaosSystem } from './chaos-run';
+import { unfinishedJobs } from './unfinished-jobs';
 import { zeroFor } from './zero-for';
 
 const BACKLOG = Number(process.env['CHAOS_SCALE_BACKLOG'] ?? 1_500);
@@ -26,15 +27,7 @@ async function countBacklog(client: pg.Client, queues: readonly Queue[]): Promis
     `SELECT ((SELECT count(*) FROM aid_request_views WHERE status = 'submitted')
            + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'))::text AS n`,
   );
-  const jobs = await Promise.all(
-    queues.map(async (queue) => {
-      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children');
-      // Delayed: retries count, the queue's recurring sweep (a scheduler's next run) does not.
-      const retries = (await queue.getDelayed()).filter((job) => job.repeatJobKey === undefined).length;
-      return Object.values(counts).reduce((a, b) => a + b, 0) + retries;
-    }),
-  );
-  return Number(rows[0]?.n) + jobs.reduce((a, b) => a + b, 0);
+  return Number(rows[0]?.n) + (await unfinishedJobs(queues));
 }
 
 /**
