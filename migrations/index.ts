@@ -18,6 +18,7 @@ import { GrantPeriodInViews1795852800520 } from './1795852800520-GrantPeriodInVi
 import { SlaDeadlineIndexes1795852800640 } from './1795852800640-SlaDeadlineIndexes';
 import { DocumentBlobKeep1795852800650 } from './1795852800650-DocumentBlobKeep';
 import { ApprovedGrantsIndex1795852800660 } from './1795852800660-ApprovedGrantsIndex';
+import { NearestIncidentsIndex1795852800670 } from './1795852800670-NearestIncidentsIndex';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   SlaDeadlineIndexes1795852800640,
   DocumentBlobKeep1795852800650,
   ApprovedGrantsIndex1795852800660,
+  NearestIncidentsIndex1795852800670,
 ];

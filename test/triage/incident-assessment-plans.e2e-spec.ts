@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import pg from 'pg';
 import { createTestDatabase, eventually, type TestDatabase } from '@app/testing';
+import { PLANNED_ONCE_SESSION_OPTIONS } from '@app/event-store';
 import { ASSESS_INCIDENTS, INCIDENT_ASSESSMENT_POOL } from '../../src/triage/jobs/incident-assessment.store';
 import { genericPlan } from '../support/generic-plan';
 import { incidentBody } from '../support/requests';
@@ -56,6 +57,38 @@ describe('The incident assessment with a generic plan (real Postgres)', () => {
     const scans = plan.split('\n').filter((line) => / Scan .*aid_request_views/.test(line));
     for (const scan of scans) expect(scan).toMatch(/aid_request_views_pkey|aid_request_views_incidents_idx|Bitmap Heap Scan on aid_request_views o$/);
     expect(plan).not.toContain('Seq Scan');
+  });
+
+  it('in a crowd of incidents of one country detected at one moment, each assessment reads a handful of index entries', async () => {
+    const CROWD = 3_000;
+    const client = new pg.Client({ connectionString: db.url, options: PLANNED_ONCE_SESSION_OPTIONS });
+    await client.connect();
+    try {
+      // One attack reported by every ministry it hit: the same country, the same detection time.
+      await client.query(
+        `INSERT INTO aid_request_views (id, country, kind, status, filed_at, updated_at, version, view, detected_at)
+         SELECT gen_random_uuid(), 'CR', 'incident_response', 'triaged', now(), now(), 2, '{"title":"Wave"}', '2026-11-20T08:00:00Z'
+           FROM generate_series(1, $1::int)`,
+        [CROWD],
+      );
+      const { rows: crowd } = await client.query<{ id: string }>(`SELECT id::text AS id FROM aid_request_views WHERE country = 'CR' LIMIT 2`);
+      await client.query(`PREPARE planned_once AS ${ASSESS_INCIDENTS}`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE planned_once (ARRAY['${crowd[0]!.id}', '${crowd[1]!.id}']::uuid[], ARRAY['a', 'b'], 'Urgent', 259200000, 5)`,
+      );
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      // Each read of the incidents' index, per request: the rows it gave and those its filter removed.
+      const reads = [...plan.matchAll(/Index Scan (?:Backward )?using aid_request_views_incidents_idx[^\n]*rows=(\d+) loops=(\d+)\)(?:\n\s+Index Cond:[^\n]*)?(?:\n\s+Filter:[^\n]*)?(?:\n\s+Rows Removed by Filter: (\d+))?/g)];
+      expect(reads).toHaveLength(2);
+      for (const [, given, loops, removed] of reads) {
+        expect(Number(loops)).toBe(2);
+        // Per loop: at most the five wanted and the request itself (removed rows are totals over the loops).
+        expect(Number(given) + Number(removed ?? 0) / 2).toBeLessThanOrEqual(6);
+      }
+    } finally {
+      await client.query(`DELETE FROM aid_request_views WHERE country = 'CR'`);
+      await client.end();
+    }
   });
 
   describe("in the worker's app", () => {

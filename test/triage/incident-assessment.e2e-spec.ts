@@ -93,3 +93,22 @@ describe('assessing incidents together', () => {
     expect(await alertsFor(`${id}-twice`)).toBe(1);
   });
 });
+
+describe('the likely duplicates of an incident', () => {
+  it('are the five open incidents of its country detected closest to it, before or after, ties by id, within 72 h', async () => {
+    const at = (offsetHours: number) => new Date(Date.parse('2026-11-10T12:00:00Z') + offsetHours * 3_600_000).toISOString();
+    const me = await file('TZ', incidentBody({}, { detectedAt: at(0) }));
+    // Twelve an hour apart, six after and six before: the five of them with the lowest ids are flagged.
+    const hourApart = new Map<string, string>();
+    for (const offset of [1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1]) hourApart.set(await file('TZ', incidentBody({}, { detectedAt: at(offset) })), at(offset));
+    // Further away, outside the window, or of another country: none of them is among the five.
+    await file('TZ', incidentBody({}, { detectedAt: at(-2) }));
+    await file('TZ', incidentBody({}, { detectedAt: at(-71) }));
+    await file('TZ', incidentBody({}, { detectedAt: at(73) }));
+    await file('UG', incidentBody({}, { detectedAt: at(0) }));
+
+    const assessed = await new IncidentAssessmentStore(t.pool).assess(urgent(me));
+    const closest = [...hourApart.keys()].sort().slice(0, 5);
+    expect(assessed?.duplicates).toEqual(closest.map((id) => ({ id, detectedAt: hourApart.get(id) })));
+  });
+});

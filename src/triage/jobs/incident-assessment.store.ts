@@ -32,7 +32,10 @@ const ASSESSMENTS_IN_FLIGHT = 2;
  * The requests ($1, with their alert ids $2) that are incident requests with a detection time —
  * only those are assessed — each with its urgent alert recorded (once per alert id, worded from
  * its view: $3 is the subject's prefix) and the open incident requests of its country detected
- * within $4 ms of it (the closest $5 first). One row per request and duplicate, by $1's order.
+ * within $4 ms of it (the closest $5 first, then by id). One row per request and duplicate, by
+ * $1's order. The closest $5 are among the $5 nearest at or after the request's detection time and
+ * the $5 nearest before it: two short reads in the order of the incidents' index (country,
+ * detected_at, id), however many incidents the country has in the window.
  *
  * Planned once per session (see IncidentAssessmentStore), so its plan must suit any table: each
  * request is looked up on its own, by primary key, and only then checked for its kind (with the
@@ -55,12 +58,21 @@ export const ASSESS_INCIDENTS = `
   SELECT me.n, me.country, me.detected_at AS me_detected_at, o.id, o.detected_at
     FROM me
     LEFT JOIN LATERAL (
-      SELECT o.id, o.detected_at, abs(extract(epoch FROM o.detected_at - me.detected_at)) AS apart FROM aid_request_views o
-       WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
-         AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
-         AND o.detected_at BETWEEN me.detected_at - make_interval(secs => $4 / 1000.0)
-                               AND me.detected_at + make_interval(secs => $4 / 1000.0)
-       ORDER BY apart, o.id
+      SELECT c.id, c.detected_at, abs(extract(epoch FROM c.detected_at - me.detected_at)) AS apart FROM (
+        (SELECT o.id, o.detected_at FROM aid_request_views o
+          WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
+            AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
+            AND o.detected_at >= me.detected_at AND o.detected_at <= me.detected_at + make_interval(secs => $4 / 1000.0)
+          ORDER BY o.detected_at, o.id
+          LIMIT $5)
+        UNION ALL
+        (SELECT o.id, o.detected_at FROM aid_request_views o
+          WHERE o.country = me.country AND o.kind = 'incident_response' AND o.id <> me.id
+            AND o.status NOT IN ('rejected', 'withdrawn', 'closed')
+            AND o.detected_at < me.detected_at AND o.detected_at >= me.detected_at - make_interval(secs => $4 / 1000.0)
+          ORDER BY o.detected_at DESC, o.id
+          LIMIT $5)) c
+       ORDER BY apart, c.id
        LIMIT $5) o ON true
    ORDER BY me.n, o.apart, o.id`;
 
