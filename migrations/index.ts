@@ -19,6 +19,7 @@ import { SlaDeadlineIndexes1795852800640 } from './1795852800640-SlaDeadlineInde
 import { DocumentBlobKeep1795852800650 } from './1795852800650-DocumentBlobKeep';
 import { ApprovedGrantsIndex1795852800660 } from './1795852800660-ApprovedGrantsIndex';
 import { NearestIncidentsIndex1795852800670 } from './1795852800670-NearestIncidentsIndex';
+import { SubmittedRequestsIndex1795852800680 } from './1795852800680-SubmittedRequestsIndex';
 
 /** Every migration, in order. Listed explicitly so that the app, the CLI and the tests load the same set. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   DocumentBlobKeep1795852800650,
   ApprovedGrantsIndex1795852800660,
   NearestIncidentsIndex1795852800670,
+  SubmittedRequestsIndex1795852800680,
 ];

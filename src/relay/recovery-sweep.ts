@@ -15,17 +15,27 @@ import { reactionsTo } from './relay.reactions';
 const SWEEP_LIMIT = 500;
 
 /**
- * Requests that wait for a job longer than RECONCILE_AFTER_MS: still `submitted` (their triage
- * job), or with a tranche still `released` (its disbursement job).
+ * Requests that wait for a job since before $1 (at most $2): still `submitted` (their triage job),
+ * or approved with a tranche still `released` (its disbursement job; a grant closes only once every
+ * tranche is disbursed). The first part reads a partial index of the submitted requests (migration
+ * SubmittedRequestsIndex), the second one of the approved grants (ApprovedGrantsIndex): the running
+ * grants, which the fund's budget bounds. Neither reads the requests ever filed, so the sweep's cost
+ * does not grow with history (test/operations/recovery-stuck-requests checks the plan).
  */
-const STUCK_REQUESTS = `
+export const STUCK_REQUESTS = `
   SELECT id::text AS id FROM aid_request_views
    WHERE status = 'submitted' AND filed_at < $1
   UNION
   SELECT id::text FROM aid_request_views
-   WHERE status IN ('approved', 'closed') AND updated_at < $1
+   WHERE status = 'approved' AND updated_at < $1
      AND EXISTS (SELECT 1 FROM json_array_elements(view -> 'tranches') AS t WHERE t ->> 'status' = 'released')
   LIMIT $2`;
+
+/** The ids of the requests waiting for a lost job since before `cutoff` (see STUCK_REQUESTS). */
+export async function findStuckRequests(pool: Pool, cutoff: Date, limit: number): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>({ name: 'recovery_stuck_requests', text: STUCK_REQUESTS, values: [cutoff, limit] });
+  return rows.map((row) => row.id);
+}
 
 /**
  * The jobs a stuck request still needs, rebuilt from its own events with the relay's reactions, so
@@ -98,9 +108,9 @@ export class RecoverySweep implements OnApplicationBootstrap, OnModuleDestroy {
   private async restoreStuckJobs(): Promise<number> {
     const now = this.clock.now();
     const cutoff = new Date(now.getTime() - this.config.reconcileAfterMs);
-    const { rows } = await this.pool.query<{ id: string }>(STUCK_REQUESTS, [cutoff, SWEEP_LIMIT]);
+    const stuck = await findStuckRequests(this.pool, cutoff, SWEEP_LIMIT);
     // Every stuck request's events in one round trip.
-    const streams = await this.eventStore.readStreams(rows.map(({ id }) => aidRequestStreamId(id)));
+    const streams = await this.eventStore.readStreams(stuck.map((id) => aidRequestStreamId(id)));
     const jobs = [...streams.values()].flatMap((events) => recoveryJobs(events, now));
     if (jobs.length > 0) await this.producer.restore(jobs);
     return jobs.length;
