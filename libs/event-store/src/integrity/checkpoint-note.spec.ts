@@ -136,6 +136,24 @@ describe('checkpoints as signed notes', () => {
     });
   });
 
+  it('names the key that signed, note after note: two keys and two names in turn, each note verifies under its own only', () => {
+    const other = generateKeyPairSync('ed25519');
+    const signings = [
+      { name: KEY_NAME, keys: { privateKey, publicKey } },
+      { name: 'cdt-fund.example/receipt', keys: { privateKey, publicKey } },
+      { name: KEY_NAME, keys: other },
+      { name: KEY_NAME, keys: { privateKey, publicKey } },
+    ];
+    for (const { name, keys } of signings) {
+      const signed = signNote(body, name, keys.privateKey);
+      const expectedId = keyId(name, spkiRaw(keys.publicKey));
+      expect(decodeSignatureLine(signed).id.equals(expectedId)).toBe(true);
+      expect(verifyNote(signed, name, keys.publicKey).valid).toBe(true);
+      const wrongKey = keys.publicKey === publicKey ? other.publicKey : publicKey;
+      expect(verifyNote(signed, name, wrongKey).valid).toBe(false);
+    }
+  });
+
   it('fails for every single flipped bit in the body, and in the key id or signature', () => {
     const { sig, id } = decodeSignatureLine(note);
     const bodyBytes = Buffer.from(body, 'utf8');
