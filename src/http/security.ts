@@ -68,7 +68,9 @@ export async function secureHttpApp(app: NestFastifyApplication, config: AppConf
   // The worker role serves health and metrics only: nothing to limit.
   if (config.role === 'worker') return;
   const verifier = app.get(TokenVerifier);
-  const redis = createRedisClient(config, 'producer', { connectionName: 'cdt-fund-rate-limit', commandTimeout: 500 });
+  // Auto-pipelining: the counts of the requests read in one turn of the event loop go to Redis in
+  // one write and come back in one read. Under load that write was 5 % of the API's CPU per request.
+  const redis = createRedisClient(config, 'producer', { connectionName: 'cdt-fund-rate-limit', commandTimeout: 500, enableAutoPipelining: true });
   redis.on('error', () => undefined); // reported by /health/ready; the limit falls back meanwhile
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onClose', (_instance, done) => {
