@@ -26,6 +26,7 @@ import S3rver from 's3rver';
 import { mintToken } from '../src/auth/dev-token';
 import { appChildEnv, baseChildEnv, freePort, spawnNode, waitForHttpOk, type ChildService } from './support/child-service';
 import { databaseUrl, dropDatabase } from './support/pg-admin';
+import { deleteRedisKeys } from './support/redis-cleanup';
 import { intFromEnv } from './support/env';
 import { log } from './support/report';
 
@@ -42,6 +43,7 @@ const WITH_S3 = (process.env['BENCH_STORES'] ?? 'postgres,s3').split(',').includ
 const TARGET_RATIO = 0.5;
 const TARGET_RSS_MIB = 300;
 const RUN_ID = randomBytes(4).toString('hex');
+const QUEUE_PREFIX = `bench-documents-${RUN_ID}`;
 const SECRET = randomBytes(32).toString('hex');
 const BOUNDARY = 'benchdocumentsboundary';
 
@@ -199,7 +201,7 @@ async function benchApp(store: 'postgres' | 's3', s3Env: Record<string, string>)
       role: 'api',
       port,
       databaseUrl: database,
-      queuePrefix: `bench-documents-${RUN_ID}`,
+      queuePrefix: QUEUE_PREFIX,
       jwtSecret: SECRET,
       dataDir,
       extra: { DOCUMENT_STORE: store, ...(store === 's3' ? s3Env : {}) },
@@ -227,6 +229,9 @@ async function benchApp(store: 'postgres' | 's3', s3Env: Record<string, string>)
   } finally {
     await child.stop();
     await dropDatabase(database).catch((error: unknown) => log(`could not drop ${database}: ${String(error)}`));
+    // The queues' meta keys the API's producers wrote (BullMQ wraps the prefix in braces).
+    // The app's Redis is appChildEnv's default.
+    await deleteRedisKeys('redis://127.0.0.1:6379', `{${QUEUE_PREFIX}}:`).catch((error: unknown) => log(`could not clean Redis: ${String(error)}`));
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -274,14 +274,13 @@ async function main(): Promise<void> {
     for (const url of [appDatabase, baselineDatabase]) {
       await dropDatabase(url).catch((error: unknown) => log(`could not drop ${url}: ${String(error)}`));
     }
-    if (appRole !== 'api') {
-      // The queues the worker role created; BullMQ wraps the prefix in braces.
-      const redisUrl = appExtraEnv['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-      await deleteRedisKeys(redisUrl, `{${queuePrefix}}:`).then(
-        (n) => log(`deleted ${n} Redis keys of ${queuePrefix}`),
-        (error: unknown) => log(`could not clean Redis: ${String(error)}`),
-      );
-    }
+    // The queues' keys, whatever the role: the API's producers write each queue's meta key too
+    // (nine keys a run were left behind). BullMQ wraps the prefix in braces.
+    const redisUrl = appExtraEnv['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    await deleteRedisKeys(redisUrl, `{${queuePrefix}}:`).then(
+      (n) => log(`deleted ${n} Redis keys of ${queuePrefix}`),
+      (error: unknown) => log(`could not clean Redis: ${String(error)}`),
+    );
   }
 
   const appResult = results.get('app')!;
