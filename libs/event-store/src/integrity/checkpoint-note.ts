@@ -122,20 +122,25 @@ export function verifierKey(keyName: string, publicKey: KeyObject): string {
 }
 
 /**
- * The raw public key of a signing key, derived once per key object: deriving it (a scalar
- * multiplication and a JWK export) cost a quarter as much again as the signature on the filing
- * path, where every receipt is signed with the same key. KeyObjects are immutable, so the cache
- * cannot go stale.
+ * The key id of a signing key under a name, derived once per key object and name: deriving the
+ * public key (a scalar multiplication and a JWK export) cost a quarter as much again as the
+ * signature on the filing path, and hashing it a tenth, where every receipt is signed with the same
+ * key and name. KeyObjects are immutable, so the cache cannot go stale; a rotated key is a new object.
  */
-const signingKeysPublicKeys = new WeakMap<KeyObject, Buffer>();
+const signingKeyIds = new WeakMap<KeyObject, Map<string, Buffer>>();
 
-function publicKeyOfSigningKey(privateKey: KeyObject): Buffer {
-  let raw = signingKeysPublicKeys.get(privateKey);
-  if (raw === undefined) {
-    raw = rawEd25519PublicKey(privateKey);
-    signingKeysPublicKeys.set(privateKey, raw);
+function keyIdOfSigningKey(keyName: string, privateKey: KeyObject): Buffer {
+  let byName = signingKeyIds.get(privateKey);
+  if (byName === undefined) {
+    byName = new Map();
+    signingKeyIds.set(privateKey, byName);
   }
-  return raw;
+  let id = byName.get(keyName);
+  if (id === undefined) {
+    id = keyId(keyName, rawEd25519PublicKey(privateKey));
+    byName.set(keyName, id);
+  }
+  return id;
 }
 
 /**
@@ -148,7 +153,7 @@ export function signNote(body: string, keyName: string, privateKey: KeyObject): 
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
     throw new TypeError('signNote needs an Ed25519 private key');
   }
-  const id = keyId(keyName, publicKeyOfSigningKey(privateKey));
+  const id = keyIdOfSigningKey(keyName, privateKey);
   const signature = sign(null, Buffer.from(body, 'utf8'), privateKey);
   return `${body}\n${EM_DASH_SPACE}${keyName} ${Buffer.concat([id, signature]).toString('base64')}\n`;
 }
