@@ -20,7 +20,8 @@
  * BENCH_APP_ENV_<NAME>=<value> (extra configuration for the app, e.g. BENCH_APP_ENV_DATABASE_POOL_SIZE=20),
  * BENCH_ENFORCE_TARGETS=1 (exit 1 when a target is missed), BENCH_PROFILE=1 (CPU profile, pg statement
  * counts and timings, event-loop utilisation of each target over the measured window; the files go to
- * BENCH_PROFILE_DIR; figures measured this way include the probe's overhead).
+ * BENCH_PROFILE_DIR; figures measured this way include the probe's overhead), BENCH_PROFILE_HEAP=1 (with
+ * BENCH_PROFILE=1: a sampling heap profile of each target's allocations too).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../src/auth/dev-token';
-import { appChildEnv, baseChildEnv, freePort, spawnNode, waitForHttpOk } from './support/child-service';
+import { appChildEnv, baseChildEnv, freePort, probeEnv, spawnNode, waitForHttpOk } from './support/child-service';
 import { formatShares, summarizeCpuProfile } from './support/cpu-profile-summary';
 import { cpuShares, cpuSnapshot, formatCpuShares, type CpuShares } from './support/cpu-usage';
 import { runLoad, type LoadResult } from './support/http-load';
@@ -162,7 +163,7 @@ async function benchTarget(spec: TargetSpec, tokens: readonly string[]): Promise
     entry: spec.entry,
     env: {
       ...spec.env(port),
-      ...(PROFILE ? { BENCH_PROFILE_DIR: PROFILE_DIR, BENCH_PROFILE_LABEL: spec.name } : {}),
+      ...(PROFILE ? probeEnv(PROFILE_DIR, spec.name) : {}),
     },
     ...(PROFILE ? { nodeArgs: ['-r', join(__dirname, 'support', 'probe-preload.js')], ipc: true } : {}),
   });

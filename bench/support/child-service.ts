@@ -171,13 +171,18 @@ export interface SpawnAppOptions {
   readonly probe?: { readonly dir: string };
 }
 
+/** What support/probe-preload.js reads: where its files go, their label, and whether to sample the heap too. */
+export function probeEnv(dir: string, label: string): Record<string, string> {
+  return { BENCH_PROFILE_DIR: dir, BENCH_PROFILE_LABEL: label, ...(process.env['BENCH_PROFILE_HEAP'] === '1' ? { BENCH_PROFILE_HEAP: '1' } : {}) };
+}
+
 /** Starts one process of the app as deployed: `dist/src/main.js` (the api role) or `dist/src/worker.js`. */
 export function spawnApp(options: SpawnAppOptions): ChildService {
   const { dist, role, probe } = options;
   return spawnNode({
     name: options.name ?? role,
     entry: join(dist, 'src', role === 'api' ? 'main.js' : 'worker.js'),
-    env: probe === undefined ? options.env : { ...options.env, BENCH_PROFILE_DIR: probe.dir, BENCH_PROFILE_LABEL: role },
+    env: probe === undefined ? options.env : { ...options.env, ...probeEnv(probe.dir, role) },
     ...(probe === undefined ? {} : { nodeArgs: ['-r', join(dist, 'bench', 'support', 'probe-preload.js')], ipc: true }),
   });
 }

@@ -4,7 +4,9 @@
  *  - a V8 CPU profile (written as a .cpuprofile file, viewable in Chrome DevTools / speedscope);
  *  - every `pg` query: count and time from call to answer, by prepared-statement name or SQL text;
  *  - the time spent waiting for a pool connection;
- *  - event-loop utilisation and GC time.
+ *  - event-loop utilisation and GC time;
+ *  - with BENCH_PROFILE_HEAP=1, a V8 sampling heap profile of what was allocated, including what the
+ *    next collection freed (a .heapprofile file): where the garbage the GC time goes on comes from.
  * It changes nothing else about the target.
  */
 import { Session } from 'node:inspector';
@@ -130,6 +132,7 @@ let windowStart = 0;
 let eluStart: EventLoopUtilization | undefined;
 const profileDir = process.env['BENCH_PROFILE_DIR'];
 const label = process.env['BENCH_PROFILE_LABEL'] ?? 'target';
+const heapProfile = process.env['BENCH_PROFILE_HEAP'] === '1';
 
 async function start(): Promise<void> {
   statements.clear();
@@ -141,6 +144,10 @@ async function start(): Promise<void> {
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 500 });
     await post('Profiler.start');
+    if (heapProfile) {
+      await post('HeapProfiler.enable');
+      await post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
   }
   windowStart = performance.now();
   eluStart = performance.eventLoopUtilization();
@@ -156,6 +163,10 @@ async function stop(): Promise<ProbeReport> {
     const { profile } = await post<{ profile: unknown }>('Profiler.stop');
     cpuProfile = join(profileDir, `${label}-${process.pid}.cpuprofile`);
     writeFileSync(cpuProfile, JSON.stringify(profile));
+    if (heapProfile) {
+      const sampled = await post<{ profile: unknown }>('HeapProfiler.stopSampling');
+      writeFileSync(join(profileDir, `${label}-${process.pid}.heapprofile`), JSON.stringify(sampled.profile));
+    }
   }
   const list = [...statements.entries()]
     .map(([statement, s]) => ({ statement, count: s.count, totalMs: s.totalMs, meanMs: s.totalMs / s.count }))
