@@ -13,7 +13,7 @@ import { secureHttpApp } from './http/security';
 import { mountQueueDashboard } from './admin/queue-dashboard';
 
 import { Logger } from 'nestjs-pino';
-import { createRootLogger } from './logging/logging';
+import { createRootLogger, logRequests } from './logging/logging';
 import { RedisNotFoundError } from './local-services/child-redis';
 import { startLocalServices } from './local-services/local-services';
 import { tracingSdk } from './tracing/register';
@@ -56,6 +56,7 @@ async function serve(config: AppConfig, root: PinoRoot, stopLocalServices: () =>
   });
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
+  logRequests(app.getHttpAdapter().getInstance(), root);
   await secureHttpApp(app, config);
   if (config.role !== 'worker') await mountQueueDashboard(app);
   stopOnSignals(app, { graceMs: config.shutdownGraceMs, logger: new NestLogger('shutdown'), afterClose: stopLocalServices });

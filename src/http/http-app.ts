@@ -8,7 +8,6 @@ import type { AppConfig } from '../config/app-config';
 import { sendProblem, toProblem } from '../common/problem-details.filter';
 import { isTraceId } from '../common/request-meta';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
-import { rememberForLog } from '../logging/logging';
 import { nameServerSpan } from '../tracing/trace-context';
 import { createValidationPipe, invalidInput, unstorableInput } from './validation';
 
@@ -26,10 +25,7 @@ export function createFastifyAdapter(trustProxy: AppConfig['http']['trustProxy']
     return503OnClosing: false,
     genReqId: (request: IncomingMessage) => {
       const incoming = request.headers['x-request-id'];
-      const id = isTraceId(incoming) ? incoming : uuidv7();
-      // The raw request carries it too: pino-http, which logs the request, sees only that one.
-      request.id = id;
-      return id;
+      return isTraceId(incoming) ? incoming : uuidv7();
     },
     // What Fastify refuses before routing (a URL it cannot decode, a path parameter over its length
     // limit) is answered as problem+json too, not in Fastify's own error shape.
@@ -66,7 +62,6 @@ export function configureHttpApp(app: NestFastifyApplication): NestFastifyApplic
   void fastify.register(multipart, { throwFileSizeLimit: true });
   fastify.addHook('onSend', (request: AuthenticatedRequest, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
-    rememberForLog(request.raw, { route: request.routeOptions.url, sub: request.actor?.sub, role: request.actor?.role });
     nameServerSpan(request.method, request.routeOptions.url);
     done(null, payload);
   });
