@@ -3,11 +3,17 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { CONTENT_SECURITY_POLICY, securityHeaders } from './security';
 
-/** What helmet itself does to a real answer with these options. */
-function helmetOnARealAnswer(options: Readonly<HelmetOptions>): Record<string, unknown> {
+/** A real answer, with a header helmet removes, for a real request. */
+function aRealAnswer(): { request: IncomingMessage; response: ServerResponse } {
   const request = new IncomingMessage(new Socket());
   const response = new ServerResponse(request);
   response.setHeader('x-powered-by', 'something');
+  return { request, response };
+}
+
+/** What helmet itself does to a real answer with these options. */
+function helmetOnARealAnswer(options: Readonly<HelmetOptions>): Record<string, unknown> {
+  const { request, response } = aRealAnswer();
   helmet(options)(request, response, (error?: unknown) => {
     if (error !== undefined) throw new Error('helmet refused the options');
   });
@@ -15,9 +21,7 @@ function helmetOnARealAnswer(options: Readonly<HelmetOptions>): Record<string, u
 }
 
 function applied(options: Readonly<HelmetOptions>): Record<string, unknown> {
-  const request = new IncomingMessage(new Socket());
-  const response = new ServerResponse(request);
-  response.setHeader('x-powered-by', 'something');
+  const { response } = aRealAnswer();
   const headers = securityHeaders(options);
   for (const [name, value] of headers.set) response.setHeader(name, value);
   for (const name of headers.removed) response.removeHeader(name);

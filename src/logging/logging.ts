@@ -67,11 +67,11 @@ export function loggerParams(root: PinoRoot): Params {
 export function logRequests(fastify: FastifyInstance, root: PinoRoot): void {
   fastify.addHook('onResponse', (request: AuthenticatedRequest, reply, done) => {
     const status = reply.statusCode;
-    root[status >= 500 ? 'error' : 'info'](requestLine(request, reply, false), `${request.method} ${routeOf(request)} ${status}`);
+    root[status >= 500 ? 'error' : 'info'](requestLine(request, reply), `${request.method} ${routeOf(request)} ${status}`);
     done();
   });
   fastify.addHook('onRequestAbort', (request: AuthenticatedRequest, done) => {
-    root.info(requestLine(request, undefined, true), `${request.method} ${routeOf(request)} aborted by the client`);
+    root.info(requestLine(request, undefined), `${request.method} ${routeOf(request)} aborted by the client`);
     done();
   });
 }
@@ -80,12 +80,12 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? request.url;
 }
 
-function requestLine(request: AuthenticatedRequest, reply: FastifyReply | undefined, aborted: boolean): object {
+/** The line's fields; without a reply, the client gave up before the answer (`aborted: true`). */
+function requestLine(request: AuthenticatedRequest, reply: FastifyReply | undefined): object {
   return {
     reqId: request.id,
     req: { method: request.method, url: request.url },
-    ...(reply === undefined ? {} : { res: { statusCode: reply.statusCode }, durationMs: Math.round(reply.elapsedTime * 10) / 10 }),
-    ...(aborted ? { aborted } : {}),
+    ...(reply === undefined ? { aborted: true } : { res: { statusCode: reply.statusCode }, durationMs: Math.round(reply.elapsedTime * 10) / 10 }),
     route: routeOf(request),
     sub: request.actor?.sub,
     role: request.actor?.role,
